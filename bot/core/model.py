@@ -1,0 +1,102 @@
+"""The knowledge base as plain values: what the loader builds from `knowledge/*.yaml`.
+
+Everything here is frozen: a loaded knowledge base never changes; a reload builds a new one
+and swaps it in whole, so a message is always answered from one consistent version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One thing patients ask about, answered from the clinic's page."""
+
+    id: str
+    title: str  # short label for buttons
+    answer: str  # the reply text (HTML subset, see bot.core.reply)
+    phrasings: tuple[str, ...]  # ways patients ask it
+    keywords: tuple[str, ...] = ()  # words or short phrases that point strongly here
+    related: tuple[str, ...] = ()  # topic ids offered as follow-up buttons
+    source: Path | None = None  # the YAML file it came from
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One emergency sign (PRODUCT.md red flags), described in the pattern language of safety."""
+
+    id: str
+    name: str  # plain words used in the urgent reply, e.g. "loss of bladder control"
+    when: tuple[str, ...]  # patterns; any one matching raises the flag
+    unless: tuple[str, ...] = ()  # patterns that cancel it in the same sentence
+
+
+@dataclass(frozen=True)
+class SmalltalkIntent:
+    """Greetings, thanks, goodbyes, "are you a bot?", "can I talk to a person?"."""
+
+    id: str
+    phrasings: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """Who and where: the facts the fixed messages are filled in with."""
+
+    name: str
+    practitioner: str
+    booking_url: str
+    contact: str
+    emergency_number: str = "999"
+    urgent_number: str = "NHS 111"
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Every fixed sentence the bot says, so wording changes never need code."""
+
+    welcome: str
+    disclaimer: str
+    help: str
+    menu: str
+    booking: str
+    booking_button: str
+    menu_button: str
+    did_you_mean: str
+    fallback: str
+    urgent: str
+    not_text: str
+    unknown_topic: str
+    error: str
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    """Where confident becomes an answer, and close becomes a suggestion (0-100)."""
+
+    answer_score: int = 70
+    answer_margin: int = 6
+    suggest_score: int = 45
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """A whole, validated knowledge base."""
+
+    clinic: Clinic
+    messages: Messages
+    topics: tuple[Topic, ...]
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    red_flags: tuple[RedFlag, ...] = ()
+    negations: tuple[str, ...] = ()
+    smalltalk: tuple[SmalltalkIntent, ...] = ()
+    matching: MatchingSettings = MatchingSettings()
+    directory: Path | None = None
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return next((t for t in self.topics if t.id == topic_id), None)
