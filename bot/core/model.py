@@ -43,6 +43,16 @@ class SmalltalkIntent:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A question the clinic's page does not answer (prices, parking...): recognised so the
+    bot says so kindly instead of guessing a near topic."""
+
+    id: str
+    phrasings: tuple[str, ...]
+    reply: str = ""  # optional; the fallback message is used when empty
+
+
+@dataclass(frozen=True)
 class Clinic:
     """Who and where: the facts the fixed messages are filled in with."""
 
@@ -94,6 +104,7 @@ class Knowledge:
     red_flags: tuple[RedFlag, ...] = ()
     negations: tuple[str, ...] = ()
     smalltalk: tuple[SmalltalkIntent, ...] = ()
+    gaps: tuple[Gap, ...] = ()
     matching: MatchingSettings = MatchingSettings()
     directory: Path | None = None
 

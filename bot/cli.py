@@ -1,0 +1,231 @@
+"""The command line, a thin layer over the library: `python -m bot COMMAND --help` explains each.
+
+Exit codes: 0 success, 1 a problem found (broken knowledge, failed check), 2 the command could
+not run as asked (bad arguments, missing token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.core.errors import KnowledgeError
+
+DESCRIPTION = """\
+The acupuncture clinic's assistant. It answers patients' questions about acupuncture for
+back pain from the clinic's own page, routes emergencies to urgent care, and hands off to
+booking.
+
+common commands:
+  python -m bot chat              talk to it in this terminal (no Telegram needed)
+  python -m bot check             check the answers in knowledge/ after editing them
+  python -m bot run               serve Telegram (needs TELEGRAM_BOT_TOKEN)
+"""
+
+
+def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        type=Path,
+        help="the knowledge folder to use (default: KNOWLEDGE_DIR or ./knowledge)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    knowledge = getattr(args, "knowledge", None)
+    if knowledge is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, knowledge_dir=knowledge)
+    return settings
+
+
+def _engine(args: argparse.Namespace):  # -> Engine (imported lazily to keep --help fast)
+    from bot.core.conversation import Engine
+
+    return Engine.from_directory(_settings(args).knowledge_dir)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the knowledge folder and print every problem."""
+    from bot.core.loader import load_knowledge
+
+    directory = _settings(args).knowledge_dir
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as exc:
+        print(exc.report())
+        return 1
+    n_phrasings = sum(len(t.phrasings) for t in knowledge.topics)
+    print(
+        f"OK: {directory} has {len(knowledge.topics)} topics, {n_phrasings} phrasings,"
+        f" {len(knowledge.red_flags)} red flags, {len(knowledge.smalltalk)} smalltalk intents"
+        f" and {len(knowledge.gaps)} known gaps; no problems found."
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or one per line of standard input."""
+    engine = _engine(args)
+
+    def answer(question: str) -> str:
+        if args.json:
+            return json.dumps(engine.respond(question).to_json(), ensure_ascii=False)
+        from bot.core.markup import to_plain
+
+        reply = engine.respond(question)
+        return f"[{reply.kind.value} {reply.topic_id or ''} {reply.score}]\n{to_plain(reply.text)}"
+
+    if args.question:
+        print(answer(" ".join(args.question)), flush=True)
+        return 0
+    for line in sys.stdin:
+        print(answer(line.rstrip("\r\n")), flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A conversation in the terminal."""
+    from bot.adapters.terminal import TerminalChat
+
+    engine = _engine(args)
+    interactive = sys.stdin.isatty()
+    return TerminalChat(lambda: engine, prompts=interactive).run(sys.stdin)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the engine on a labelled file."""
+    from bot.evaluation import EvalFileError, evaluate, format_report, load_labelled
+
+    engine = _engine(args)
+    try:
+        items = load_labelled(args.file)
+    except (OSError, EvalFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = evaluate(engine, items)
+    if args.json:
+        print(json.dumps(result.metrics()))
+    else:
+        print(format_report(result))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve Telegram."""
+    settings = _settings(args)
+    if not settings.telegram_token:
+        print(
+            "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and run"
+            " `TELEGRAM_BOT_TOKEN=... make run` (or put it in .env). Without a token,"
+            " `make run` opens the terminal chat instead.",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.adapters.telegram import serve
+
+    return serve(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "run",
+        help="serve Telegram (polling, or a webhook when WEBHOOK_URL is set)",
+        description="Serve the bot on Telegram. Needs TELEGRAM_BOT_TOKEN; by default it polls"
+        " Telegram for messages, and with WEBHOOK_URL and WEBHOOK_SECRET set it runs a webhook"
+        " server instead. See the README's configuration table.",
+    )
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "chat",
+        help="talk to the assistant in this terminal",
+        description="A conversation in the terminal on the same engine as Telegram. Buttons"
+        " appear as numbers: type the number to press one. /quit leaves. With piped input it"
+        " prints one reply per line and no prompts.",
+    )
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer questions (one argument, or one per line of standard input)",
+        description="Answer a question given as arguments, or each line of standard input."
+        " With --json prints one JSON object per question on one line:"
+        ' {"kind": ..., "id": ..., "score": ..., "suggestions": [...]}',
+    )
+    p.add_argument("question", nargs="*", help="the question (omit to read standard input)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON lines")
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "check",
+        help="check the knowledge folder for mistakes",
+        description="Check every file in the knowledge folder and list each problem as"
+        " file:line: what is wrong - how to fix it. Exits 1 when there are problems.",
+    )
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "eval",
+        help="score the answers against a labelled file of questions",
+        description='Score the assistant on a JSONL file of {"q": question, "accept": [outcomes]}'
+        " lines (the format of tests/data/regression.jsonl): how many are right, wrong answers,"
+        " urgent recall, a per-topic table and every miss.",
+    )
+    p.add_argument("file", type=Path, help="the labelled .jsonl file")
+    p.add_argument("--json", action="store_true", help="print only the metrics, as JSON")
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_eval)
+
+    try:
+        from bot.practitioner.report import add_report_command
+    except ImportError:  # pragma: no cover - the report module is optional while developing
+        pass
+    else:
+        add_report_command(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.func(args)
+    except KnowledgeError as exc:
+        print(exc.report(), file=sys.stderr)
+        print(
+            "Fix the problems above (python -m bot check lists them) and try again.",
+            file=sys.stderr,
+        )
+        return 1
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""The pure core: knowledge, matching, safety, the conversation. Imports nothing from Telegram."""

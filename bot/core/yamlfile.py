@@ -1,0 +1,123 @@
+"""Reading the practitioner's YAML with line numbers kept, so every problem can say where it is.
+
+PyYAML's plain `safe_load` forgets lines and silently keeps the last of two duplicate keys;
+composing the node tree ourselves keeps both facts for the validator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.errors import Problem
+
+
+class LDict(dict):
+    """A mapping that remembers the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LList(list):
+    """A list that remembers the line of itself and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+def line_of(container: Any, key: Any = None, default: int = 1) -> int:
+    """The line of a key (dict) or index (list) in a container read by `read_yaml`, or its own."""
+    if key is not None:
+        if isinstance(container, LDict) and key in container.key_lines:
+            return container.key_lines[key]
+        if isinstance(container, LList) and isinstance(key, int) and key < len(container):
+            return container.item_lines[key]
+    return getattr(container, "line", default) or default
+
+
+def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LDict()
+        out.line, out.key_lines = line, {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, file, problems)
+            if not isinstance(key, str):
+                key = str(key)
+            key_line = key_node.start_mark.line + 1
+            if key in out:
+                problems.append(
+                    Problem(
+                        file,
+                        key_line,
+                        f"'{key}' appears twice here (first on line {out.key_lines[key]})"
+                        " - keep one and delete the other",
+                    )
+                )
+                continue
+            out[key] = _build(value_node, file, problems)
+            out.key_lines[key] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList()
+        seq.line, seq.item_lines = line, []
+        for item in node.value:
+            seq.append(_build(item, file, problems))
+            seq.item_lines.append(item.start_mark.line + 1)
+        return seq
+    # Scalars: let PyYAML's safe constructor decide the type (str, int, bool, None...).
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def read_yaml(file: Path, problems: list[Problem]) -> Any:
+    """Parse one YAML file; on a syntax error add a located problem and return None."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(file, 1, f"the file is not UTF-8 text ({exc.reason}) - save it as UTF-8")
+        )
+        return None
+    except OSError as exc:
+        problems.append(Problem(file, 1, f"cannot read the file ({exc.strerror})"))
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "the YAML is not valid"
+        if exc.context and "quoted scalar" in exc.context and exc.context_mark:
+            # An unclosed quote is reported where the file ends; point at where it opened.
+            mark, what = exc.context_mark, "a quote is opened and never closed"
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(file, line, f"YAML syntax error: {what} - {_syntax_hint(what)}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(file, 1, f"YAML syntax error: {exc} - check the file's layout"))
+        return None
+    if node is None:
+        return None
+    try:
+        return _build(node, file, problems)
+    except yaml.YAMLError as exc:
+        problems.append(Problem(file, 1, f"YAML could not be read: {exc}"))
+        return None
+
+
+def _syntax_hint(problem: str) -> str:
+    """A plain-words fix for the syntax errors people actually make in a text editor."""
+    p = problem.lower()
+    if "tab" in p:
+        return "use spaces, not tabs, to indent"
+    if "indentation" in p or "expected <block end>" in p:
+        return "line the item up with the ones above it (same number of spaces)"
+    if "mapping values are not allowed" in p:
+        return "a line has a second ': ' in it; put the whole text in double quotes"
+    if "found character" in p or "cannot start any token" in p:
+        return "text starting with a special character (like @, ` or %) must be put in quotes"
+    if "quote" in p or "scalar" in p:
+        return "a quote is opened and never closed; check the quotes on this line"
+    return "compare this line with a working one above it (indentation, quotes, dashes)"
