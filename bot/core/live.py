@@ -1,0 +1,268 @@
+"""Live reload: the one place that owns the current Engine and swaps it whole after an edit.
+
+The practitioner edits YAML under `knowledge/` while patients are chatting. A new Engine is
+built completely (and validated) off to the side; only then is it put in place with a
+single attribute assignment, so every message is answered by one whole, valid version. A
+broken edit is refused as a whole: the last good Engine keeps serving and the `check`
+report goes to the log and to an `on_error` callback (the Telegram layer sends it to the
+admins).
+
+Usage from the Telegram layer (no JobQueue extra needed):
+
+    live = LiveEngine.load(settings.knowledge_dir)           # raises KnowledgeError if broken
+    reply = live.engine.reply(...)                          # every message: read, never cache
+
+    async def post_init(application):                       # Application.builder().post_init
+        application.create_task(
+            live.watch(settings.reload_interval_seconds, on_error=send_to_admins)
+        )
+
+    result = await live.reload_async()                      # /reload, for admins
+    await update.message.reply_text(result.describe())      # plain text, no parse_mode
+
+With PTB's JobQueue instead: `job_queue.run_repeating(tick, interval)` where `tick` awaits
+`live.poll()` and handles the `ReloadResult` it returns (None when nothing changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from bot.core.errors import KnowledgeError
+
+log = logging.getLogger(__name__)
+
+EngineT = TypeVar("EngineT")
+
+# Files an editor leaves beside the real ones while saving: they must not trigger reloads.
+_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig")
+
+# (relative path, size, mtime in ns, inode) for every file that counts.
+Fingerprint = tuple[tuple[str, int, int, int], ...]
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """A cheap summary of `directory` that changes when any knowledge file is edited.
+
+    Paths, sizes, modification times and inodes (editors that save by renaming a new file
+    over the old one change the inode even within one mtime tick); no file is read.
+    Hidden files and editor leftovers are skipped. A missing directory gives ().
+    """
+    entries: list[tuple[str, int, int, int]] = []
+    if not directory.is_dir():
+        return ()
+    for path in directory.rglob("*"):
+        relative = path.relative_to(directory)
+        if any(part.startswith((".", "#")) for part in relative.parts):
+            continue
+        if path.name.endswith(_IGNORED_SUFFIXES):
+            continue
+        try:
+            if not path.is_file():
+                continue
+            stat = path.stat()
+        except OSError:  # removed while we looked: the next tick sees the new state
+            continue
+        entries.append((relative.as_posix(), stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return tuple(sorted(entries))
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What a reload did: loaded a new version, found nothing to do, or refused a broken edit."""
+
+    ok: bool  # False: the edit was refused, the previous version still serves
+    changed: bool  # True: a new version is now serving
+    version: int  # the version number serving after this reload (1 = loaded at start)
+    error: str | None = None  # the `check` report when refused
+    seconds: float = 0.0  # how long building the new version took
+
+    def describe(self) -> str:
+        """A plain-text line (or report) for an admin, e.g. the answer to /reload."""
+        if not self.ok:
+            return (
+                "The knowledge base was NOT reloaded: the edit has problems, so patients "
+                f"still get version {self.version}. Fix these and save again:\n\n{self.error}"
+            )
+        if self.changed:
+            return f"Knowledge reloaded: version {self.version} is live ({self.seconds:.2f} s)."
+        return f"No changes in the knowledge files; version {self.version} is live."
+
+
+def _default_factory(directory: Path) -> Any:
+    from bot.core.conversation import Engine
+
+    return Engine.from_directory(directory)
+
+
+class LiveEngine(Generic[EngineT]):
+    """Holds the current Engine; `reload` swaps in a new one only if it loads whole and valid.
+
+    Readers just read `.engine` (one attribute read: always a whole Engine, never half of
+    one). Reloads are serialised by a lock and build the new Engine before the swap, so a
+    reload and the messages arriving meanwhile never see each other's partial state.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        engine: EngineT,
+        *,
+        factory: Callable[[Path], EngineT],
+        loaded_fingerprint: Fingerprint | None = None,
+        settle_seconds: float = 0.3,
+    ) -> None:
+        """Wrap an Engine already loaded from `directory`; prefer `LiveEngine.load`.
+
+        `factory(directory)` builds a new Engine or raises KnowledgeError (default:
+        `Engine.from_directory`). `settle_seconds`: how long the files must stay unchanged
+        before the watcher loads them, so a save in progress is not reported as broken.
+        """
+        self.directory = Path(directory)
+        self._engine = engine
+        self._factory = factory
+        self._fingerprint = (
+            loaded_fingerprint if loaded_fingerprint is not None else fingerprint(self.directory)
+        )
+        self._refused_fingerprint: Fingerprint | None = None
+        self._last_error: str | None = None
+        self._version = 1
+        self._settle_seconds = settle_seconds
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        factory: Callable[[Path], Any] | None = None,
+        *,
+        settle_seconds: float = 0.3,
+    ) -> LiveEngine[Any]:
+        """Load the first version; raises KnowledgeError (the `check` report) if it is broken."""
+        build = factory or _default_factory
+        directory = Path(directory)
+        seen = fingerprint(directory)
+        engine = build(directory)
+        return cls(
+            directory,
+            engine,
+            factory=build,
+            loaded_fingerprint=seen,
+            settle_seconds=settle_seconds,
+        )
+
+    @property
+    def engine(self) -> EngineT:
+        """The Engine serving now: whole and valid. Read it per message; do not keep it."""
+        return self._engine
+
+    @property
+    def version(self) -> int:
+        """1 for the version loaded at start, +1 for each successful reload."""
+        return self._version
+
+    @property
+    def last_error(self) -> str | None:
+        """The report of the latest refused edit, or None once a later edit loaded fine."""
+        return self._last_error
+
+    def has_changes(self) -> bool:
+        """True if the files differ from the serving version and from the last refused edit."""
+        current = fingerprint(self.directory)
+        return current not in (self._fingerprint, self._refused_fingerprint)
+
+    def reload(self, *, force: bool = True) -> ReloadResult:
+        """Build a new Engine from the files and swap it in; keep the old one if it fails.
+
+        Blocking (it parses YAML and precomputes matching): from async code use
+        `reload_async`. With force=False, nothing is loaded when the files are unchanged.
+        Never raises for a broken knowledge base; the result says what happened.
+        """
+        with self._reload_lock:
+            seen = fingerprint(self.directory)  # taken before reading: an edit made during
+            # the load gives a different fingerprint next time, so it is loaded then.
+            if not force and seen == self._fingerprint:
+                return ReloadResult(ok=True, changed=False, version=self._version)
+            started = time.perf_counter()
+            try:
+                new_engine = self._factory(self.directory)
+            except KnowledgeError as exc:
+                return self._refuse(seen, exc.report())
+            except Exception as exc:  # a bug or an unreadable file: refuse, keep serving
+                log.exception("Reloading %s failed unexpectedly", self.directory)
+                return self._refuse(seen, f"{type(exc).__name__}: {exc}")
+            seconds = time.perf_counter() - started
+            self._engine = new_engine  # the swap: one assignment, atomic for readers
+            self._fingerprint = seen
+            self._refused_fingerprint = None
+            self._last_error = None
+            self._version += 1
+            log.info(
+                "Knowledge reloaded from %s: version %d (%.2f s)",
+                self.directory,
+                self._version,
+                seconds,
+            )
+            return ReloadResult(ok=True, changed=True, version=self._version, seconds=seconds)
+
+    def _refuse(self, seen: Fingerprint, report: str) -> ReloadResult:
+        self._refused_fingerprint = seen
+        self._last_error = report
+        log.error(
+            "Knowledge edit refused; still serving version %d. Problems:\n%s",
+            self._version,
+            report,
+        )
+        return ReloadResult(ok=False, changed=False, version=self._version, error=report)
+
+    async def reload_async(self, *, force: bool = True) -> ReloadResult:
+        """`reload` in a worker thread, so the event loop keeps answering meanwhile (/reload)."""
+        return await asyncio.to_thread(self.reload, force=force)
+
+    async def poll(self) -> ReloadResult | None:
+        """One watcher tick: reload if the files changed and have settled; None if nothing to do.
+
+        The same broken state is reported once, not every tick; saving again (fixed or not)
+        is a new state and is loaded or reported again.
+        """
+        if not await asyncio.to_thread(self.has_changes):
+            return None
+        if self._settle_seconds > 0:
+            before = await asyncio.to_thread(fingerprint, self.directory)
+            await asyncio.sleep(self._settle_seconds)
+            after = await asyncio.to_thread(fingerprint, self.directory)
+            if before != after:  # still being saved: look again next tick
+                return None
+        return await self.reload_async(force=False)
+
+    async def watch(
+        self,
+        interval: float = 3.0,
+        on_error: Callable[[str], Awaitable[None]] | None = None,
+        on_reload: Callable[[ReloadResult], Awaitable[None]] | None = None,
+    ) -> None:
+        """Poll every `interval` seconds until cancelled; never stops on an error.
+
+        `on_error(report)` is awaited for each refused edit (send it to the admins as plain
+        text); `on_reload(result)` after each successful reload. Exceptions from either are
+        logged, not raised, so the watcher keeps watching.
+        """
+        while True:
+            try:
+                result = await self.poll()
+                if result is not None and not result.ok and on_error is not None:
+                    await on_error(result.error or "")
+                elif result is not None and result.changed and on_reload is not None:
+                    await on_reload(result)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Knowledge watcher tick failed; trying again in %s s", interval)
+            await asyncio.sleep(interval)
