@@ -77,6 +77,9 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_path: str = "telegram"
+    # Messages per second the bot sends across all chats (Telegram's limit is about 30);
+    # 0 lifts the cap and leaves only the waiting-out of Telegram's "retry after" answers.
+    telegram_rate_limit: int = 30
     admin_chat_ids: frozenset[int] = frozenset()
     retention_days: int = 90
     chat_key_secret: str = field(default="", repr=False)
@@ -106,6 +109,7 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip() or "127.0.0.1",
             webhook_port=_int(env, "WEBHOOK_PORT", 8443),
             webhook_path=env.get("WEBHOOK_PATH", "telegram").strip().strip("/") or "telegram",
+            telegram_rate_limit=_int(env, "TELEGRAM_RATE_LIMIT", 30),
             admin_chat_ids=_int_set(env, "ADMIN_CHAT_IDS"),
             retention_days=retention,
             chat_key_secret=env.get("CHAT_KEY_SECRET", "").strip(),
