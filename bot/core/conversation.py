@@ -96,10 +96,10 @@ class Engine:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
 
         topic_id = best_topic.label.removeprefix(TOPIC)
-        if (
-            best_topic.score >= settings.answer_score
-            and best_topic.score - second >= settings.answer_margin
-        ):
+        margin = best_topic.score - second
+        confident = best_topic.score >= settings.answer_score and margin >= settings.answer_margin
+        unrivalled = best_topic.score >= settings.suggest_score and margin >= settings.clear_margin
+        if confident or unrivalled:
             return Decision(Kind.ANSWER, topic_id=topic_id, score=best_topic.score)
         if best_topic.score >= settings.suggest_score:
             floor = max(settings.suggest_score, best_topic.score - 25)

@@ -216,6 +216,9 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     red_flags, negations = _load_red_flags(directory / RED_FLAGS_FILE, checker)
     smalltalk = _load_smalltalk(directory / SMALLTALK_FILE, checker, values)
     gaps = _load_gaps(directory / GAPS_FILE, checker, values)
+    topics = _order_topics(
+        topics, _menu_order(directory / CLINIC_FILE, checker), directory / CLINIC_FILE, checker
+    )
     if checker.problems:
         raise KnowledgeError(checker.problems)
     filled = Messages(**{k: fill(getattr(messages, k), values) for k in MESSAGE_KEYS})
@@ -249,11 +252,37 @@ def _read_required(file: Path, checker: _Checker) -> Any:
     return read_yaml(file, checker.problems)
 
 
+def _menu_order(file: Path, checker: _Checker) -> list[tuple[str, int]]:
+    """The optional `menu:` list of topic ids in clinic.yaml, in the order buttons appear."""
+    data = read_yaml(file, []) if file.is_file() else None
+    if not isinstance(data, dict) or data.get("menu") is None:
+        return []
+    return checker.text_list(data, "menu", file, "menu")
+
+
+def _order_topics(
+    topics: list[Topic], order: list[tuple[str, int]], file: Path, checker: _Checker
+) -> list[Topic]:
+    """Topics in the menu's order; those not listed keep their file order after them."""
+    known = {t.id for t in topics}
+    rank: dict[str, int] = {}
+    for topic_id, line in order:
+        if topic_id not in known:
+            close = _closest(topic_id, dict.fromkeys(known, True))
+            hint = f"did you mean '{close}'?" if close else "use the id of an existing topic"
+            checker.add(file, line, f"menu lists '{topic_id}', which is not a topic - {hint}")
+        rank.setdefault(topic_id, len(rank))
+    return sorted(topics, key=lambda t: rank.get(t.id, len(rank)))
+
+
 def _load_clinic(file: Path, checker: _Checker) -> tuple[Clinic, Messages, MatchingSettings]:
     data = _read_required(file, checker)
     top = (
         checker.mapping(
-            data, file, file.name, {"clinic": True, "messages": True, "matching": False}
+            data,
+            file,
+            file.name,
+            {"clinic": True, "messages": True, "matching": False, "menu": False},
         )
         if data is not None
         else None

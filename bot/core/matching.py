@@ -4,6 +4,7 @@ Method, all precomputed at load so a message costs little:
 - both phrasings and messages are folded (bot.core.text), synonyms are replaced by their
   canonical words, and each message word that is not in the knowledge's vocabulary is
   corrected to the closest one (rapidfuzz) so "acupunture" and "sesions" still count;
+- words are reduced to their stems ("seeing" -> "see", "needles" -> "needl");
 - a phrasing and a message (and each sentence of the message, so a question inside a long
   story is found) are compared by the words and word pairs they share, each weighted by how
   rare it is across the knowledge (IDF), blended with rapidfuzz's token ratios;
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.core.text import MAX_MESSAGE_CHARS, fold, sentences
@@ -40,6 +42,11 @@ MIN_CORRECTABLE = 4  # words shorter than this are never typo-corrected (too amb
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
+MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
+SHORT_WORDS = 4  # messages this short are also compared as whole strings
+SHORT_CUTOFF = 60
+BETA = 1.0  # balance between the phrasing being present and the message being explained
+W_FIT, W_COVERAGE, W_FUZZ = 0.6, 0.2, 0.2  # how the three signals blend into 0-100
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,27 @@ class SynonymTable:
         return self._pattern.sub(lambda m: self._map[m.group(1)], folded)
 
 
+BIGRAM_WEIGHT = 0.5  # a word pair counts half as much as a word: order matters a little
+
+
 def _features(tokens: Sequence[str]) -> set[str]:
-    """Content words plus adjacent word pairs (pairs keep a little word order: "how many")."""
+    """Content words plus adjacent word pairs with at least one content word ("how_many")."""
     feats = {t for t in tokens if t not in STOPWORDS}
-    feats.update(f"{a}_{b}" for a, b in itertools.pairwise(tokens))
+    feats.update(
+        f"{a}_{b}"
+        for a, b in itertools.pairwise(tokens)
+        if a not in STOPWORDS or b not in STOPWORDS
+    )
     return feats
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A word's stem; stopwords stay as they are so the stopword list keeps working."""
+    return word if word in STOPWORDS else _STEMMER.stemWord(word)
 
 
 class Matcher:
@@ -96,28 +119,37 @@ class Matcher:
         self.synonyms = SynonymTable(synonyms or {})
         self.entries = list(entries)
         self._labels = [e.label for e in self.entries]
-        token_lists = [self._tokens(e.text) for e in self.entries]
-        self.vocabulary = sorted({t for ts in token_lists for t in ts})
+        # Typos are corrected against the words as written (before stemming).
+        self.vocabulary = sorted({w for e in self.entries for w in self._normal(e.text).split()})
         self._vocab_set = frozenset(self.vocabulary)
+        token_lists = [self._tokens(e.text) for e in self.entries]
         self._entry_features = [_features(ts) for ts in token_lists]
         self._entry_strings = [" ".join(t for t in ts if t not in STOPWORDS) for ts in token_lists]
-        # IDF over phrasings: a feature in many phrasings tells us little.
+        self._entry_full = [" ".join(ts) for ts in token_lists]
+        # IDF over phrasings: a feature found in many phrasings tells us little.
         df: dict[str, int] = defaultdict(int)
         for feats in self._entry_features:
             for f in feats:
                 df[f] += 1
         n = max(1, len(self.entries))
-        self._idf = {f: math.log(1 + n / c) for f, c in df.items()}
-        self._unknown_idf = math.log(1 + n)  # an unseen word: as rare as can be
+        self._weight = {
+            f: math.log(1 + n / c) * (BIGRAM_WEIGHT if "_" in f else 1.0) for f, c in df.items()
+        }
+        self._unknown_weight = math.log(1 + n)  # an unseen word: as rare as can be
         self._entry_weight = [
-            sum(self._idf[f] for f in feats) or 1.0 for feats in self._entry_features
+            sum(self._weight[f] for f in feats) or 1.0 for feats in self._entry_features
         ]
         self._index: dict[str, list[int]] = defaultdict(list)
         for i, feats in enumerate(self._entry_features):
             for f in feats:
                 self._index[f].append(i)
+        # Every content word each label's phrasings use: how much of a long message a
+        # topic's vocabulary explains, when no single phrasing covers it.
+        self._label_words: dict[str, set[str]] = defaultdict(set)
+        for label, feats in zip(self._labels, self._entry_features, strict=True):
+            self._label_words[label].update(f for f in feats if "_" not in f)
         self._keywords = {
-            label: [fold_kw for kw in kws if (fold_kw := self._normal(kw))]
+            label: [folded for kw in kws if (folded := " ".join(self._tokens(kw)))]
             for label, kws in (keywords or {}).items()
         }
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
@@ -127,7 +159,7 @@ class Matcher:
         return self.synonyms.apply(fold(text))
 
     def _tokens(self, text: str) -> list[str]:
-        return self._normal(text).split()
+        return [stem(w) for w in self._normal(text).split()]
 
     def _correct_uncached(self, word: str) -> str:
         if word in self._vocab_set or len(word) < MIN_CORRECTABLE or word.isdigit():
@@ -138,41 +170,51 @@ class Matcher:
         return found[0] if found else word
 
     def prepare(self, text: str) -> list[str]:
-        """The message's words as the index knows them: folded, synonyms, typos corrected."""
-        normal = self.synonyms.apply(" ".join(self._correct(w) for w in fold(text).split()))
-        # Synonym replacement may create new words; correct once more is not needed.
-        return normal.split()
+        """The message's words as the index knows them: folded, typos corrected, synonyms."""
+        corrected = " ".join(self._correct(w) for w in fold(text).split())
+        return [stem(w) for w in self.synonyms.apply(corrected).split()]
 
     # -- scoring ----------------------------------------------------------------------
-    def _score_tokens(self, tokens: list[str], scores: dict[int, float]) -> None:
+    def _score_tokens(self, tokens: list[str], per_entry: dict[int, float]) -> None:
         feats = _features(tokens)
+        words = {f for f in feats if "_" not in f}
         if not feats:
             return
-        query_weight = sum(self._idf.get(f, self._unknown_idf) for f in feats if "_" not in f)
-        query_weight = query_weight or 1.0
+        query_weight = sum(self._weight.get(w, self._unknown_weight) for w in words) or 1.0
         overlap: dict[int, float] = defaultdict(float)
         for f in feats:
-            w = self._idf.get(f)
+            w = self._weight.get(f)
             if w is None:
                 continue
             for i in self._index[f]:
                 overlap[i] += w
+        coverage: dict[str, float] = {}
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
         for i, shared in overlap.items():
+            label = self._labels[i]
+            if label not in coverage:
+                known = self._label_words[label]
+                coverage[label] = sum(self._weight[w] for w in words if w in known) / query_weight
             recall = shared / self._entry_weight[i]  # how much of the phrasing is present
-            shared_words = sum(
-                self._idf[f] for f in self._entry_features[i] & feats if "_" not in f
-            )
+            shared_words = sum(self._weight[w] for w in words & self._entry_features[i])
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
-            if recall <= 0:
-                continue
-            # Weighted towards recall: patients say more than a phrasing does.
-            f_score = (1 + 0.5**2) * precision * recall / (0.5**2 * precision + recall or 1)
-            blend = 0.75 * f_score * 100 + 0.25 * fuzz.token_set_ratio(
-                query_string, self._entry_strings[i]
+            fit = (1 + BETA**2) * precision * recall / (BETA**2 * precision + recall or 1.0)
+            score = 100 * (
+                W_FIT * fit
+                + W_COVERAGE * min(1.0, coverage[label])
+                + W_FUZZ * fuzz.token_set_ratio(query_string, self._entry_strings[i]) / 100
             )
-            if blend > scores.get(i, 0.0):
-                scores[i] = blend
+            if score > per_entry.get(i, 0.0):
+                per_entry[i] = score
+
+    def _score_short(self, tokens: list[str], per_entry: dict[int, float]) -> None:
+        """Few words ("hi", "ok bye", "fees?"): compare whole strings, stopwords included."""
+        query = " ".join(tokens)
+        for _, score, i in process.extract(
+            query, self._entry_full, scorer=fuzz.ratio, limit=5, score_cutoff=SHORT_CUTOFF
+        ):
+            if score > per_entry.get(i, 0.0):
+                per_entry[i] = score
 
     def rank(self, text: str, limit: int | None = None) -> list[Scored]:
         """Labels ranked by their best phrasing's score for this message (best first)."""
@@ -180,9 +222,11 @@ class Matcher:
         per_entry: dict[int, float] = {}
         whole = self.prepare(text)
         self._score_tokens(whole, per_entry)
+        if len(whole) <= SHORT_WORDS:
+            self._score_short(whole, per_entry)
         parts = sentences(text)
         if len(parts) > 1:
-            for part in parts[:40]:
+            for part in parts[:MAX_SEGMENTS]:
                 tokens = self.prepare(part)
                 if len(tokens) >= SEGMENT_MIN_WORDS:
                     self._score_tokens(tokens, per_entry)

@@ -87,9 +87,10 @@ class Messages:
 class MatchingSettings:
     """Where confident becomes an answer, and close becomes a suggestion (0-100)."""
 
-    answer_score: int = 70
+    answer_score: int = 50
     answer_margin: int = 6
-    suggest_score: int = 45
+    suggest_score: int = 40
+    clear_margin: int = 15  # a lower score is still answered when no other topic comes close
     max_suggestions: int = 3
 
 

@@ -1,0 +1,236 @@
+"""`check` and start-up validation: each kind of mistake is reported with file, line and fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.errors import KnowledgeError
+from bot.core.loader import check_knowledge, load_knowledge
+
+PRODUCT_TOPIC_IDS = {
+    "what-is-back-pain",
+    "chinese-medicine-view",
+    "can-acupuncture-help",
+    "first-consultation",
+    "how-it-works",
+    "benefits",
+    "pain-relief",
+    "inflammation",
+    "stiffness-mobility",
+    "medication",
+    "cost",
+    "with-other-treatment",
+    "how-many-sessions",
+    "where-needles-go",
+    "moxibustion-cupping",
+    "about-practitioner",
+    "booking",
+}
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A private copy of the shipped knowledge to break."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
+    return target
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {file.name}"
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_number(file: Path, fragment: str) -> int:
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if fragment in line:
+            return n
+    raise AssertionError(f"{fragment!r} not in {file}")
+
+
+def only_problem(kb: Path, fragment: str):
+    problems = check_knowledge(kb)
+    matching = [p for p in problems if fragment in p.message]
+    assert matching, f"no problem mentions {fragment!r}; got {[str(p) for p in problems]}"
+    return matching[0]
+
+
+def test_shipped_knowledge_is_clean_and_covers_every_product_topic() -> None:
+    knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    assert {t.id for t in knowledge.topics} >= PRODUCT_TOPIC_IDS
+    for topic in knowledge.topics:
+        assert len(topic.phrasings) >= 10, f"{topic.id} has few phrasings"
+    assert knowledge.clinic.booking_url.startswith("https://")
+    assert knowledge.clinic.emergency_number == "999"
+    assert "111" in knowledge.clinic.urgent_number
+
+
+def test_yaml_syntax_error_names_the_line(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "title:", 'title: "never closed\ntitle2:')
+    problem = only_problem(kb, "YAML syntax error")
+    assert problem.file == file
+    assert problem.line == line_number(file, '"never closed')
+    assert "quote" in problem.message
+
+
+def test_tab_indentation_is_explained(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "phrasings:\n  - ", "phrasings:\n\t- ")
+    problem = only_problem(kb, "YAML syntax error")
+    assert "tab" in problem.message
+
+
+def test_unknown_key_suggests_the_right_one(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "title:", "titel:")
+    problems = check_knowledge(kb)
+    unknown = next(p for p in problems if "unknown key 'titel'" in p.message)
+    assert "did you mean 'title'" in unknown.message
+    assert unknown.line == line_number(file, "titel:")
+    assert any("missing 'title'" in p.message for p in problems)
+
+
+def test_wrong_type_is_reported(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "title:", "title:\n  - a list\nold_title:")
+    problem = only_problem(kb, "should be text")
+    assert problem.file == file
+
+
+def test_duplicate_topic_id(kb: Path) -> None:
+    shutil.copy(kb / "topics" / "cost.yaml", kb / "topics" / "zz-copy.yaml")
+    # Keep the phrasings distinct so only the id clash is reported as such.
+    problem = only_problem(kb, "is also used in")
+    assert problem.file.name == "zz-copy.yaml"
+    assert "cost.yaml" in problem.message
+
+
+def test_same_phrasing_under_two_topics(kb: Path) -> None:
+    knowledge = load_knowledge(kb)
+    cost = knowledge.topic("cost")
+    assert cost is not None
+    phrasing = cost.phrasings[0]
+    file = kb / "topics" / "booking.yaml"
+    edit(file, "phrasings:\n", f"phrasings:\n  - {phrasing.upper()}!\n")
+    problem = only_problem(kb, "is also under topic 'cost'")
+    assert problem.file == file
+    assert problem.line == line_number(file, phrasing.upper())
+
+
+def test_related_id_that_does_not_exist(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text + "\n# end\n", encoding="utf-8")
+    edit(file, "related:", "related:\n  - how-many-sesions\nold_related:")
+    problems = check_knowledge(kb)
+    problem = next(p for p in problems if "'how-many-sesions' does not exist" in p.message)
+    assert "did you mean 'how-many-sessions'" in problem.message
+
+
+def test_answer_over_telegram_limit(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "answer: |\n", "answer: |\n  " + "word " * 900 + "\n")
+    problem = only_problem(kb, "over Telegram's 4096")
+    assert problem.file == file
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("fish & chips", "write &amp;"),
+        ("<script>x</script>", "not allowed"),
+        ("<b>never closed", "never closed"),
+        ("1 < 2", "stray <"),
+        ('<a href="ftp://x">x</a>', "link must look like"),
+    ],
+)
+def test_markup_telegram_would_reject(kb: Path, markup: str, expected: str) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "answer: |\n", f"answer: |\n  {markup}\n")
+    problem = only_problem(kb, expected)
+    assert problem.file == file
+    assert problem.line == line_number(file, "answer:")
+
+
+def test_booking_url_must_be_https(kb: Path) -> None:
+    file = kb / "clinic.yaml"
+    text = file.read_text(encoding="utf-8")
+    url = load_knowledge(kb).clinic.booking_url
+    file.write_text(text.replace(url, "http://insecure.example.com/book"), encoding="utf-8")
+    problem = only_problem(kb, "booking_url must be a full https://")
+    assert problem.line == line_number(file, "booking_url:")
+
+
+def test_empty_topic_file(kb: Path) -> None:
+    (kb / "topics" / "new-topic.yaml").write_text("", encoding="utf-8")
+    problem = only_problem(kb, "the topic file is empty")
+    assert problem.file.name == "new-topic.yaml"
+
+
+def test_topic_with_no_phrasings(kb: Path) -> None:
+    (kb / "topics" / "new-topic.yaml").write_text(
+        "id: new-topic\ntitle: New\nanswer: Something.\nphrasings: []\n", encoding="utf-8"
+    )
+    problem = only_problem(kb, "'phrasings' in topic 'new-topic' is empty")
+    assert problem.line == 4
+
+
+def test_unknown_placeholder(kb: Path) -> None:
+    edit(kb / "clinic.yaml", "welcome: |\n", "welcome: |\n    Hi from {practioner}.\n")
+    problem = only_problem(kb, "unknown placeholder {practioner}")
+    assert "{practitioner}" in problem.message
+
+
+def test_bad_red_flag_pattern_is_reported_with_its_line(kb: Path) -> None:
+    file = kb / "red_flags.yaml"
+    edit(file, "when:\n", "when:\n      - ' + + '\n")
+    problems = check_knowledge(kb)
+    assert any(p.file == file and "red flag" in p.message for p in problems)
+
+
+def test_duplicate_yaml_key(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text + "\ntitle: Again\n", encoding="utf-8")
+    problem = only_problem(kb, "'title' appears twice")
+    assert problem.line == len(file.read_text(encoding="utf-8").splitlines())
+
+
+def test_every_problem_reported_at_once_and_nothing_loaded(kb: Path) -> None:
+    edit(kb / "topics" / "cost.yaml", "title:", "titel:")
+    edit(kb / "topics" / "booking.yaml", "id: booking", "id: Booking Now")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(kb)
+    files = {p.file.name for p in caught.value.problems}
+    assert {"cost.yaml", "booking.yaml"} <= files
+    assert "was not loaded" in caught.value.report()
+
+
+def test_missing_required_file(kb: Path) -> None:
+    (kb / "clinic.yaml").unlink()
+    problem = only_problem(kb, "clinic.yaml is missing")
+    assert problem.file.name == "clinic.yaml"
+
+
+def test_menu_order_is_followed_and_checked(kb: Path) -> None:
+    knowledge = load_knowledge(kb)
+    assert knowledge.topics[0].id == "can-acupuncture-help"
+    edit(kb / "clinic.yaml", "menu:\n", "menu:\n  - no-such-topic\n")
+    only_problem(kb, "menu lists 'no-such-topic'")
+
+
+def test_check_command_exit_codes(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--knowledge", str(kb)]) == 0
+    assert "no problems found" in capsys.readouterr().out
+    edit(kb / "topics" / "cost.yaml", "title:", "titel:")
+    assert main(["check", "--knowledge", str(kb)]) == 1
+    out = capsys.readouterr().out
+    assert f"{kb / 'topics' / 'cost.yaml'}:" in out
+    assert "Traceback" not in out
