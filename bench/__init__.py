@@ -1,0 +1,1 @@
+"""Benchmarks with their recorded figures (bench/RESULTS.md). Run with `make bench`."""

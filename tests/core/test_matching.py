@@ -1,0 +1,74 @@
+"""The matcher on a small hand-made knowledge: typos, synonyms, stories, stems, ranking."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.matching import Entry, Matcher, SynonymTable, stem
+
+ENTRIES = [
+    Entry("topic:sessions", "how many sessions will i need"),
+    Entry("topic:sessions", "how often should i come"),
+    Entry("topic:needles", "where do the needles go"),
+    Entry("topic:needles", "why put needles in my legs"),
+    Entry("topic:cupping", "do you do cupping"),
+    Entry("topic:practitioner", "who will i see"),
+    Entry("topic:practitioner", "is the acupuncturist qualified"),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(ENTRIES, synonyms={"cupping": ["cups", "fire cups"]})
+
+
+def best(matcher: Matcher, text: str) -> str:
+    ranked = matcher.rank(text)
+    assert ranked, f"nothing matched {text!r}"
+    return ranked[0].label
+
+
+def test_exact_phrasing_scores_high(matcher: Matcher) -> None:
+    top = matcher.rank("How many sessions will I need?")[0]
+    assert top.label == "topic:sessions"
+    assert top.score >= 90
+
+
+def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
+    assert best(matcher, "how many sesions wil i ned") == "topic:sessions"
+    assert best(matcher, "acupuncturst qualifed?") == "topic:practitioner"
+
+
+def test_synonyms_are_replaced_before_matching(matcher: Matcher) -> None:
+    assert best(matcher, "do you use fire cups") == "topic:cupping"
+
+
+def test_stems_match_other_forms_of_a_word(matcher: Matcher) -> None:
+    assert stem("seeing") == stem("see")
+    assert best(matcher, "who would i be seeing") == "topic:practitioner"
+
+
+def test_question_is_found_inside_a_long_story(matcher: Matcher) -> None:
+    story = (
+        "I have had a bad back since the summer. It started after gardening and got worse at work. "
+        "My sister recommended you. Where do the needles go?"
+    )
+    assert best(matcher, story) == "topic:needles"
+
+
+def test_ranking_is_best_first_and_limited(matcher: Matcher) -> None:
+    ranked = matcher.rank("how often should i come and who will i see", limit=2)
+    assert len(ranked) == 2
+    assert ranked[0].score >= ranked[1].score
+    assert {r.label for r in ranked} == {"topic:sessions", "topic:practitioner"}
+
+
+def test_unrelated_text_scores_low(matcher: Matcher) -> None:
+    ranked = matcher.rank("the weather in Lisbon is lovely")
+    assert not ranked or ranked[0].score < 40
+
+
+def test_synonym_table_prefers_longest_phrase() -> None:
+    table = SynonymTable({"back pain": ["bad back", "back"], "slipped disc": ["slipped disc in my back"]})
+    assert table.apply("i have a bad back") == "i have a back pain"
+    assert table.apply("slipped disc in my back again") == "slipped disc again"

@@ -1,0 +1,110 @@
+"""Quality gates through the real `python -m bot ask --json` interface (PRODUCT.md).
+
+1. The project's own labelled regression set (tests/data/regression.jsonl).
+2. The shared development set with its official scorer, when ../shared/eval sits beside the
+   checkout (as in CI); a user's clone without it skips with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REGRESSION = ROOT / "tests" / "data" / "regression.jsonl"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def ask_all(questions: list[str]) -> list[dict]:
+    """Feed every question to one `ask --json` process, one per line, as score.py does."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input="".join(q.replace("\n", " ") + "\n" for q in questions),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(questions), proc.stderr
+    return [json.loads(line) for line in lines]
+
+
+def outcome(reply: dict) -> str:
+    if reply["kind"] == "answer":
+        return str(reply["id"])
+    return reply["kind"] if reply["kind"] in ("urgent", "smalltalk") else "none"
+
+
+def test_ask_json_protocol_single_question() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "how many sessions will I need?"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    reply = json.loads(proc.stdout)
+    assert set(reply) == {"kind", "id", "score", "suggestions"}
+    assert reply["kind"] == "answer" and reply["id"] == "how-many-sessions"
+    assert isinstance(reply["score"], int) and 0 <= reply["score"] <= 100
+
+
+def test_regression_set_quality_gate() -> None:
+    items = [json.loads(line) for line in REGRESSION.read_text(encoding="utf-8").splitlines() if line.strip()]
+    replies = ask_all([i["q"] for i in items])
+    right = wrong = urgent = caught = false_alarm = not_urgent = 0
+    misses = []
+    for item, reply in zip(items, replies, strict=True):
+        accept, got = item["accept"], outcome(reply)
+        right += got in accept
+        wrong += reply["kind"] == "answer" and got not in accept
+        if accept[0] == "urgent":
+            urgent += 1
+            caught += got == "urgent"
+        else:
+            not_urgent += 1
+            false_alarm += got == "urgent"
+        if got not in accept:
+            misses.append(f"{item['q']!r}: want {accept}, got {got}")
+    n = len(items)
+    report = "\n".join(misses)
+    assert caught == urgent, f"every red flag must be caught:\n{report}"
+    assert false_alarm / not_urgent <= 0.03, report
+    assert wrong / n <= 0.03, report
+    assert right / n >= 0.85, report
+
+
+@pytest.mark.skipif(
+    not (SHARED_EVAL / "score.py").is_file(),
+    reason="../shared/eval (the shared development set) is not beside this checkout",
+)
+def test_shared_dev_set_meets_the_bounds() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED_EVAL / "score.py"),
+            str(SHARED_EVAL / "dev.jsonl"),
+            "--min-right", "90",
+            "--min-reachable", "97",
+            "--max-wrong-answer", "3",
+            "--min-urgent-recall", "100",
+            "--max-false-alarm", "3",
+            "--max-oos-answered", "10",
+            "--show-misses",
+            "--",
+            sys.executable, "-m", "bot", "ask", "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
