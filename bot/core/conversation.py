@@ -20,7 +20,7 @@ from bot.core.safety import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})  # lose to any real question
-SMALLTALK_SCORE = 75  # a smalltalk phrasing must match at least this well
+SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 BOOKING_TOPIC = "booking"
 ABOUT_TOPIC = "about-practitioner"
 
@@ -61,6 +61,7 @@ class Engine:
         self._topics = {t.id: t for t in knowledge.topics}
         self._gaps = {g.id: g for g in knowledge.gaps}
         self._smalltalk = {s.id: s for s in knowledge.smalltalk}
+        self._smalltalk_labels = frozenset(SMALLTALK + s.id for s in knowledge.smalltalk)
 
     @classmethod
     def from_directory(cls, directory: Path | str) -> Engine:
@@ -85,10 +86,11 @@ class Engine:
         small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
         if small and small.score >= SMALLTALK_SCORE:
             intent = small.label.removeprefix(SMALLTALK)
-            beaten = best_topic.score >= settings.suggest_score and (
-                intent in SOCIAL_INTENTS or best_topic.score > small.score
-            )
-            if not beaten:
+            # "Hello, good morning!" is only social; "Hi, how often should I come?" is a
+            # question with a greeting in front: the words left over decide.
+            only_social = not self.matcher.unexplained(text, self._smalltalk_labels)
+            asks_about_us = intent not in SOCIAL_INTENTS and small.score >= best_topic.score
+            if only_social or asks_about_us:
                 return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
 
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)

@@ -43,6 +43,7 @@ TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
+SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 SHORT_WORDS = 4  # messages this short are also compared as whole strings
 SHORT_CUTOFF = 60
 BETA = 1.0  # balance between the phrasing being present and the message being explained
@@ -77,6 +78,10 @@ class SynonymTable:
             if pairs
             else None
         )
+
+    def words(self) -> set[str]:
+        """Every variant and canonical phrase, folded."""
+        return set(self._map) | set(self._map.values())
 
     def apply(self, folded: str) -> str:
         if self._pattern is None:
@@ -119,8 +124,12 @@ class Matcher:
         self.synonyms = SynonymTable(synonyms or {})
         self.entries = list(entries)
         self._labels = [e.label for e in self.entries]
-        # Typos are corrected against the words as written (before stemming).
-        self.vocabulary = sorted({w for e in self.entries for w in self._normal(e.text).split()})
+        # Typos are corrected against the words as written (before stemming), including the
+        # words of every synonym, so "backs gone" is not "corrected" before it is replaced.
+        self.vocabulary = sorted(
+            {w for e in self.entries for w in self._normal(e.text).split()}
+            | {w for phrase in self.synonyms.words() for w in phrase.split()}
+        )
         self._vocab_set = frozenset(self.vocabulary)
         token_lists = [self._tokens(e.text) for e in self.entries]
         self._entry_features = [_features(ts) for ts in token_lists]
@@ -175,7 +184,17 @@ class Matcher:
         return [stem(w) for w in self.synonyms.apply(corrected).split()]
 
     # -- scoring ----------------------------------------------------------------------
-    def _score_tokens(self, tokens: list[str], per_entry: dict[int, float]) -> None:
+    def _weight_of(self, tokens: list[str]) -> float:
+        return sum(
+            self._weight.get(t, self._unknown_weight) for t in set(tokens) if t not in STOPWORDS
+        )
+
+    def _score_tokens(
+        self, tokens: list[str], per_entry: dict[int, float], share: float = 1.0
+    ) -> None:
+        """Score phrasings against these tokens; `share` is how much of the whole message
+        they are, so a short clause cannot outweigh what the whole message says."""
+        scale = 1.0 - SEGMENT_DISCOUNT * (1.0 - share)
         feats = _features(tokens)
         words = {f for f in feats if "_" not in f}
         if not feats:
@@ -204,6 +223,7 @@ class Matcher:
                 + W_COVERAGE * min(1.0, coverage[label])
                 + W_FUZZ * fuzz.token_set_ratio(query_string, self._entry_strings[i]) / 100
             )
+            score *= scale
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 
@@ -216,6 +236,11 @@ class Matcher:
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 
+    def unexplained(self, text: str, labels: Iterable[str]) -> set[str]:
+        """The message's content words that no phrasing of these labels uses."""
+        known: set[str] = set().union(*(self._label_words.get(label, set()) for label in labels))
+        return {t for t in self.prepare(text[:MAX_MESSAGE_CHARS]) if t not in STOPWORDS} - known
+
     def rank(self, text: str, limit: int | None = None) -> list[Scored]:
         """Labels ranked by their best phrasing's score for this message (best first)."""
         text = text[:MAX_MESSAGE_CHARS]
@@ -226,10 +251,12 @@ class Matcher:
             self._score_short(whole, per_entry)
         parts = sentences(text)
         if len(parts) > 1:
+            whole_weight = self._weight_of(whole) or 1.0
             for part in parts[:MAX_SEGMENTS]:
                 tokens = self.prepare(part)
                 if len(tokens) >= SEGMENT_MIN_WORDS:
-                    self._score_tokens(tokens, per_entry)
+                    share = min(1.0, self._weight_of(tokens) / whole_weight)
+                    self._score_tokens(tokens, per_entry, share)
         best: dict[str, float] = {}
         for i, s in per_entry.items():
             label = self._labels[i]
