@@ -1,0 +1,589 @@
+"""Red-flag triage: does a patient's message describe an emergency (PRODUCT.md "Safety")?
+
+Runs before topic matching and wins over it. The signs live in `knowledge/red_flags.yaml`,
+written by the practitioner in a small pattern language (explained at the top of that file):
+
+    numb* | tingling | cant feel + bum | groin | inner thigh*
+
+A pattern is parts joined by ``+`` that must all appear in the same sentence (any order); each
+part is alternatives joined by ``|``; an alternative is a phrase of consecutive words, where a
+trailing ``*`` matches any ending and ``...`` stands for up to three other words.
+
+Why it is built this way: missing an emergency is the worst failure the product can have, so
+recall comes first. Message words are matched with typo tolerance, a red flag buried anywhere in
+a long message is found, and only narrow, well-understood cues cancel a match (a negation right
+before it: "no numbness", or a practitioner's `unless` pattern: "my mum had cancer").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from bot.core.model import RedFlag
+from bot.core.text import fold, sentences
+
+GAP = "..."  # in a phrase: up to MAX_GAP other words; before a negation: it follows the symptom
+MAX_GAP = 3
+MIN_PREFIX = 3  # "numb*" is fine, "nu*" would match half the dictionary
+MIN_FUZZY = 5  # words shorter than this must be spelled exactly ("numb", "pee", "bum")
+MAX_SCOPE_FILLERS = 4  # "no [real signs of any] numbness"
+MAX_POST_FILLERS = 2  # "bladder control [is totally] fine"
+_CACHE_LIMIT = 50_000
+
+# Between a negation and the symptom it negates, only these words may stand: "havent had any
+# real trouble with numbness". Anything else ("no idea why but i wet myself") ends its reach,
+# so a stray "no" can never silence a symptom a few words later.
+SCOPE_FILLERS = frozenset(
+    """a an the any my me of real really obvious noticeable major significant further other
+    new more such sign signs symptom symptoms problem problems issue issues trouble history
+    had have has got get getting gotten felt feel feeling noticed notice experienced experience
+    been suffered suffer suffering with in on to at from by or nor ever kind sort type pain pains
+    ache aches aching discomfort stiffness injury injuries recent specific particular known
+    cause caused reason evidence whatsoever either noticeably loss change changes difficulty
+    difficulties altered""".split()
+)
+# Between a symptom and an after-negation: "bowel control [is] fine".
+POST_FILLERS = frozenset(
+    """is are was were both all still seem seems has have been totally completely perfectly
+    absolutely always feel feels working entirely quite pretty being otherwise""".split()
+)
+LIST_JOINERS = frozenset({"or", "nor"})  # "no numbness, tingling or weakness" negates all three
+_LIST_FILLERS = frozenset({"any", "a", "an", "the", "my", "even", "both"})
+# What a negated symptom is of stays negated: "no loss of bladder control", "no numbness in my groin".
+_OBJECT_LINKS = frozenset({"of", "with", "in", "on", "around", "from", "into"})
+# Softeners patients slip into a phrase without changing it: "cant really feel my bum".
+SOFTENERS = frozenset(
+    {"really", "properly", "actually", "just", "quite", "fully", "even", "totally"}
+)
+_MAX_SOFTENERS = 2
+
+# Everyday words one typo away from a symptom word: never read them as typos ("fewer" is not
+# "fever", "spelling" is not "swelling"). Checked against an English word list when writing
+# the shipped patterns; add to it if a new pattern word has an ordinary neighbour.
+ORDINARY_WORDS = frozenset(
+    """fewer fevers lever never sever clever chess chests crush crass crashes grown groan
+    groins spelling smelling shelling dwelling swelling swelled swilling bladed blades ladder
+    ladders bolder border bowed bowler bowls vowel towel tower shivered shiver slivers chilly
+    chiles child chills chilli chillis sweat sweet sweeter sweats weighs weight wright lumpy
+    bumpy pumps jumps bumps humps dumps lumps stone stones store stoned tones bottoms bottle
+    bottled buttons button butter butted tumble tumbler tumors tumours cancel cancels canter
+    chemos leaking leaning learning leaping lending leaking weaker weakly wreaker tackle tickle
+    heckle fallen fallow follow toilets tollet unwell uswell really rally reals""".split()
+)
+# "cannot feel", "can not feel" and "carnt feel" are all the patterns' "cant feel".
+_SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant"})
+_JOINED_NEGATIONS = {
+    ("can", "not"): "cant",
+    ("will", "not"): "wont",
+    ("do", "not"): "dont",
+    ("does", "not"): "doesnt",
+    ("did", "not"): "didnt",
+}
+_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
+_COMMON_ALONE = frozenset(
+    "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
+)
+_SEGMENT_BREAK = re.compile(r"[,:()\[\]{}]+")  # commas end a negation's reach ("no, i wet myself")
+_AMPERSAND = re.compile(r"[&+]")
+_WORD_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+")  # "10kg" is "10 kg", "39c" is "39 c"
+
+
+class PatternError(ValueError):
+    """A red-flag pattern or negation the practitioner wrote cannot be used as written."""
+
+
+# -- the pattern language -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a phrase: exact (``bum``), a prefix (``numb*``) or a gap (``...``)."""
+
+    text: str
+    prefix: bool = False
+
+    @property
+    def is_gap(self) -> bool:
+        return self.text == GAP
+
+    def __str__(self) -> str:
+        return self.text + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A checked pattern: its parts, each a tuple of alternative phrases (tuples of words)."""
+
+    source: str
+    parts: tuple[tuple[tuple[Word, ...], ...], ...]
+
+
+def compile_pattern(pattern: str) -> CompiledPattern:
+    """Check and parse one pattern line; raise PatternError saying what to change."""
+    if not isinstance(pattern, str):
+        raise PatternError(
+            f"a pattern must be text in quotes, not {type(pattern).__name__} {pattern!r}"
+        )
+    text = " ".join(pattern.lower().split())
+    if not text:
+        raise PatternError(
+            'the pattern is empty - write the words to look for, e.g. "numb* + groin | bum"'
+        )
+    _check_characters(pattern, text)
+    parts = []
+    for raw_part in text.split("+"):
+        if not raw_part.strip():
+            raise PatternError(
+                f'"{pattern}" has a "+" with nothing on one side - every "+" joins two groups '
+                'of words that must both appear, e.g. "numb* + groin"'
+            )
+        alternatives = []
+        for raw_alt in raw_part.split("|"):
+            if not raw_alt.strip():
+                raise PatternError(
+                    f'"{pattern}" has a "|" with nothing on one side - "|" separates ways of '
+                    'saying the same thing, e.g. "bum | bottom | buttocks"'
+                )
+            alternatives.append(_compile_phrase(raw_alt.split(), pattern))
+        parts.append(tuple(alternatives))
+    return CompiledPattern(source=pattern, parts=tuple(parts))
+
+
+def _check_characters(pattern: str, text: str) -> None:
+    for ch in text:
+        if _PATTERN_CHARS.fullmatch(ch):
+            continue
+        if ch in "'’‘`´ʼ":
+            example = re.sub(r"['’‘`´ʼ]", "", text)
+            raise PatternError(
+                f'"{pattern}" contains an apostrophe - messages are matched with apostrophes '
+                f'removed, so write "{example}" (cant, dont, ive)'
+            )
+        raise PatternError(
+            f'"{pattern}" contains "{ch}", which patterns do not use - write plain words, joined '
+            'by " | " (alternatives) and " + " (must also appear); end a word with * to allow '
+            "any ending"
+        )
+
+
+def _compile_phrase(tokens: list[str], pattern: str) -> tuple[Word, ...]:
+    words: list[Word] = []
+    for token in tokens:
+        if token == GAP:
+            if not words or words[-1].is_gap:
+                raise PatternError(
+                    f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
+                )
+            words.append(Word(GAP))
+            continue
+        if "." in token:
+            raise PatternError(
+                f'"{pattern}": "{token}" - full stops are not used in patterns; "..." on its own '
+                'between two words means "up to three other words here"'
+            )
+        stem, stars = token.rstrip("*"), len(token) - len(token.rstrip("*"))
+        if "*" in stem or stars > 1:
+            raise PatternError(
+                f'"{pattern}": "{token}" - a * may only end a word, once (e.g. "tingl*")'
+            )
+        if stars and len(stem) < MIN_PREFIX:
+            raise PatternError(
+                f'"{pattern}": "{token}" is too short - a * needs at least {MIN_PREFIX} letters '
+                "before it, or it would match far too many words"
+            )
+        words.append(Word(stem, prefix=bool(stars)))
+    if words[-1].is_gap:
+        raise PatternError(
+            f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
+        )
+    if len(words) == 1 and words[0].text in _COMMON_ALONE:
+        raise PatternError(
+            f'"{pattern}": "{words[0].text}" on its own is in almost every message - use it '
+            'inside a phrase instead (e.g. "my back")'
+        )
+    return tuple(words)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """A negation: words that cancel the symptom right after (or, with "...", before) them."""
+
+    words: tuple[str, ...]
+    after: bool  # written "... fine": it follows the symptom
+
+
+def _compile_negation(negation: str) -> _Cue:
+    if not isinstance(negation, str):
+        raise PatternError(f"a negation must be text, not {type(negation).__name__} {negation!r}")
+    text = " ".join(negation.lower().split())
+    after = text.startswith(GAP)
+    if after:
+        text = text[len(GAP) :].strip()
+    if not text:
+        raise PatternError(
+            'a negation is empty - write the words, e.g. "havent had" (or "... fine" for '
+            "words that come after the symptom)"
+        )
+    if not re.fullmatch(r"[a-z0-9 ]+", text):
+        bad = next(ch for ch in text if not re.fullmatch(r"[a-z0-9 ]", ch))
+        hint = (
+            "write it without the apostrophe (dont, havent)"
+            if bad in "'’‘`´ʼ"
+            else (
+                "negations are plain words; * | + and ... (except at the start) are not used here"
+            )
+        )
+        raise PatternError(f'the negation "{negation}" contains "{bad}" - {hint}')
+    return _Cue(tuple(text.split()), after)
+
+
+# -- reading a message --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedFlagHit:
+    """The first red flag found: which one, in plain words, and where in the message."""
+
+    flag_id: str
+    name: str  # RedFlag.name, plain words for the urgent reply
+    sentence: str  # the (raw) sentence that raised it
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """What one message word may stand for: pattern words and prefixes, typos forgiven."""
+
+    words: frozenset[str]
+    prefixes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One red flag, compiled: each pattern as a tuple of parts, each part a set of phrase ids."""
+
+    flag: RedFlag
+    when: tuple[tuple[frozenset[int], ...], ...]
+    unless: tuple[tuple[frozenset[int], ...], ...]
+
+    def fires(self, found: set[int]) -> bool:
+        """Every part of some `when` pattern is present, and no `unless` pattern is."""
+        if not any(all(part & found for part in parts) for parts in self.when):
+            return False
+        return not any(all(part & found for part in parts) for parts in self.unless)
+
+
+class Triage:
+    """Finds red flags in messages. Built once per knowledge base; `check` is cheap."""
+
+    def __init__(self, red_flags: Sequence[RedFlag], negations: Sequence[str]) -> None:
+        self._phrases: list[tuple[Word, ...]] = []
+        self._phrase_ids: dict[tuple[Word, ...], int] = {}
+        rules = []
+        for flag in red_flags:
+            when = tuple(self._register(flag, p) for p in flag.when)
+            unless = tuple(self._register(flag, p) for p in flag.unless)
+            rules.append(_Rules(flag, when, unless))
+        self._rules = tuple(rules)
+        cues = []
+        for negation in negations:
+            try:
+                cues.append(_compile_negation(negation))
+            except PatternError as exc:
+                raise PatternError(f"in the negations: {exc}") from None
+        self._cues = tuple(cues)
+        self._index_phrases()
+        self._cache: dict[str, _Forms] = {}
+
+    def _register(self, flag: RedFlag, pattern: str) -> tuple[frozenset[int], ...]:
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError as exc:
+            raise PatternError(f"in red flag '{flag.id}': {exc}") from None
+        parts = []
+        for alternatives in compiled.parts:
+            ids = set()
+            for phrase in alternatives:
+                if phrase not in self._phrase_ids:
+                    self._phrase_ids[phrase] = len(self._phrases)
+                    self._phrases.append(phrase)
+                ids.add(self._phrase_ids[phrase])
+            parts.append(frozenset(ids))
+        return tuple(parts)
+
+    def _index_phrases(self) -> None:
+        """Index phrases by their first word so a message word looks up only its candidates."""
+        self._by_word: dict[str, list[int]] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        words: set[str] = set()
+        prefixes: set[str] = set()
+        for pid, phrase in enumerate(self._phrases):
+            first = phrase[0]
+            index = self._by_prefix if first.prefix else self._by_word
+            index.setdefault(first.text, []).append(pid)
+            for word in phrase:
+                if word.is_gap:
+                    continue
+                (prefixes if word.prefix else words).add(word.text)
+        self._words = frozenset(words)
+        self._prefixes = frozenset(prefixes)
+        self._prefix_lengths = tuple(sorted({len(p) for p in prefixes}))
+        # Typo candidates, bucketed by first letter: typos rarely hit the first letter, and the
+        # bucket keeps a new word's look-up to a few dozen comparisons.
+        self._fuzzy_words: dict[str, list[str]] = {}
+        for w in sorted(words):
+            if len(w) >= MIN_FUZZY and w.isalpha():
+                self._fuzzy_words.setdefault(w[0], []).append(w)
+        self._fuzzy_prefixes: dict[str, list[str]] = {}
+        for p in sorted(prefixes):
+            if len(p) >= MIN_FUZZY and p.isalpha():
+                self._fuzzy_prefixes.setdefault(p[0], []).append(p)
+        cue_words = {w for cue in self._cues for w in cue.words}
+        self._not_typos = ORDINARY_WORDS | SCOPE_FILLERS | POST_FILLERS | cue_words
+        self._pre_cues: dict[str, list[tuple[str, ...]]] = {}
+        self._post_cues: dict[str, list[tuple[str, ...]]] = {}
+        for cue in self._cues:
+            index = self._post_cues if cue.after else self._pre_cues
+            index.setdefault(cue.words[0], []).append(cue.words)
+
+    # -- public ---------------------------------------------------------------------------
+
+    def check(self, text: str) -> RedFlagHit | None:
+        """The first red flag the message describes, or None. Never raises on any text."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        clauses = sentences(text)
+        found = [self._found(clause) for clause in clauses]
+        for clause, present in zip(clauses, found, strict=True):
+            hit = self._first_rule(present, clause)
+            if hit:
+                return hit
+        # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
+        for i in range(len(clauses) - 1):
+            if found[i] and found[i + 1]:
+                hit = self._first_rule(found[i] | found[i + 1], f"{clauses[i]} {clauses[i + 1]}")
+                if hit:
+                    return hit
+        return None
+
+    def _first_rule(self, present: set[int], sentence: str) -> RedFlagHit | None:
+        if not present:
+            return None
+        for rules in self._rules:
+            if rules.fires(present):
+                return RedFlagHit(rules.flag.id, rules.flag.name, sentence)
+        return None
+
+    # -- one clause -----------------------------------------------------------------------
+
+    def _found(self, clause: str) -> set[int]:
+        """Ids of the phrases this clause states (found, and not negated)."""
+        tokens, segments = self._tokens(clause)
+        matches = self._matches(tokens)
+        if not matches:
+            return set()
+        negated = self._negated(tokens, segments, matches)
+        return {pid for i, (_, _, pid) in enumerate(matches) if i not in negated}
+
+    def _tokens(self, clause: str) -> tuple[list[str], list[int]]:
+        """Folded words, and for each the comma-separated segment it sits in."""
+        tokens: list[str] = []
+        segments: list[int] = []
+        for seg, piece in enumerate(_SEGMENT_BREAK.split(_AMPERSAND.sub(" and ", clause))):
+            for word in _WORD_OR_NUMBER.findall(fold(piece)):
+                if word in _SAME_AS_CANT:
+                    word = "cant"
+                elif tokens and segments[-1] == seg and (tokens[-1], word) in _JOINED_NEGATIONS:
+                    tokens[-1] = _JOINED_NEGATIONS[(tokens[-1], word)]
+                    continue
+                tokens.append(word)
+                segments.append(seg)
+        return tokens, segments
+
+    def _matches(self, tokens: list[str]) -> list[tuple[int, int, int]]:
+        """Every (start, end, phrase id) occurrence, sorted by start."""
+        found = []
+        for i, token in enumerate(tokens):
+            forms = self._forms(token)
+            candidates: list[int] = []
+            for w in forms.words:
+                candidates.extend(self._by_word.get(w, ()))
+            for p in forms.prefixes:
+                candidates.extend(self._by_prefix.get(p, ()))
+            for pid in candidates:
+                end = self._match_from(self._phrases[pid], 1, tokens, i + 1)
+                if end is not None:
+                    found.append((i, end, pid))
+        return found
+
+    def _match_from(
+        self, phrase: tuple[Word, ...], k: int, tokens: list[str], i: int, softened: int = 0
+    ) -> int | None:
+        """Where phrase[k:] ends if it matches tokens from i, else None."""
+        while k < len(phrase):
+            word = phrase[k]
+            if word.is_gap:
+                for skip in range(MAX_GAP + 1):
+                    end = self._match_from(phrase, k + 1, tokens, i + skip, softened)
+                    if end is not None:
+                        return end
+                return None
+            if i >= len(tokens):
+                return None
+            if not self._is(tokens[i], word):
+                if tokens[i] in SOFTENERS and softened < _MAX_SOFTENERS:
+                    i, softened = i + 1, softened + 1
+                    continue
+                return None
+            k, i = k + 1, i + 1
+        return i
+
+    def _is(self, token: str, word: Word) -> bool:
+        forms = self._forms(token)
+        return word.text in (forms.prefixes if word.prefix else forms.words)
+
+    def _forms(self, token: str) -> _Forms:
+        forms = self._cache.get(token)
+        if forms is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            forms = self._cache[token] = self._compute_forms(token)
+        return forms
+
+    def _compute_forms(self, token: str) -> _Forms:
+        words = {token} if token in self._words else set()
+        prefixes = {token[:n] for n in self._prefix_lengths if token[:n] in self._prefixes}
+        if len(token) >= MIN_FUZZY and token.isalpha() and token not in self._not_typos:
+            if not words:
+                for w in self._fuzzy_words.get(token[0], ()):
+                    limit = 1 if len(w) < 9 else 2
+                    if OSA.distance(token, w, score_cutoff=limit) <= limit:
+                        words.add(w)
+            for p in self._fuzzy_prefixes.get(token[0], ()):
+                if p in prefixes:
+                    continue
+                for n in (len(p) - 1, len(p), len(p) + 1):
+                    if len(token) >= n and OSA.distance(token[:n], p, score_cutoff=1) <= 1:
+                        prefixes.add(p)
+                        break
+        return _Forms(frozenset(words), frozenset(prefixes))
+
+    # -- negation -------------------------------------------------------------------------
+
+    def _negated(
+        self, tokens: list[str], segments: list[int], matches: list[tuple[int, int, int]]
+    ) -> set[int]:
+        """Indexes of matches a negation cancels.
+
+        Before the symptom ("no numbness", "havent had any trouble peeing"): the first symptom
+        after the negation, reached over filler words only, within one comma segment, plus the
+        rest of an "or" list ("no numbness, tingling or weakness"). After it ("bowel control is
+        fine"): the symptom just before. A negation word inside a symptom phrase ("no feeling",
+        "never lets up") is part of the symptom, not a negation.
+        """
+        covered = [False] * len(tokens)
+        starts: dict[int, list[int]] = {}
+        for m, (start, end, _) in enumerate(matches):
+            starts.setdefault(start, []).append(m)
+            for j in range(start, end):
+                covered[j] = True
+        negated: set[int] = set()
+        for start, end, after in self._cue_spans(tokens):
+            if any(covered[start:end]):
+                continue
+            if after:
+                negated |= self._negated_before(start, segments, matches, tokens)
+            else:
+                negated |= self._negated_after(end, tokens, segments, matches, starts)
+        return negated
+
+    def _cue_spans(self, tokens: list[str]) -> list[tuple[int, int, bool]]:
+        spans = []
+        for i, token in enumerate(tokens):
+            for index, after in ((self._pre_cues, False), (self._post_cues, True)):
+                for words in index.get(token, ()):
+                    if tuple(tokens[i : i + len(words)]) == words:
+                        spans.append((i, i + len(words), after))
+        return spans
+
+    def _negated_after(
+        self,
+        cue_end: int,
+        tokens: list[str],
+        segments: list[int],
+        matches: list[tuple[int, int, int]],
+        starts: dict[int, list[int]],
+    ) -> set[int]:
+        if cue_end >= len(tokens):
+            return set()
+        segment = segments[cue_end - 1]
+        j, fillers = cue_end, 0
+        while j < len(tokens) and segments[j] == segment and j not in starts:
+            if tokens[j] not in SCOPE_FILLERS or fillers >= MAX_SCOPE_FILLERS:
+                return set()
+            j, fillers = j + 1, fillers + 1
+        if j not in starts or segments[j] != segment:
+            return set()
+        negated, end = self._span(j, starts, matches)
+        # An "or" list carries the negation on: "no numbness, tingling or weakness".
+        pending: set[int] = set()
+        while True:
+            k, joined, linked = end, False, False
+            while k < len(tokens) and k not in starts:
+                if tokens[k] in LIST_JOINERS:
+                    joined = True
+                elif tokens[k] in _OBJECT_LINKS and segments[k] == segments[end - 1]:
+                    linked = True
+                elif not ((joined or linked) and tokens[k] in _LIST_FILLERS):
+                    break
+                k += 1
+            if k not in starts:
+                break
+            if linked and not joined:
+                item, end = self._span(k, starts, matches)
+                negated |= item  # what the negated thing is of: "no loss of bladder control"
+                continue
+            if not joined and segments[k] == segments[end - 1]:
+                break  # "no numbness cant pee": a new statement, not a list item
+            item, end = self._span(k, starts, matches)
+            if joined:
+                negated |= pending | item
+                pending = set()
+            else:
+                pending |= item
+        return negated
+
+    @staticmethod
+    def _span(
+        start: int, starts: dict[int, list[int]], matches: list[tuple[int, int, int]]
+    ) -> tuple[set[int], int]:
+        """The matches starting at `start` and those overlapping them ("a fall" and "fall")."""
+        members = set(starts[start])
+        end = max(matches[m][1] for m in members)
+        for m, (s, e, _) in enumerate(matches):
+            if start < s < end:
+                members.add(m)
+                end = max(end, e)
+        return members, end
+
+    def _negated_before(
+        self,
+        cue_start: int,
+        segments: list[int],
+        matches: list[tuple[int, int, int]],
+        tokens: list[str],
+    ) -> set[int]:
+        if cue_start == 0:
+            return set()
+        j, segment = cue_start, segments[cue_start - 1]
+        for _ in range(MAX_POST_FILLERS + 1):
+            ending = {m for m, (_, end, _) in enumerate(matches) if end == j}
+            if ending:
+                return {m for m in ending if segments[matches[m][0]] == segment}
+            if j == 0 or tokens[j - 1] not in POST_FILLERS or segments[j - 1] != segment:
+                return set()
+            j -= 1
+        return set()
