@@ -289,3 +289,45 @@ async def test_reload_async_does_not_block_the_event_loop(knowledge: Path) -> No
     task.cancel()
     assert result.ok and live.engine.version == 2
     assert ticks >= 5, "the loop kept running while the new version was built"
+
+
+def test_with_the_real_engine_edits_go_live_and_broken_ones_are_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.core.reply import Kind
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "knowledge", knowledge)
+    live = LiveEngine.load(knowledge)
+    assert live.engine.respond("flibbertigibbet").kind is not Kind.ANSWER
+
+    booking = knowledge / "topics" / "booking.yaml"
+    original = booking.read_text(encoding="utf-8")
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def patient() -> None:
+        while not stop.is_set():
+            try:
+                live.engine.respond("how many sessions will i need")
+            except BaseException as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+            time.sleep(0)
+
+    reader = threading.Thread(target=patient)
+    reader.start()
+    try:
+        save(booking, original.replace("phrasings:\n", "phrasings:\n  - flibbertigibbet\n", 1))
+        assert live.reload().ok
+        reply = live.engine.respond("flibbertigibbet")
+        assert (reply.kind, reply.topic_id) == (Kind.ANSWER, "booking")
+
+        save(booking, original + "\nnot_a_field: oops\n")
+        refused = live.reload()
+        assert not refused.ok
+        assert "booking.yaml:" in (refused.error or "")
+        assert live.engine.respond("flibbertigibbet").topic_id == "booking"  # last good
+    finally:
+        stop.set()
+        reader.join()
+    assert failures == []
