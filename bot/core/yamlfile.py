@@ -88,7 +88,7 @@ def read_yaml(file: Path, problems: list[Problem]) -> Any:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "the YAML is not valid"
+        what = (exc.problem or "the YAML is not valid").replace("'\\t'", "a tab")
         if exc.context and "quoted scalar" in exc.context and exc.context_mark:
             # An unclosed quote is reported where the file ends; point at where it opened.
             mark, what = exc.context_mark, "a quote is opened and never closed"
@@ -110,8 +110,8 @@ def read_yaml(file: Path, problems: list[Problem]) -> Any:
 def _syntax_hint(problem: str) -> str:
     """A plain-words fix for the syntax errors people actually make in a text editor."""
     p = problem.lower()
-    if "tab" in p:
-        return "use spaces, not tabs, to indent"
+    if "tab" in p or "'\\t'" in p or "\t" in p:
+        return "use spaces, not tabs, to indent (your editor may insert a tab)"
     if "indentation" in p or "expected <block end>" in p:
         return "line the item up with the ones above it (same number of spaces)"
     if "mapping values are not allowed" in p:
