@@ -415,6 +415,9 @@ class SQLiteStore:
             self._migrate()
             self._write_meta("opened_at", _timestamp(self._clock()))
             self.purge_expired()
+        except StoreError:
+            self._conn.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
             self._conn.close()
             raise StoreError(f"cannot use the database {self.path}: {exc}") from exc
