@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
 import re
 import sys
 from collections import Counter, defaultdict
@@ -54,6 +55,13 @@ MAX_EXAMPLES = 5
 MAX_PROPOSED_PHRASINGS = 3
 MAX_PHRASING_CHARS = 120  # longer messages are stories, not phrasings to paste
 OUTCOME_ORDER = ("answer", "suggest", "fallback", "urgent", "smalltalk")
+OUTCOME_LABELS = {  # the outcome kinds (PRODUCT.md) in the practitioner's words
+    "answer": "answered",
+    "suggest": "offered choices",
+    "fallback": "not answered",
+    "urgent": "urgent",
+    "smalltalk": "small talk",
+}
 OUTCOME_COLOURS = {
     "answer": "#3a7d44",
     "suggest": "#e0a526",
@@ -543,7 +551,7 @@ def _all_days(stats: Stats) -> list[tuple[date, Mapping[str, int]]]:
 
 
 def _outcome_summary(stats: Stats) -> str:
-    parts = [f"{kind} {stats.outcomes.get(kind, 0)}" for kind in OUTCOME_ORDER]
+    parts = [f"{OUTCOME_LABELS[kind]} {stats.outcomes.get(kind, 0)}" for kind in OUTCOME_ORDER]
     return f"{stats.total_messages} messages ({', '.join(parts)})"
 
 
@@ -613,10 +621,12 @@ def render_text(report: Report) -> str:
     )
     out.append("")
     out.append("OUTCOMES PER DAY")
-    out.append("  " + "date".ljust(10) + "".join(k.rjust(11) for k in OUTCOME_ORDER))
+    out.append(
+        "  " + "date".ljust(10) + "".join(OUTCOME_LABELS[k].rjust(16) for k in OUTCOME_ORDER)
+    )
     for day, counts in _all_days(stats):
         if counts:
-            out.append(f"  {day}" + "".join(str(counts.get(k, 0)).rjust(11) for k in OUTCOME_ORDER))
+            out.append(f"  {day}" + "".join(str(counts.get(k, 0)).rjust(16) for k in OUTCOME_ORDER))
     return "\n".join(out) + "\n"
 
 
@@ -719,8 +729,10 @@ def _day_chart(stats: Stats) -> str:
     """Stacked bars of outcomes per day, as inline SVG."""
     days = _all_days(stats)
     peak = max((sum(c.values()) for _, c in days), default=0) or 1
-    bar, gap, height, left, bottom = 14, 4, 180, 40, 30
-    width = left + len(days) * (bar + gap) + 10
+    slot = max(6.0, min(40.0, 720 / max(1, len(days))))  # px per day: wide when few days
+    bar, height, left, bottom = slot * 0.75, 180, 40, 30
+    label_every = max(1, math.ceil(44 / slot))  # a "18 Nov" label needs about 40 px
+    width = round(left + len(days) * slot + 10)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + bottom}"'
         f' width="{width}" height="{height + bottom}" role="img"'
@@ -730,7 +742,7 @@ def _day_chart(stats: Stats) -> str:
         f'<text x="{left - 6}" y="{height}" font-size="11" text-anchor="end">0</text>',
     ]
     for i, (day, counts) in enumerate(days):
-        x = left + i * (bar + gap)
+        x = left + i * slot
         y = float(height)
         for kind in OUTCOME_ORDER:
             n = counts.get(kind, 0)
@@ -739,12 +751,12 @@ def _day_chart(stats: Stats) -> str:
             h = n / peak * (height - 10)
             y -= h
             parts.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}"'
-                f' fill="{OUTCOME_COLOURS[kind]}"><title>{_e(day)}: {n} {_e(kind)}</title></rect>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}"'
+                f' fill="{OUTCOME_COLOURS[kind]}"><title>{_e(day)}: {n} {_e(OUTCOME_LABELS[kind])}</title></rect>'
             )
-        if len(days) <= 14 or i % max(1, len(days) // 10) == 0:
+        if (len(days) - 1 - i) % label_every == 0:  # counted from today, which is labelled
             parts.append(
-                f'<text x="{x + bar / 2}" y="{height + 14}" font-size="10"'
+                f'<text x="{x + bar / 2:.1f}" y="{height + 14}" font-size="10"'
                 f' text-anchor="middle">{_e(day.strftime("%d %b"))}</text>'
             )
     parts.append("</svg>")
@@ -792,7 +804,7 @@ def render_html(report: Report) -> str:
         body.append(f'<p class="empty">{_e(report.empty_reason)}</p>')
     else:
         cards = [("messages", stats.total_messages)] + [
-            (k, stats.outcomes.get(k, 0)) for k in OUTCOME_ORDER
+            (OUTCOME_LABELS[k], stats.outcomes.get(k, 0)) for k in OUTCOME_ORDER
         ]
         body.append(
             '<div class="cards">'
@@ -847,7 +859,7 @@ def render_html(report: Report) -> str:
         body.append(
             '<p class="legend">'
             + "".join(
-                f'<span><i class="swatch" style="background:{OUTCOME_COLOURS[k]}"></i>{_e(k)}</span>'
+                f'<span><i class="swatch" style="background:{OUTCOME_COLOURS[k]}"></i>{_e(OUTCOME_LABELS[k])}</span>'
                 for k in OUTCOME_ORDER
             )
             + "</p>"
