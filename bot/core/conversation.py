@@ -21,6 +21,7 @@ from bot.core.safety import RedFlagHit, Triage
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
+MAX_MENU_BUTTONS = 40  # a phone screen of buttons; Telegram allows 100 per message
 BOOKING_TOPIC = "booking"
 ABOUT_TOPIC = "about-practitioner"
 
@@ -62,6 +63,9 @@ class Engine:
         self._gaps = {g.id: g for g in knowledge.gaps}
         self._smalltalk = {s.id: s for s in knowledge.smalltalk}
         self._smalltalk_labels = frozenset(SMALLTALK + s.id for s in knowledge.smalltalk)
+        self._menu = tuple(
+            self._topic_button(t.id) for t in knowledge.topics if t.id != BOOKING_TOPIC
+        )[:MAX_MENU_BUTTONS]
 
     @classmethod
     def from_directory(cls, directory: Path | str) -> Engine:
@@ -242,9 +246,7 @@ class Engine:
         return Button(self._topics[topic_id].title, action=ACTION_TOPIC, value=topic_id)
 
     def _menu_buttons(self) -> tuple[Button, ...]:
-        return tuple(
-            self._topic_button(t.id) for t in self.knowledge.topics if t.id != BOOKING_TOPIC
-        )
+        return self._menu
 
     def _menu_button(self) -> Button:
         return Button(self.knowledge.messages.menu_button, action=ACTION_MENU)

@@ -13,6 +13,7 @@ Method, all precomputed at load so a message costs little:
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -44,6 +45,7 @@ KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the mes
 SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
+MAX_CANDIDATES = 60  # phrasings fully scored per message part, once the index has found them
 SHORT_WORDS = 4  # messages this short are also compared as whole strings
 SHORT_CUTOFF = 60
 BETA = 1.0  # balance between the phrasing being present and the message being explained
@@ -207,6 +209,14 @@ class Matcher:
                 continue
             for i in self._index[f]:
                 overlap[i] += w
+        if len(overlap) > MAX_CANDIDATES:
+            # Large knowledge bases: fully score only the phrasings sharing the most, as a
+            # share of themselves (cheap to compute, and the best fits are always among them).
+            ew = self._entry_weight
+            top = heapq.nlargest(
+                MAX_CANDIDATES, overlap.items(), key=lambda kv: kv[1] * kv[1] / ew[kv[0]]
+            )
+            overlap = dict(top)
         coverage: dict[str, float] = {}
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
         for i, shared in overlap.items():
@@ -252,9 +262,12 @@ class Matcher:
         parts = sentences(text)
         if len(parts) > 1:
             whole_weight = self._weight_of(whole) or 1.0
+            seen: set[tuple[str, ...]] = {tuple(whole)}
             for part in parts[:MAX_SEGMENTS]:
                 tokens = self.prepare(part)
-                if len(tokens) >= SEGMENT_MIN_WORDS:
+                key = tuple(tokens)
+                if len(tokens) >= SEGMENT_MIN_WORDS and key not in seen:
+                    seen.add(key)
                     share = min(1.0, self._weight_of(tokens) / whole_weight)
                     self._score_tokens(tokens, per_entry, share)
         best: dict[str, float] = {}
