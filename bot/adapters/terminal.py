@@ -33,7 +33,7 @@ class TerminalChat:
         """Print a reply, its notes and its buttons."""
         self.out.write(to_plain(reply.text).strip() + "\n")
         for note in reply.notes:
-            self.out.write(to_plain(note).strip() + "\n")
+            self.out.write("\n" + to_plain(note).strip() + "\n")
         self.choices = list(reply.buttons)
         for n, button in enumerate(self.choices, 1):
             suffix = f" -> {button.url}" if button.url else ""

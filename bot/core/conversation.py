@@ -216,7 +216,10 @@ class Engine:
     # -- pieces -------------------------------------------------------------------------
     def _answer(self, topic: Topic, state: ChatState, score: int) -> Reply:
         state.last_topic = topic.id
-        related = tuple(self._topic_button(r) for r in topic.related if r in self._topics)
+        # The booking link is always offered as a button, so a "booking" topic button would repeat it.
+        related = tuple(
+            self._topic_button(r) for r in topic.related if r in self._topics and r != BOOKING_TOPIC
+        )
         return Reply(
             Kind.ANSWER,
             topic.answer,
