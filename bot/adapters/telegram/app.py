@@ -1,0 +1,325 @@
+"""All the wiring in one place: the Application from PTB's builder, and `serve`, which runs it.
+
+`serve` is what `python -m bot run` calls: it checks the settings, loads the knowledge, checks
+the token with Telegram, then polls (or runs PTB's webhook server when WEBHOOK_URL is set)
+until SIGTERM or Ctrl-C, and returns the process exit code. Problems a person must fix are
+one clear line on stderr, not a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import itertools
+import logging
+import re
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update, User
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.adapters.telegram import handlers
+from bot.adapters.telegram.logs import configure_logging
+from bot.adapters.telegram.ordering import PerChatUpdateProcessor
+from bot.adapters.telegram.retry import RetryingRateLimiter
+from bot.config import ConfigError, Settings
+from bot.core.errors import KnowledgeError
+from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Engine
+
+log = logging.getLogger(__name__)
+
+EngineSource = Callable[[], "Engine"]
+
+# Only what the bot answers: no edited messages (never answered twice), no channel posts.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+
+# The command menu Telegram shows next to the text box.
+COMMANDS = (
+    BotCommand("start", "Welcome and the list of topics"),
+    BotCommand("topics", "Everything I can tell you about"),
+    BotCommand("book", "How to book an appointment"),
+    BotCommand("about", "Who you will see"),
+    BotCommand("help", "How to ask me a question"),
+)
+
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+CONNECT_PAUSES = (1, 2, 5, 10, 30)  # seconds between tries to reach Telegram at start-up
+WEBHOOK_BOOTSTRAP_RETRIES = 3
+# PTB's own InvalidToken message quotes the token; this one does not.
+_TOKEN_REJECTED = (
+    "error: Telegram rejected TELEGRAM_BOT_TOKEN - check it with @BotFather"
+    " (/mybots > your bot > API Token) and set it again"
+)
+
+
+def build_application(
+    settings: Settings,
+    engine: Engine | EngineSource,
+    *,
+    request: BaseRequest | None = None,
+) -> Application:
+    """The bot's Application: handlers, HTML defaults, rate limits and retries, per-chat order.
+
+    `engine` is an Engine, or a zero-argument callable returning the current one (a live
+    holder that reloads the knowledge): it is asked again for every update. `request`
+    replaces the HTTP layer (tests pass one that needs no network).
+    """
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(RetryingRateLimiter(settings.telegram_rate_limit))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_announce_commands)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if settings.telegram_api_base_file_url:
+        builder = builder.base_file_url(settings.telegram_api_base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[handlers.ENGINE_SOURCE] = _as_source(engine)
+    add_handlers(application)
+    return application
+
+
+def _as_source(engine: Engine | EngineSource) -> EngineSource:
+    if callable(engine) and not hasattr(engine, "respond"):
+        return engine
+    return lambda: engine  # type: ignore[return-value]
+
+
+def add_handlers(application: Application) -> None:
+    """Route each kind of update to its handler; anything else is ignored."""
+    new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    commands = {
+        "start": handlers.start,
+        "help": handlers.show_help,
+        "topics": handlers.show_topics,
+        "book": handlers.show_booking,
+        "about": handlers.show_about,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    application.add_handler(
+        CallbackQueryHandler(handlers.topic_button, pattern=rf"^{ACTION_TOPIC}:")
+    )
+    application.add_handler(CallbackQueryHandler(handlers.menu_button, pattern=rf"^{ACTION_MENU}$"))
+    application.add_handler(
+        CallbackQueryHandler(handlers.feedback_button, pattern=rf"^{ACTION_FEEDBACK}:")
+    )
+    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
+    application.add_handler(
+        MessageHandler(new_messages & filters.COMMAND, handlers.unknown_command)
+    )
+    application.add_handler(
+        MessageHandler(new_messages & (filters.TEXT | filters.CAPTION), handlers.answer_text)
+    )
+    application.add_handler(
+        MessageHandler(new_messages & ~filters.StatusUpdate.ALL, handlers.refuse_non_text)
+    )
+    application.add_error_handler(handlers.report_error)
+
+
+async def _announce_commands(application: Application) -> None:
+    """post_init: the command menu; a failure here must not keep patients from the bot."""
+    try:
+        await application.bot.set_my_commands(list(COMMANDS))
+    except TelegramError as exc:
+        log.warning("Could not set the command menu (%s); carrying on without it", exc.message)
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse settings that cannot work, with a message that says how to fix them."""
+    token = settings.telegram_token
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set - get a token from @BotFather and put it in the"
+            " environment or in .env"
+        )
+    if not _TOKEN_SHAPE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters,"
+            " e.g. 123456789:AAE...) - copy it again from @BotFather"
+        )
+    if settings.telegram_rate_limit < 0:
+        raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
+    if not isinstance(logging.getLevelName(settings.log_level), int):
+        raise ConfigError(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
+        )
+    for name, url in (
+        ("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url),
+        ("TELEGRAM_API_BASE_FILE_URL", settings.telegram_api_base_file_url),
+    ):
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigError(f"{name} must start with http:// or https://, got {url!r}")
+    if settings.webhook_url:
+        _check_webhook(settings)
+
+
+def _check_webhook(settings: Settings) -> None:
+    if not settings.webhook_secret:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not - set WEBHOOK_SECRET to a random"
+            " string of letters, digits, _ and - (e.g. `openssl rand -hex 32`)"
+        )
+    if not _SECRET_SHAPE.match(settings.webhook_secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET may only contain letters, digits, _ and - (1 to 256 of them)"
+        )
+    parts = urlsplit(settings.webhook_url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        raise ConfigError(
+            f"WEBHOOK_URL must be a public https:// address, got {settings.webhook_url!r}"
+        )
+    if not 1 <= settings.webhook_port <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT must be between 1 and 65535, got {settings.webhook_port}")
+
+
+def _is_loopback(host: str | None) -> bool:
+    """http:// webhooks are allowed only on this machine (tests, a local Bot API server)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+async def connect(application: Application) -> User:
+    """Check the token with Telegram (getMe), waiting out network trouble; InvalidToken if bad."""
+    for attempt in itertools.count():
+        try:
+            await application.bot.initialize()
+            return application.bot.bot
+        except InvalidToken:
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            pause = CONNECT_PAUSES[min(attempt, len(CONNECT_PAUSES) - 1)]
+            log.warning("Cannot reach Telegram yet (%s); trying again in %d s", exc, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def serve(settings: Settings, engine: Engine | EngineSource | None = None) -> int:
+    """Run the bot until stopped; returns the exit code (0 stopped, 1 knowledge, 2 config/token).
+
+    Polling by default, PTB's webhook server when WEBHOOK_URL is set. `engine` defaults to
+    the knowledge in `settings.knowledge_dir`; pass a callable to serve a live, reloading one.
+    """
+    try:
+        check_settings(settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, [settings.telegram_token, settings.webhook_secret])
+    if engine is None:
+        from bot.core.conversation import Engine
+
+        try:
+            engine = Engine.from_directory(settings.knowledge_dir)
+        except KnowledgeError as exc:
+            print(exc.report(), file=sys.stderr)
+            print(
+                "error: fix the knowledge base (python -m bot check) and start again",
+                file=sys.stderr,
+            )
+            return 1
+    application = build_application(settings, engine)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        me = _run_until_signal(loop, connect(application))
+    except InvalidToken:
+        print(_TOKEN_REJECTED, file=sys.stderr)
+        return _close(loop, 2)
+    except TelegramError as exc:
+        print(f"error: Telegram refused to start the bot: {exc.message}", file=sys.stderr)
+        return _close(loop, 1)
+    if me is None:  # stopped while still connecting
+        return _close(loop, 0)
+
+    try:
+        if settings.webhook_url:
+            log.info("Serving @%s by webhook at %s", me.username, settings.webhook_url)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
+            )
+        else:
+            log.info("Serving @%s by long polling", me.username)
+            application.run_polling(
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,  # after a restart, nothing is lost
+                bootstrap_retries=-1,
+            )
+    except InvalidToken:
+        print(_TOKEN_REJECTED, file=sys.stderr)
+        return 2
+    except TelegramError as exc:
+        print(f"error: Telegram refused to start the bot: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. the webhook port is taken
+        print(f"error: could not start the webhook server: {exc}", file=sys.stderr)
+        return 1
+    log.info("Stopped")
+    return 0
+
+
+def _run_until_signal(
+    loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, User]
+) -> User | None:
+    """Run `coroutine`; SIGINT or SIGTERM cancels it (None) instead of killing the process."""
+    task = loop.create_task(coroutine)
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in stop_signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, task.cancel)
+    try:
+        return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        return None
+    finally:
+        for sig in stop_signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+def _close(loop: asyncio.AbstractEventLoop, code: int) -> int:
+    loop.close()
+    return code

@@ -1,0 +1,238 @@
+"""One async function per kind of update: each turns it into a core call and sends the `Reply`.
+
+Nothing here decides what to answer; that is the core's job. The engine is fetched through
+`current_engine(context)` for every update, never kept, so a reloaded knowledge base is
+used from the next message on. What a chat remembers lives in `context.chat_data["state"]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
+from bot.adapters.telegram.delivery import Destination, send_reply
+from bot.adapters.telegram.typing_indicator import typing_while_working
+from bot.core.conversation import ChatState
+from bot.core.reply import ACTION_FEEDBACK, Reply
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Engine
+
+log = logging.getLogger(__name__)
+
+ENGINE_SOURCE = "engine_source"  # bot_data key: a zero-argument callable giving the Engine
+STATE = "state"  # chat_data key: the chat's ChatState
+BOOKING_DEEP_LINKS = frozenset({"book", "booking"})
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def current_engine(context: Context) -> Engine:
+    """The Engine serving right now (read per update: a reload may have swapped it)."""
+    source: Callable[[], Engine] = context.bot_data[ENGINE_SOURCE]
+    return source()
+
+
+def chat_state(context: Context) -> ChatState:
+    """This chat's conversation state, created on first contact."""
+    chat_data: dict[Any, Any] = context.chat_data if context.chat_data is not None else {}
+    state = chat_data.get(STATE)
+    if not isinstance(state, ChatState):
+        state = chat_data[STATE] = ChatState()
+    return state
+
+
+def destination(update: Update) -> Destination:
+    """Where replies to this update go (quoting the patient's message in groups)."""
+    chat = update.effective_chat
+    assert chat is not None  # every update we subscribe to has a chat
+    message = update.message
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    quote = message.message_id if message and chat.type != ChatType.PRIVATE else None
+    return Destination(chat.id, thread_id=thread_id, quote_message_id=quote)
+
+
+async def _send(update: Update, context: Context, reply: Reply) -> None:
+    await send_reply(context.bot, destination(update), reply)
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: the welcome; deep links `/start book` and `/start <topic-id>` go straight there."""
+    engine = current_engine(context)
+    state = chat_state(context)
+    payload = context.args[0] if context.args else ""
+    if payload in BOOKING_DEEP_LINKS:
+        reply = engine.booking()
+    elif payload and engine.knowledge.topic(payload) is not None:
+        reply = engine.answer_topic(payload, state)
+    else:
+        reply = engine.welcome(state)
+    await _send(update, context, reply)
+
+
+async def show_help(update: Update, context: Context) -> None:
+    """/help: how to ask."""
+    await _send(update, context, current_engine(context).help())
+
+
+async def show_topics(update: Update, context: Context) -> None:
+    """/topics: the topic menu."""
+    await _send(update, context, current_engine(context).menu())
+
+
+async def show_booking(update: Update, context: Context) -> None:
+    """/book: how to book, with the booking button."""
+    await _send(update, context, current_engine(context).booking())
+
+
+async def show_about(update: Update, context: Context) -> None:
+    """/about: who the practitioner is."""
+    await _send(update, context, current_engine(context).about(chat_state(context)))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command we do not have: the help text (in groups only if it was addressed to us)."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        command = message.text.split(maxsplit=1)[0]
+        username = context.bot.username or ""
+        if not username or not command.lower().endswith(f"@{username.lower()}"):
+            return  # probably meant for another bot in the group
+    await _send(update, context, current_engine(context).help())
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+async def answer_text(update: Update, context: Context) -> None:
+    """Free text (or a media caption): the core's reply, with "typing…" if it takes a while."""
+    message = update.message
+    if message is None:
+        return
+    text = text_for_bot(message, context.bot.bot)
+    if text is None:
+        return  # a group conversation not addressed to the assistant
+    engine = current_engine(context)
+    state = chat_state(context)
+    to = destination(update)
+    async with typing_while_working(context.bot, to.chat_id, to.thread_id):
+        # In a worker thread: a 10,000-character story must not stall other patients' replies.
+        reply = await asyncio.to_thread(engine.respond, text, state)
+        await send_reply(context.bot, to, reply)
+
+
+async def refuse_non_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes, files, locations: kindly ask for text instead."""
+    message = update.message
+    if message is None or not addressed_to_bot(message, context.bot.bot):
+        return
+    await _send(update, context, current_engine(context).not_text())
+
+
+# -- buttons ------------------------------------------------------------------------------
+
+
+async def _acknowledge(query: CallbackQuery) -> None:
+    """Stop the button's spinner; a query too old to answer must not cost the reply."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.debug("answerCallbackQuery failed: %s", exc)
+
+
+async def topic_button(update: Update, context: Context) -> None:
+    """A tap on a topic button: that topic's answer (a stale or forged id gets a polite reply)."""
+    query = update.callback_query
+    assert query is not None
+    await _acknowledge(query)
+    topic_id = (query.data or "").partition(":")[2]
+    reply = current_engine(context).answer_topic(topic_id, chat_state(context))
+    await _send(update, context, reply)
+
+
+async def menu_button(update: Update, context: Context) -> None:
+    """A tap on "All topics": the topic menu."""
+    query = update.callback_query
+    assert query is not None
+    await _acknowledge(query)
+    await _send(update, context, current_engine(context).menu())
+
+
+async def feedback_button(update: Update, context: Context) -> None:
+    """A tap on "was this helpful?": thank the patient by removing the question's buttons."""
+    query = update.callback_query
+    assert query is not None
+    await _acknowledge(query)
+    _, topic_id, verdict = ((query.data or "") + "::").split(":")[:3]
+    log.info("Feedback on %s: %s", topic_id or "?", verdict or "?")
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return
+    rows = [
+        [b for b in row if not (b.callback_data or "").startswith(f"{ACTION_FEEDBACK}:")]
+        for row in markup.inline_keyboard
+    ]
+    kept = InlineKeyboardMarkup([row for row in rows if row])
+    try:
+        await query.edit_message_reply_markup(kept if kept.inline_keyboard else None)
+    except TelegramError as exc:  # e.g. tapped twice: "message is not modified"
+        log.debug("feedback buttons not removed: %s", exc)
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """Callback data we never sent (forged, or from an old version): a polite reply."""
+    query = update.callback_query
+    assert query is not None
+    await _acknowledge(query)
+    reply = current_engine(context).answer_topic(query.data or "", chat_state(context))
+    await _send(update, context, reply)
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def _describe(update: Update) -> str:
+    """What the update was, for the log, without what the patient wrote (health data)."""
+    chat = update.effective_chat
+    where = f"{chat.type} chat" if chat else "no chat"
+    if update.callback_query is not None:
+        return f"update {update.update_id}: button {update.callback_query.data!r} in {where}"
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        return f"update {update.update_id}: {len(message.text)}-character message in {where}"
+    return f"update {update.update_id}: non-text message in {where}"
+
+
+async def report_error(update: object, context: Context) -> None:
+    """Log what failed, with context but never the token, and tell the patient how to reach us."""
+    error = context.error
+    if not isinstance(update, Update):
+        # Fetching updates failed; PTB keeps polling. A network blip is not worth a traceback.
+        if isinstance(error, NetworkError | RetryAfter):
+            log.warning("Fetching updates from Telegram failed (%s); retrying", error)
+        else:
+            log.error("Unexpected error outside any update", exc_info=error)
+        return
+    log.error("Handling %s failed: %r", _describe(update), error, exc_info=error)
+    if update.callback_query is not None:
+        await _acknowledge(update.callback_query)
+    if update.effective_chat is None:
+        return
+    try:
+        await _send(update, context, current_engine(context).error())
+    except Exception as exc:  # the error reply is best effort; the original error is logged
+        log.warning("Could not tell the patient about the error either: %r", exc)

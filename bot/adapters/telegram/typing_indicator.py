@@ -1,0 +1,51 @@
+""" "typing…" in the patient's chat while an answer takes long enough for them to notice.
+
+Telegram shows the indicator for about five seconds or until our message arrives. Most
+answers are ready in milliseconds, when an indicator would flash unseen and cost a request
+against the flood limit; so it is sent only once a reply has taken `TYPING_AFTER` seconds
+(a slow network, a wait after a 429, a very long message), then renewed until we are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+log = logging.getLogger(__name__)
+
+TYPING_AFTER = 0.25  # seconds of work before the patient sees "typing…"
+TYPING_RENEW = 4.5  # Telegram clears the indicator after ~5 s
+
+
+@contextlib.asynccontextmanager
+async def typing_while_working(
+    bot: Bot,
+    chat_id: int,
+    thread_id: int | None = None,
+    after: float | None = None,
+) -> AsyncIterator[None]:
+    """Show "typing…" in `chat_id` if the body of the `async with` runs longer than `after`."""
+    delay = TYPING_AFTER if after is None else after
+    task = asyncio.create_task(_keep_typing(bot, chat_id, thread_id, delay))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _keep_typing(bot: Bot, chat_id: int, thread_id: int | None, after: float) -> None:
+    await asyncio.sleep(after)
+    while True:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+        except TelegramError as exc:  # only a nicety: never let it fail the answer
+            log.debug("typing indicator not sent: %s", exc)
+        await asyncio.sleep(TYPING_RENEW)
