@@ -61,21 +61,37 @@ SOFTENERS = frozenset(
 )
 _MAX_SOFTENERS = 2
 
-# Everyday words one typo away from a symptom word: never read them as typos ("fewer" is not
-# "fever", "spelling" is not "swelling"). Checked against an English word list when writing
-# the shipped patterns; add to it if a new pattern word has an ordinary neighbour.
+# Everyday words one slip away from a pattern word: never read them as typos ("fewer" is not
+# "fever", "trapped nerve" is not "tripped"). Found by running every word of an English word
+# list through the shipped patterns; add to it if a new pattern word has an ordinary neighbour.
 ORDINARY_WORDS = frozenset(
-    """fewer fevers lever never sever clever chess chests crush crass crashes grown groan
-    groins spelling smelling shelling dwelling swelling swelled swilling bladed blades ladder
-    ladders bolder border bowed bowler bowls vowel towel tower shivered shiver slivers chilly
-    chiles child chills chilli chillis sweat sweet sweeter sweats weighs weight wright lumpy
-    bumpy pumps jumps bumps humps dumps lumps stone stones store stoned tones bottoms bottle
-    bottled buttons button butter butted tumble tumbler tumors tumours cancel cancels canter
-    chemos leaking leaning learning leaping lending leaking weaker weakly wreaker tackle tickle
-    heckle fallen fallow follow toilets tollet unwell uswell really rally reals""".split()
+    """fewer fiver never newer cheat chesty crush crushed crashing groan grain crutch cancel
+    cancels canter spelling smelling selling shelling swilling stars stirs filling fills
+    felling fells failing fails peeling peeking peeping peering weeping weeding paints limps
+    lamps kills number numbers sweets swearing swears trapped trapping skipped spins horde
+    hoarse house""".split()
 )
-# "cannot feel", "can not feel" and "carnt feel" are all the patterns' "cant feel".
-_SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant"})
+LONG_WORD = 9  # from this length, two slips are forgiven ("incontinnant")
+_VOWELS = frozenset("aeiouy")
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _neighbours(row: int, col: int) -> str:
+    """Keys touching a key on a staggered QWERTY keyboard (same row, the two above, below)."""
+    around = [(row, col - 1), (row, col + 1), (row - 1, col), (row - 1, col + 1)]
+    around += [(row + 1, col - 1), (row + 1, col)]
+    return "".join(
+        _KEYBOARD_ROWS[r][c]
+        for r, c in around
+        if 0 <= r < len(_KEYBOARD_ROWS) and 0 <= c < len(_KEYBOARD_ROWS[r])
+    )
+
+
+_KEY_NEIGHBOURS = {
+    ch: _neighbours(r, c) for r, row in enumerate(_KEYBOARD_ROWS) for c, ch in enumerate(row)
+}
+# "cannot feel", "can not feel", "couldnt feel" are all the patterns' "cant feel".
+_SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant", "couldnt", "cudnt"})
 _JOINED_NEGATIONS = {
     ("can", "not"): "cant",
     ("will", "not"): "wont",
@@ -90,6 +106,49 @@ _COMMON_ALONE = frozenset(
 _SEGMENT_BREAK = re.compile(r"[,:()\[\]{}]+")  # commas end a negation's reach ("no, i wet myself")
 _AMPERSAND = re.compile(r"[&+]")
 _WORD_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+")  # "10kg" is "10 kg", "39c" is "39 c"
+
+
+def is_typo_of(typed: str, word: str, edits: int = 1) -> bool:
+    """Whether `typed` is `word` with at most `edits` slips of the kind people make on phones.
+
+    Allowed slips: a neighbouring key or a vowel for a vowel ("incontinant"), two letters
+    swapped ("tinlging"), a letter too many ("feaver"), a doubled letter, a vowel or the last
+    letter left out ("numbnes", "bladr"). Dropping any other letter is not a slip we accept:
+    it turns real words into others too often ("walking" -> "waking").
+    The first letter must be right. Both words are folded (lower case a-z).
+    """
+    if not typed or not word or typed[0] != word[0] or abs(len(typed) - len(word)) > edits:
+        return False
+    if OSA.distance(typed, word, score_cutoff=edits) > edits:
+        return False
+    return _slips(typed, word, 0, 0, edits)
+
+
+def _slips(t: str, w: str, i: int, j: int, edits: int) -> bool:
+    while i < len(t) and j < len(w) and t[i] == w[j]:
+        i, j = i + 1, j + 1
+    if i == len(t) and j == len(w):
+        return True
+    if edits == 0:
+        return False
+    left = edits - 1
+    if i < len(t) and j < len(w):
+        if _similar_letters(t[i], w[j]) and _slips(t, w, i + 1, j + 1, left):
+            return True
+        if t[i : i + 2] == w[j + 1 : j + 2] + w[j] and _slips(t, w, i + 2, j + 2, left):
+            return True
+    if i < len(t) and _slips(t, w, i + 1, j, left):  # a letter too many
+        return True
+    if j < len(w):  # a letter left out
+        letter = w[j]
+        doubled = (j > 0 and w[j - 1] == letter) or w[j + 1 : j + 2] == letter
+        if (letter in _VOWELS or doubled or j == len(w) - 1) and _slips(t, w, i, j + 1, left):
+            return True
+    return False
+
+
+def _similar_letters(a: str, b: str) -> bool:
+    return (a in _VOWELS and b in _VOWELS) or b in _KEY_NEIGHBOURS.get(a, "")
 
 
 class PatternError(ValueError):
@@ -458,17 +517,16 @@ class Triage:
         prefixes = {token[:n] for n in self._prefix_lengths if token[:n] in self._prefixes}
         if len(token) >= MIN_FUZZY and token.isalpha() and token not in self._not_typos:
             if not words:
-                for w in self._fuzzy_words.get(token[0], ()):
-                    limit = 1 if len(w) < 9 else 2
-                    if OSA.distance(token, w, score_cutoff=limit) <= limit:
-                        words.add(w)
+                words.update(
+                    w
+                    for w in self._fuzzy_words.get(token[0], ())
+                    if is_typo_of(token, w, 1 if len(w) < LONG_WORD else 2)
+                )
+            # A prefix forgives a slip inside itself only ("tinlging"): letting it grow or
+            # shrink too would make "bowl..." a "bowel*" and "filling" a "fall*".
             for p in self._fuzzy_prefixes.get(token[0], ()):
-                if p in prefixes:
-                    continue
-                for n in (len(p) - 1, len(p), len(p) + 1):
-                    if len(token) >= n and OSA.distance(token[:n], p, score_cutoff=1) <= 1:
-                        prefixes.add(p)
-                        break
+                if p not in prefixes and is_typo_of(token[: len(p)], p, 1):
+                    prefixes.add(p)
         return _Forms(frozenset(words), frozenset(prefixes))
 
     # -- negation -------------------------------------------------------------------------
