@@ -58,7 +58,11 @@ def test_ask_json_protocol_single_question() -> None:
 
 
 def test_regression_set_quality_gate() -> None:
-    items = [json.loads(line) for line in REGRESSION.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        json.loads(line)
+        for line in REGRESSION.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     replies = ask_all([i["q"] for i in items])
     right = wrong = urgent = caught = false_alarm = not_urgent = 0
     misses = []

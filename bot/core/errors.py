@@ -29,5 +29,7 @@ class KnowledgeError(Exception):
         """The same lines `python -m bot check` prints, one problem a line."""
         lines = [str(p) for p in self.problems]
         n = len(self.problems)
-        lines.append(f"{n} problem{'s' if n != 1 else ''} found; the knowledge base was not loaded.")
+        lines.append(
+            f"{n} problem{'s' if n != 1 else ''} found; the knowledge base was not loaded."
+        )
         return "\n".join(lines)

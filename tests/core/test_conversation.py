@@ -26,7 +26,9 @@ def test_a_clear_question_gets_the_topic_answer_with_buttons(engine: Engine) -> 
     booking = [b for b in reply.buttons if b.url]
     assert booking and booking[0].url == engine.knowledge.clinic.booking_url
     related = [b.value for b in reply.buttons if b.action == ACTION_TOPIC]
-    assert related == [r for r in topic.related if r != "booking"] or set(related) <= set(topic.related)
+    assert related == [r for r in topic.related if r != "booking"] or set(related) <= set(
+        topic.related
+    )
 
 
 def test_disclaimer_comes_once_per_conversation(engine: Engine) -> None:
@@ -105,13 +107,18 @@ def test_commands_replies(engine: Engine) -> None:
     assert engine.booking().buttons[0].url == engine.knowledge.clinic.booking_url
     assert engine.about().topic_id == "about-practitioner"
     assert engine.not_text().kind is Kind.FALLBACK
-    assert engine.knowledge.clinic.booking_url in to_plain(engine.error().text) or engine.error().buttons
+    assert (
+        engine.knowledge.clinic.booking_url in to_plain(engine.error().text)
+        or engine.error().buttons
+    )
 
 
 def test_every_reply_text_is_valid_telegram_markup(engine: Engine) -> None:
     replies = [engine.answer_topic(t.id) for t in engine.knowledge.topics]
     replies += [engine.welcome(), engine.menu(), engine.help(), engine.booking(), engine.error()]
-    replies += [engine.respond(q) for q in ("hi", "asdf", "fell off a ladder onto my back", "fees?")]
+    replies += [
+        engine.respond(q) for q in ("hi", "asdf", "fell off a ladder onto my back", "fees?")
+    ]
     for reply in replies:
         assert markup_problems(reply.text) == [], reply.text
         assert len(reply.text) <= 4096

@@ -69,6 +69,8 @@ def test_unrelated_text_scores_low(matcher: Matcher) -> None:
 
 
 def test_synonym_table_prefers_longest_phrase() -> None:
-    table = SynonymTable({"back pain": ["bad back", "back"], "slipped disc": ["slipped disc in my back"]})
+    table = SynonymTable(
+        {"back pain": ["bad back", "back"], "slipped disc": ["slipped disc in my back"]}
+    )
     assert table.apply("i have a bad back") == "i have a back pain"
     assert table.apply("slipped disc in my back again") == "slipped disc again"

@@ -16,4 +16,9 @@ def test_fold_of_nothing_useful_is_empty() -> None:
 
 def test_sentences_split_a_story_into_clauses() -> None:
     story = "Hurt my back lifting boxes. Work is mental - can needles help?? thanks"
-    assert sentences(story) == ["Hurt my back lifting boxes", "Work is mental", "can needles help", "thanks"]
+    assert sentences(story) == [
+        "Hurt my back lifting boxes",
+        "Work is mental",
+        "can needles help",
+        "thanks",
+    ]
