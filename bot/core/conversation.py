@@ -94,7 +94,11 @@ class Engine:
             # question with a greeting in front: the words left over decide.
             only_social = not self.matcher.unexplained(text, self._smalltalk_labels)
             asks_about_us = intent not in SOCIAL_INTENTS and small.score >= best_topic.score
-            if only_social or asks_about_us:
+            best_other = max(
+                (s.score for s in ranked if not s.label.startswith(SMALLTALK)), default=0
+            )
+            nothing_else = best_other < settings.suggest_score
+            if only_social or asks_about_us or nothing_else:
                 return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
 
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)
