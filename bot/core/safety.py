@@ -55,6 +55,8 @@ LIST_JOINERS = frozenset({"or", "nor"})  # "no numbness, tingling or weakness" n
 _LIST_FILLERS = frozenset({"any", "a", "an", "the", "my", "even", "both"})
 # What a negated symptom is of stays negated: "no loss of bladder control", "no numbness in my groin".
 _OBJECT_LINKS = frozenset({"of", "with", "in", "on", "around", "from", "into"})
+_UNTIL = frozenset({"until", "till", "til", "untill"})
+_UNTIL_REACH = 3
 # Softeners patients slip into a phrase without changing it: "cant really feel my bum".
 SOFTENERS = frozenset(
     {"really", "properly", "actually", "just", "quite", "fully", "even", "totally"}
@@ -69,9 +71,10 @@ ORDINARY_WORDS = frozenset(
     cancels canter spelling smelling selling shelling swilling stars stirs filling fills
     felling fells failing fails peeling peeking peeping peering weeping weeding paints limps
     lamps kills number numbers sweets swearing swears trapped trapping skipped spins horde
-    hoarse house""".split()
+    hoarse house sweet seating tipped tipping drive noting stepped flips flaps""".split()
 )
 LONG_WORD = 9  # from this length, two slips are forgiven ("incontinnant")
+_LONG_DROP = 8  # from this length any letter may be left out ("numbess"): few real-word clashes
 _VOWELS = frozenset("aeiouy")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -113,8 +116,9 @@ def is_typo_of(typed: str, word: str, edits: int = 1) -> bool:
 
     Allowed slips: a neighbouring key or a vowel for a vowel ("incontinant"), two letters
     swapped ("tinlging"), a letter too many ("feaver"), a doubled letter, a vowel or the last
-    letter left out ("numbnes", "bladr"). Dropping any other letter is not a slip we accept:
-    it turns real words into others too often ("walking" -> "waking").
+    letter left out ("numbnes", "blader"), or any letter left out of a long word ("numbess").
+    Dropping a consonant from a shorter word is not a slip we accept: it turns real words into
+    others too often ("walking" -> "waking").
     The first letter must be right. Both words are folded (lower case a-z).
     """
     if not typed or not word or typed[0] != word[0] or abs(len(typed) - len(word)) > edits:
@@ -142,7 +146,8 @@ def _slips(t: str, w: str, i: int, j: int, edits: int) -> bool:
     if j < len(w):  # a letter left out
         letter = w[j]
         doubled = (j > 0 and w[j - 1] == letter) or w[j + 1 : j + 2] == letter
-        if (letter in _VOWELS or doubled or j == len(w) - 1) and _slips(t, w, i, j + 1, left):
+        droppable = letter in _VOWELS or doubled or j == len(w) - 1 or len(w) >= _LONG_DROP
+        if droppable and _slips(t, w, i, j + 1, left):
             return True
     return False
 
@@ -612,6 +617,9 @@ class Triage:
                 pending = set()
             else:
                 pending |= item
+        # "never had bladder problems until now": true only until now, so not negated at all.
+        if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
+            return set()
         return negated
 
     @staticmethod
