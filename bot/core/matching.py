@@ -46,7 +46,8 @@ SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 MAX_CANDIDATES = 60  # phrasings fully scored per message part, once the index has found them
-SHORT_WORDS = 4  # messages this short are also compared as whole strings
+SHORT_WORDS = 4  # messages this short ("hi", "ok bye now") are also compared as whole
+SHORT_CONTENT = 2  # strings, unless they carry enough content words to be matched on those
 SHORT_CUTOFF = 60
 BETA = 1.0  # balance between the phrasing being present and the message being explained
 W_FIT, W_COVERAGE, W_FUZZ = 0.6, 0.2, 0.2  # how the three signals blend into 0-100
@@ -91,6 +92,7 @@ class SynonymTable:
         return self._pattern.sub(lambda m: self._map[m.group(1)], folded)
 
 
+LABEL_IDF_SHARE = 0.8  # how much rarity across topics (vs across phrasings) weighs a word
 BIGRAM_WEIGHT = 0.5  # a word pair counts half as much as a word: order matters a little
 
 
@@ -138,15 +140,28 @@ class Matcher:
         self._entry_strings = [" ".join(t for t in ts if t not in STOPWORDS) for ts in token_lists]
         self._entry_full = [" ".join(ts) for ts in token_lists]
         # IDF over phrasings: a feature found in many phrasings tells us little.
-        df: dict[str, int] = defaultdict(int)
-        for feats in self._entry_features:
+        # Rarity is counted over labels (topics), not phrasings: a word in every phrasing of
+        # one topic ("session") is that topic's best clue, not a common word. A little of the
+        # phrasing count is mixed in so that words within a topic still differ.
+        label_df: dict[str, set[str]] = defaultdict(set)
+        phrasing_df: dict[str, int] = defaultdict(int)
+        for label, feats in zip(self._labels, self._entry_features, strict=True):
             for f in feats:
-                df[f] += 1
+                label_df[f].add(label)
+                phrasing_df[f] += 1
+        n_labels = max(1, len(set(self._labels)))
         n = max(1, len(self.entries))
         self._weight = {
-            f: math.log(1 + n / c) * (BIGRAM_WEIGHT if "_" in f else 1.0) for f, c in df.items()
+            f: (
+                LABEL_IDF_SHARE * math.log(1 + n_labels / len(label_df[f]))
+                + (1 - LABEL_IDF_SHARE) * math.log(1 + n / phrasing_df[f])
+            )
+            * (BIGRAM_WEIGHT if "_" in f else 1.0)
+            for f in label_df
         }
-        self._unknown_weight = math.log(1 + n)  # an unseen word: as rare as can be
+        self._unknown_weight = LABEL_IDF_SHARE * math.log(1 + n_labels) + (
+            1 - LABEL_IDF_SHARE
+        ) * math.log(1 + n)  # an unseen word: as rare as can be
         self._entry_weight = [
             sum(self._weight[f] for f in feats) or 1.0 for feats in self._entry_features
         ]
@@ -257,7 +272,7 @@ class Matcher:
         per_entry: dict[int, float] = {}
         whole = self.prepare(text)
         self._score_tokens(whole, per_entry)
-        if len(whole) <= SHORT_WORDS:
+        if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
             self._score_short(whole, per_entry)
         parts = sentences(text)
         if len(parts) > 1:
