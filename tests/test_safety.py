@@ -546,6 +546,12 @@ MORE_URGENT = [
     "i'm up all night with it, nothing helps",
     "the pain is so bad at night i can't lie down",
     "I had lymphoma, now all clear, can acupuncture help my back",
+    "I'm struggling to pass urine",
+    "I've been unable to control my bladder",
+    "my legs feel like they're going to collapse",
+    "I have a bulge on my spine",
+    "severe pain that doesn't go away even when I lie down",
+    "pain at night that won't go away",
 ]
 
 
@@ -805,6 +811,11 @@ MORE_ORDINARY = [
     "can acupuncture help with hot flushes",
     "i have a bad back and bad knees",
     "do you take card payments",
+    "my mri shows a bulging disc in my lower back",
+    "is it a problem if i need to pee during the session",
+    "can acupuncture help if I've had surgery on my spine",
+    "does acupuncture reduce swelling and bruising",
+    "It's agony, I can barely move",
 ]
 
 
@@ -1056,3 +1067,18 @@ def test_typo_slips_are_the_kind_people_make() -> None:
     assert not is_typo_of("cancel", "cancer")
     assert not is_typo_of("rever", "fever")  # the first letter must be right
     assert not is_typo_of("", "fever")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no numbness " * 8_000,
+        "no numbness or tingling or " * 4_000,
+        "bladder control fine " * 5_000,
+        "i had " * 16_000,
+        "lost ... stone " * 6_000,
+    ],
+)
+def test_pathological_repetition_is_handled(text: str) -> None:
+    result = TRIAGE.check(text)
+    assert result is None or isinstance(result, RedFlagHit)

@@ -547,20 +547,15 @@ class Triage:
         fine"): the symptom just before. A negation word inside a symptom phrase ("no feeling",
         "never lets up") is part of the symptom, not a negation.
         """
-        covered = [False] * len(tokens)
-        starts: dict[int, list[int]] = {}
-        for m, (start, end, _) in enumerate(matches):
-            starts.setdefault(start, []).append(m)
-            for j in range(start, end):
-                covered[j] = True
+        clause = _Clause(tokens, segments, matches)
         negated: set[int] = set()
         for start, end, after in self._cue_spans(tokens):
-            if any(covered[start:end]):
+            if any(clause.covered[start:end]):
                 continue
             if after:
-                negated |= self._negated_before(start, segments, matches, tokens)
+                negated |= _negated_before(start, clause)
             else:
-                negated |= self._negated_after(end, tokens, segments, matches, starts)
+                negated |= _negated_after(end, clause)
         return negated
 
     def _cue_spans(self, tokens: list[str]) -> list[tuple[int, int, bool]]:
@@ -572,84 +567,94 @@ class Triage:
                         spans.append((i, i + len(words), after))
         return spans
 
-    def _negated_after(
-        self,
-        cue_end: int,
-        tokens: list[str],
-        segments: list[int],
-        matches: list[tuple[int, int, int]],
-        starts: dict[int, list[int]],
-    ) -> set[int]:
-        if cue_end >= len(tokens):
-            return set()
-        segment = segments[cue_end - 1]
-        j, fillers = cue_end, 0
-        while j < len(tokens) and segments[j] == segment and j not in starts:
-            if tokens[j] not in SCOPE_FILLERS or fillers >= MAX_SCOPE_FILLERS:
-                return set()
-            j, fillers = j + 1, fillers + 1
-        if j not in starts or segments[j] != segment:
-            return set()
-        negated, end = self._span(j, starts, matches)
-        # An "or" list carries the negation on: "no numbness, tingling or weakness".
-        pending: set[int] = set()
-        while True:
-            k, joined, linked = end, False, False
-            while k < len(tokens) and k not in starts:
-                if tokens[k] in LIST_JOINERS:
-                    joined = True
-                elif tokens[k] in _OBJECT_LINKS and segments[k] == segments[end - 1]:
-                    linked = True
-                elif not ((joined or linked) and tokens[k] in _LIST_FILLERS):
-                    break
-                k += 1
-            if k not in starts:
-                break
-            if linked and not joined:
-                item, end = self._span(k, starts, matches)
-                negated |= item  # what the negated thing is of: "no loss of bladder control"
-                continue
-            if not joined and segments[k] == segments[end - 1]:
-                break  # "no numbness cant pee": a new statement, not a list item
-            item, end = self._span(k, starts, matches)
-            if joined:
-                negated |= pending | item
-                pending = set()
-            else:
-                pending |= item
-        # "never had bladder problems until now": true only until now, so not negated at all.
-        if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
-            return set()
-        return negated
 
-    @staticmethod
-    def _span(
-        start: int, starts: dict[int, list[int]], matches: list[tuple[int, int, int]]
-    ) -> tuple[set[int], int]:
+class _Clause:
+    """One clause's words and symptom matches, indexed for the negation rules."""
+
+    def __init__(
+        self, tokens: list[str], segments: list[int], matches: list[tuple[int, int, int]]
+    ) -> None:
+        self.tokens = tokens
+        self.segments = segments
+        self.matches = matches  # (start, end, phrase id), sorted by start
+        self.covered = [False] * len(tokens)
+        self.starts: dict[int, list[int]] = {}
+        self.ends: dict[int, list[int]] = {}
+        for m, (start, end, _) in enumerate(matches):
+            self.starts.setdefault(start, []).append(m)
+            self.ends.setdefault(end, []).append(m)
+            for j in range(start, end):
+                self.covered[j] = True
+
+    def span(self, start: int) -> tuple[set[int], int]:
         """The matches starting at `start` and those overlapping them ("a fall" and "fall")."""
-        members = set(starts[start])
-        end = max(matches[m][1] for m in members)
-        for m, (s, e, _) in enumerate(matches):
-            if start < s < end:
-                members.add(m)
-                end = max(end, e)
+        first = self.starts[start][0]
+        members: set[int] = set()
+        end = start + 1
+        m = first
+        while m < len(self.matches) and self.matches[m][0] < end:
+            members.add(m)
+            end = max(end, self.matches[m][1])
+            m += 1
         return members, end
 
-    def _negated_before(
-        self,
-        cue_start: int,
-        segments: list[int],
-        matches: list[tuple[int, int, int]],
-        tokens: list[str],
-    ) -> set[int]:
-        if cue_start == 0:
-            return set()
-        j, segment = cue_start, segments[cue_start - 1]
-        for _ in range(MAX_POST_FILLERS + 1):
-            ending = {m for m, (_, end, _) in enumerate(matches) if end == j}
-            if ending:
-                return {m for m in ending if segments[matches[m][0]] == segment}
-            if j == 0 or tokens[j - 1] not in POST_FILLERS or segments[j - 1] != segment:
-                return set()
-            j -= 1
+
+def _negated_after(cue_end: int, clause: _Clause) -> set[int]:
+    """What a negation cancels after itself: "no [any] numbness[, tingling or weakness]"."""
+    tokens, segments, starts = clause.tokens, clause.segments, clause.starts
+    if cue_end >= len(tokens):
         return set()
+    segment = segments[cue_end - 1]
+    j, fillers = cue_end, 0
+    while j < len(tokens) and segments[j] == segment and j not in starts:
+        if tokens[j] not in SCOPE_FILLERS or fillers >= MAX_SCOPE_FILLERS:
+            return set()
+        j, fillers = j + 1, fillers + 1
+    if j not in starts or segments[j] != segment:
+        return set()
+    negated, end = clause.span(j)
+    # An "or" list carries the negation on: "no numbness, tingling or weakness".
+    pending: set[int] = set()
+    while True:
+        k, joined, linked = end, False, False
+        while k < len(tokens) and k not in starts:
+            if tokens[k] in LIST_JOINERS:
+                joined = True
+            elif tokens[k] in _OBJECT_LINKS and segments[k] == segments[end - 1]:
+                linked = True
+            elif not ((joined or linked) and tokens[k] in _LIST_FILLERS):
+                break
+            k += 1
+        if k not in starts:
+            break
+        if linked and not joined:
+            item, end = clause.span(k)
+            negated |= item  # what the negated thing is of: "no loss of bladder control"
+            continue
+        if not joined and segments[k] == segments[end - 1]:
+            break  # "no numbness cant pee": a new statement, not a list item
+        item, end = clause.span(k)
+        if joined:
+            negated |= pending | item
+            pending = set()
+        else:
+            pending |= item
+    # "never had bladder problems until now": true only until now, so not negated at all.
+    if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
+        return set()
+    return negated
+
+
+def _negated_before(cue_start: int, clause: _Clause) -> set[int]:
+    """What a negation written "... fine" cancels before itself: "bowel control [is] fine"."""
+    if cue_start == 0:
+        return set()
+    j, segment = cue_start, clause.segments[cue_start - 1]
+    for _ in range(MAX_POST_FILLERS + 1):
+        ending = clause.ends.get(j)
+        if ending:
+            return {m for m in ending if clause.segments[clause.matches[m][0]] == segment}
+        if j == 0 or clause.tokens[j - 1] not in POST_FILLERS or clause.segments[j - 1] != segment:
+            return set()
+        j -= 1
+    return set()
