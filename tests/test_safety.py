@@ -1082,3 +1082,10 @@ def test_typo_slips_are_the_kind_people_make() -> None:
 def test_pathological_repetition_is_handled(text: str) -> None:
     result = TRIAGE.check(text)
     assert result is None or isinstance(result, RedFlagHit)
+
+
+def test_a_pattern_may_go_on_over_several_lines() -> None:
+    compiled = compile_pattern("numb | tingl*\n        | pins and needles\n        + groin | bum")
+    assert len(compiled.parts) == 2
+    assert len(compiled.parts[0]) == 3
+    assert _triage(compiled.source).check("pins and needles in my bum") is not None
