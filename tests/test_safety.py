@@ -306,6 +306,8 @@ HARMLESS = [
     "no fever, no weight loss",
     "I haven't had a fall or an accident",
     "never had cancer",
+    "i have never had cancer",
+    "ive not had cancer or anything serious",
     "no chest pain",
     "the numbness in my leg is not getting worse",
     "i dont feel unwell in myself",

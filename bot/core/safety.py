@@ -407,6 +407,7 @@ class Triage:
                 self._fuzzy_prefixes.setdefault(p[0], []).append(p)
         cue_words = {w for cue in self._cues for w in cue.words}
         self._not_typos = ORDINARY_WORDS | SCOPE_FILLERS | POST_FILLERS | cue_words
+        self._no_gap = frozenset(cue.words[0] for cue in self._cues if not cue.after)
         self._pre_cues: dict[str, list[tuple[str, ...]]] = {}
         self._post_cues: dict[str, list[tuple[str, ...]]] = {}
         for cue in self._cues:
@@ -491,6 +492,8 @@ class Triage:
             word = phrase[k]
             if word.is_gap:
                 for skip in range(MAX_GAP + 1):
+                    if skip and (i + skip > len(tokens) or tokens[i + skip - 1] in self._no_gap):
+                        break  # "i have [never had] cancer" is not "i have ... cancer"
                     end = self._match_from(phrase, k + 1, tokens, i + skip, softened)
                     if end is not None:
                         return end
