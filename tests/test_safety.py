@@ -314,6 +314,9 @@ HARMLESS = [
     "no history of cancer",
     "no lumps or swelling",
     "no loss of bladder control",
+    "no pain or numbness in my groin",
+    "no aches or pains or numbness in my groin",
+    "no pain in my chest",
     # explained or someone else's
     "my mum had breast cancer, is acupuncture ok for her?",
     "my dad died of cancer last year and the stress has made my back worse",
@@ -889,6 +892,8 @@ def test_more_ordinary_messages_do_not_fire(message: str) -> None:
         "I had breast cancer and my mum had it too",
         "i lost weight without trying to lose it",
         "never had this before, i cant feel my bum",
+        "no pain cant walk",
+        "no stiffness just cant walk properly",
     ],
 )
 def test_a_negation_only_reaches_the_symptom_right_after_it(message: str) -> None:

@@ -46,6 +46,11 @@ SCOPE_FILLERS = frozenset(
     cause caused reason evidence whatsoever either noticeably loss change changes difficulty
     difficulties altered""".split()
 )
+# Symptoms no red flag is about: a negation reaching one of them is spent on it ("no pain cant
+# walk"), unless a list goes on ("no pain or numbness").
+_GENERIC_SYMPTOMS = frozenset(
+    {"pain", "pains", "ache", "aches", "aching", "discomfort", "stiffness"}
+)
 # Between a symptom and an after-negation: "bowel control [is] fine".
 POST_FILLERS = frozenset(
     """is are was were both all still seem seems has have been totally completely perfectly
@@ -608,13 +613,17 @@ def _negated_after(cue_end: int, clause: _Clause) -> set[int]:
     if cue_end >= len(tokens):
         return set()
     segment = segments[cue_end - 1]
-    j, fillers = cue_end, 0
+    j, fillers, own_symptom = cue_end, 0, False
     while j < len(tokens) and segments[j] == segment and j not in starts:
         if tokens[j] not in SCOPE_FILLERS or fillers >= MAX_SCOPE_FILLERS:
             return set()
+        if tokens[j] in _GENERIC_SYMPTOMS:
+            own_symptom = True  # "no pain ..." negates the pain
+        elif tokens[j] in LIST_JOINERS:
+            own_symptom = False  # "... or numbness": the list goes on
         j, fillers = j + 1, fillers + 1
-    if j not in starts or segments[j] != segment:
-        return set()
+    if j not in starts or segments[j] != segment or own_symptom:
+        return set()  # "no pain cant walk": the negation was spent on "pain"
     negated, end = clause.span(j)
     # An "or" list carries the negation on: "no numbness, tingling or weakness".
     pending: set[int] = set()
