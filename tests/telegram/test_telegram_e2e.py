@@ -249,7 +249,10 @@ async def test_webhook_mode_checks_the_secret(fake_tg: FakeTelegram, real_engine
 
         # Telegram (the fake) delivers with the right secret: answered.
         tg.send_text(21, "where do the needles go")
-        await tg.wait_sent(21, 1, timeout=20)
+        try:
+            await tg.wait_sent(21, 1, timeout=20)
+        except TimeoutError:
+            raise AssertionError(f"not answered by webhook; bot log:\n{bot.stderr}") from None
         assert tg.calls_to("getUpdates") == []
 
         # Someone else posts to the webhook: without the secret, or with a wrong one.
@@ -271,7 +274,7 @@ async def test_webhook_mode_checks_the_secret(fake_tg: FakeTelegram, real_engine
             forged["update_id"] = 999_002
             async with session.post(webhook_url, json=forged, headers=right) as response:
                 assert response.status == 200
-        await tg.wait_sent(22, 1)
+        await tg.wait_sent(22, 1, timeout=20)
         assert len([m for m in tg.sent if m["chat"]["id"] == 22]) == len(
             html_of(real_engine.respond("hello from a forger", ChatState()))
         )

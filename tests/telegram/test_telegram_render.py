@@ -137,7 +137,7 @@ _piece = st.one_of(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_piece, min_size=1, max_size=400), st.integers(min_value=80, max_value=600))
+@given(st.lists(_piece, min_size=1, max_size=400), st.integers(min_value=150, max_value=600))
 def test_any_reply_splits_into_valid_messages_keeping_every_word(
     pieces: list[str], limit: int
 ) -> None:

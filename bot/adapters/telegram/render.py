@@ -107,8 +107,9 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [text]
     # Room for the closing and reopening tags a cut may need.
     budget = max(limit - _tag_reserve(text), limit // 2)
-    pieces = _cut(text, budget)
-    return _rebalance_tags(pieces)
+    pieces = _rebalance_tags(_cut(text, budget))
+    # A cut between two tags can leave a chunk of bare markup, which Telegram calls empty.
+    return [p for p in pieces if _TAG.sub("", p).strip()]
 
 
 def _tag_reserve(text: str) -> int:
@@ -153,11 +154,11 @@ def _best_cut(text: str, budget: int) -> int:
         if candidates:
             return candidates[-1]
     # One enormous word: cut hard, but never through a tag or an entity.
-    cut = window_end
     for start, end in unsafe:
-        if start < cut < end:
-            cut = start
-    return cut if cut > 0 else window_end
+        if start < window_end < end:
+            # Before the tag, or just after it if it opens the text (the reserve has room).
+            return start if start > 0 else end
+    return window_end
 
 
 def _unsafe_spans(text: str) -> list[tuple[int, int]]:
