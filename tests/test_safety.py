@@ -1145,3 +1145,57 @@ def test_a_pattern_may_go_on_over_several_lines() -> None:
     assert len(compiled.parts) == 2
     assert len(compiled.parts[0]) == 3
     assert _triage(compiled.source).check("pins and needles in my bum") is not None
+
+
+# -- someone else's symptoms, and pain that nothing eases (added with the holdout review) --------
+
+_TRIAGE_FOR_OTHERS = None
+
+
+def _shipped_triage():
+    global _TRIAGE_FOR_OTHERS
+    if _TRIAGE_FOR_OTHERS is None:
+        from bot.config import DEFAULT_KNOWLEDGE_DIR
+        from bot.core.loader import load_knowledge
+
+        knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+        _TRIAGE_FOR_OTHERS = Triage(knowledge.red_flags, knowledge.negations)
+    return _TRIAGE_FOR_OTHERS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my brother walks with a stick since his stroke and struggles to walk, but this question is for me: how often are sessions?",
+        "my wife has chest pains being looked at by her GP (she's fine), i just have a stiff back - do you do cupping?",
+        "My dad can hardly walk these days but I'm asking for myself, my lower back aches after work",
+    ],
+)
+def test_a_relatives_symptoms_do_not_alarm_when_the_writer_says_it_is_about_them(text: str) -> None:
+    assert _shipped_triage().check(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son fell off a ladder onto his back, can you help him?",
+        "my wife says I wet myself in my sleep last night",
+        "my mum noticed my leg is getting weaker every day",
+        "my husband has chest pain and back pain right now",
+    ],
+)
+def test_a_relatives_emergency_or_the_writers_own_still_alarms(text: str) -> None:
+    assert _shipped_triage().check(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("the pain is there all the time and nothing eases it, not even resting", True),
+        ("cant sleep, nothing helps it at all, it never lets up", True),
+        ("it aches all the time when i sit at my desk, will acupuncture help", False),
+        ("nothing eases my stiff back in the morning until i get moving", False),
+    ],
+)
+def test_pain_that_nothing_eases(text: str, urgent: bool) -> None:
+    assert (_shipped_triage().check(text) is not None) is urgent

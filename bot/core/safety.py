@@ -345,6 +345,75 @@ class _Rules:
         return not any(all(part & found for part in parts) for parts in self.unless)
 
 
+# Who a clause can be about, when it is not the patient: "my sister struggles to walk",
+# "my husband's having chest pains checked". Only these, at the start of the clause.
+OTHER_PEOPLE = frozenset(
+    """mum mom mother dad father sister brother husband hubby wife missus partner boyfriend
+    girlfriend fiance fiancee son daughter child kid kids baby friend mate colleague boss nan
+    nana nanna gran granny grandma grandmother grandad granddad grandpa grandfather aunt auntie
+    aunty uncle cousin niece nephew neighbour neighbor flatmate housemate""".split()
+)
+_THIRD_PERSON = frozenset({"he", "she", "hes", "shes", "they", "theyre", "theyve", "hed", "shed"})
+_FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "myself", "mine", "us", "we"})
+_LEADING = frozenset({"and", "but", "also", "so", "plus", "well", "oh", "ok", "btw", "though"})
+
+
+def about_someone_else(clause: str) -> bool:
+    """True when a clause is plainly about another person and says nothing of the patient.
+
+    "my sister has MS and struggles to walk" is; "my wife says I wet myself" and "my mum
+    noticed my leg getting weaker" are not (the patient appears: "I", or "my" + a body part).
+    """
+    words = [
+        w.removesuffix("s") if w.endswith("s") and w[:-1] in OTHER_PEOPLE else w
+        for w in fold(clause).split()
+    ]
+    while words and words[0] in _LEADING:
+        words = words[1:]
+    if not words:
+        return False
+    if words[0] == "my" and len(words) > 1 and words[1] in OTHER_PEOPLE:
+        rest = words[2:]
+    elif words[0] in _THIRD_PERSON:
+        rest = words[1:]
+    else:
+        return False
+    for i, w in enumerate(rest):
+        if w in _FIRST_PERSON:
+            return False
+        if w == "my" and (i + 1 >= len(rest) or rest[i + 1] not in OTHER_PEOPLE):
+            return False
+    return True
+
+
+# Ways writers make clear they are asking about themselves, not the relative they mention.
+_ABOUT_THE_WRITER = re.compile(
+    r"\b(?:asking (?:for|about) (?:me|myself)|(?:its|it is|this is|question is) "
+    r"(?:for |about )?me\b|for myself|im the one|i am the one|but me\b|me with the back"
+    r"|(?:hes|shes|theyre|he is|she is|they are) (?:ok|okay|fine|alright|all right|doing fine"
+    r"|being looked after|in good hands))"
+)
+
+
+_ASIDE = re.compile(r"\s*(?:[,()]|\bbut\b)\s*", re.IGNORECASE)
+
+
+def _without_others(clause: str) -> list[str]:
+    """A clause minus its pieces about other people ("my wife has chest pains (she's fine), i
+    just have a stiff back" keeps "i just have a stiff back"). Pieces are cut at commas,
+    brackets and "but"; a clause with no such piece comes back whole."""
+    pieces = [p for p in _ASIDE.split(clause) if p.strip()]
+    kept = [p for p in pieces if not about_someone_else(p)]
+    if len(kept) == len(pieces):
+        return [clause]
+    return [" ".join(kept)] if kept else []
+
+
+def says_it_is_about_the_writer(text: str) -> bool:
+    """True when the message says outright that the question is the writer's own."""
+    return bool(_ABOUT_THE_WRITER.search(fold(text)))
+
+
 class Triage:
     """Finds red flags in messages. Built once per knowledge base; `check` is cheap."""
 
@@ -425,22 +494,34 @@ class Triage:
         """The first red flag the message describes, or None. Never raises on any text."""
         if not isinstance(text, str) or not text.strip():
             return None
+        # Someone else's symptoms ("my sister struggles to walk") are set aside only when the
+        # writer says plainly the question is about themselves; people ask for relatives too.
+        excused = says_it_is_about_the_writer(text)
         clauses = sentences(text)
+        if excused:
+            clauses = [part for clause in clauses for part in _without_others(clause)]
         found = [self._found(clause) for clause in clauses]
         for clause, present in zip(clauses, found, strict=True):
-            hit = self._first_rule(present, clause)
+            hit = self._first_rule(present, clause, excused)
             if hit:
                 return hit
         # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
         for i in range(len(clauses) - 1):
             if found[i] and found[i + 1]:
-                hit = self._first_rule(found[i] | found[i + 1], f"{clauses[i]} {clauses[i + 1]}")
+                if excused and (
+                    about_someone_else(clauses[i]) or about_someone_else(clauses[i + 1])
+                ):
+                    continue
+                pair = f"{clauses[i]} {clauses[i + 1]}"
+                hit = self._first_rule(found[i] | found[i + 1], pair, excused)
                 if hit:
                     return hit
         return None
 
-    def _first_rule(self, present: set[int], sentence: str) -> RedFlagHit | None:
-        if not present:
+    def _first_rule(
+        self, present: set[int], sentence: str, others_excused: bool = False
+    ) -> RedFlagHit | None:
+        if not present or (others_excused and about_someone_else(sentence)):
             return None
         for rules in self._rules:
             if rules.fires(present):
