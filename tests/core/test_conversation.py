@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
@@ -79,16 +81,17 @@ def test_a_greeting_with_a_question_answers_the_question(engine: Engine) -> None
 
 
 def test_suggestions_are_topic_buttons(engine: Engine) -> None:
-    # Find a message the engine is unsure about by asking with only a vague word or two.
-    for text in ("needles?", "back", "treatment", "pain", "body"):
-        reply = engine.respond(text)
-        if reply.kind is Kind.SUGGEST:
-            break
-    else:
-        pytest.skip("no vague probe produced a suggestion with the shipped knowledge")
-    assert reply.suggestions
+    # An engine that may never answer outright: every decent match becomes "Did you mean".
+    strict = replace(engine.knowledge.matching, answer_score=100, clear_margin=100)
+    unsure = Engine(replace(engine.knowledge, matching=strict))
+    reply = unsure.respond("how many sessions will i need")
+    assert reply.kind is Kind.SUGGEST
+    assert reply.text == engine.knowledge.messages.did_you_mean
+    assert reply.suggestions[0] == "how-many-sessions"
+    assert len(reply.suggestions) <= strict.max_suggestions
     assert [b.value for b in reply.buttons if b.action == ACTION_TOPIC] == list(reply.suggestions)
     assert any(b.action == ACTION_MENU for b in reply.buttons)
+    assert reply.to_json()["suggestions"] == list(reply.suggestions)
 
 
 def test_button_taps_and_unknown_topics(engine: Engine) -> None:
