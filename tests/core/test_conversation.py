@@ -82,7 +82,7 @@ def test_a_greeting_with_a_question_answers_the_question(engine: Engine) -> None
 
 def test_suggestions_are_topic_buttons(engine: Engine) -> None:
     # An engine that may never answer outright: every decent match becomes "Did you mean".
-    strict = replace(engine.knowledge.matching, answer_score=100, clear_margin=100)
+    strict = replace(engine.knowledge.matching, answer_margin=101, clear_margin=101)
     unsure = Engine(replace(engine.knowledge, matching=strict))
     reply = unsure.respond("how many sessions will i need")
     assert reply.kind is Kind.SUGGEST
