@@ -49,9 +49,15 @@ def bot_environment(tg: FakeTelegram, **overrides: str) -> dict[str, str]:
 class BotProcess:
     """`python -m bot run` in a scratch directory (so no .env is read), with its output kept."""
 
-    def __init__(self, env: dict[str, str], args: tuple[str, ...] = ("run",)) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        args: tuple[str, ...] = ("run",),
+        command: list[str] | None = None,
+    ) -> None:
+        """`python -m bot *args`, or any other `command` (the benchmark's echo bot)."""
         self.env = env
-        self.args = args
+        self.command = command or [sys.executable, "-m", "bot", *args]
         self.process: asyncio.subprocess.Process | None = None
         self.stdout = ""
         self.stderr = ""
@@ -64,10 +70,7 @@ class BotProcess:
         """Start the process (returns at once; see `wait_until_polling`)."""
         self.started_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *self.args,
+            *self.command,
             cwd=self._workdir.name,
             env=self.env,
             stdin=asyncio.subprocess.DEVNULL,

@@ -412,7 +412,7 @@ async def test_typing_indicator_only_when_the_answer_takes_a_while(
     offline.tg.send_text(PATIENT, "quick one")
     await offline.deliver()
     assert "sendChatAction" not in methods(offline)
-    offline.tg.send_text(PATIENT, "slow one")
+    offline.tg.send_text(PATIENT, "slow one: " + "a long story " * 50)  # answered in a thread
     await offline.deliver()
     actions = offline.tg.calls_to("sendChatAction")
     assert [c.params["action"] for c in actions] == ["typing"]

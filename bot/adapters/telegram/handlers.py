@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 ENGINE_SOURCE = "engine_source"  # bot_data key: a zero-argument callable giving the Engine
 STATE = "state"  # chat_data key: the chat's ChatState
 BOOKING_DEEP_LINKS = frozenset({"book", "booking"})
+INLINE_TEXT_LIMIT = 500  # characters; longer messages are answered in a worker thread
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -129,8 +130,12 @@ async def answer_text(update: Update, context: Context) -> None:
     state = chat_state(context)
     to = destination(update)
     async with typing_while_working(context.bot, to.chat_id, to.thread_id):
-        # In a worker thread: a 10,000-character story must not stall other patients' replies.
-        reply = await asyncio.to_thread(engine.respond, text, state)
+        if len(text) > INLINE_TEXT_LIMIT:
+            # A long story takes the engine tens of milliseconds: in a worker thread, so other
+            # patients' replies keep flowing meanwhile.
+            reply = await asyncio.to_thread(engine.respond, text, state)
+        else:
+            reply = engine.respond(text, state)  # about a millisecond: a thread costs more
         await send_reply(context.bot, to, reply)
 
 

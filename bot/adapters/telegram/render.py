@@ -7,6 +7,7 @@ entity, and a tag left open at a cut is closed there and reopened in the next ch
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -57,6 +58,13 @@ def render(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[OutgoingMessage]:
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """Inline buttons: links open a page, actions come back as callback data."""
+    return _keyboard(tuple(buttons))
+
+
+# The same few keyboards (menu, related topics, booking) recur in every conversation, and
+# PTB objects are immutable and costly to build: build each once.
+@functools.lru_cache(maxsize=1024)
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     pending_short: InlineKeyboardButton | None = None
     for button in buttons:

@@ -32,17 +32,26 @@ async def typing_while_working(
 ) -> AsyncIterator[None]:
     """Show "typing…" in `chat_id` if the body of the `async with` runs longer than `after`."""
     delay = TYPING_AFTER if after is None else after
-    task = asyncio.create_task(_keep_typing(bot, chat_id, thread_id, delay))
+    loop = asyncio.get_running_loop()
+    typing: asyncio.Task[None] | None = None
+
+    def begin() -> None:
+        nonlocal typing
+        typing = loop.create_task(_keep_typing(bot, chat_id, thread_id))
+
+    # A timer rather than a task per message: most answers finish before it fires.
+    timer = loop.call_later(delay, begin)
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        timer.cancel()
+        if typing is not None:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
 
 
-async def _keep_typing(bot: Bot, chat_id: int, thread_id: int | None, after: float) -> None:
-    await asyncio.sleep(after)
+async def _keep_typing(bot: Bot, chat_id: int, thread_id: int | None) -> None:
     while True:
         try:
             await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
