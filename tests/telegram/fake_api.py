@@ -265,13 +265,13 @@ class FakeTelegram:
         """The value for TELEGRAM_API_BASE_FILE_URL."""
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    async def start(self) -> FakeTelegram:
-        """Listen on a free port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> FakeTelegram:
+        """Listen on 127.0.0.1, on `port` or else a free one."""
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self

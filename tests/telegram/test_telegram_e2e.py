@@ -6,6 +6,7 @@ sends is compared with what the real engine says it should send.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 from collections.abc import AsyncIterator
@@ -324,3 +325,42 @@ async def test_a_token_telegram_rejects_is_one_line_and_exit_2(fake_tg: FakeTele
     assert re.fullmatch(r"error: Telegram rejected TELEGRAM_BOT_TOKEN[^\n]*\n", bot.stderr)
     assert wrong not in bot.stderr
     assert [c.outcome for c in fake_tg.calls] == ["error 401"]
+
+
+async def test_telegram_unreachable_at_start_is_waited_out(real_engine: Engine) -> None:
+    port = free_port()
+    tg = FakeTelegram()
+    tg.port = port  # not listening yet: the bot starts before "Telegram" is reachable
+    bot = await BotProcess(bot_environment(tg)).start()
+    try:
+        for _ in range(100):
+            if "getMe failed" in bot.stderr or bot.exited:
+                break
+            await asyncio.sleep(0.1)
+        assert not bot.exited and "retrying" in bot.stderr, bot.stderr
+        await tg.start(port)
+        await bot.wait_until_polling(tg, timeout=20)
+        tg.send_text(31, "how many sessions")
+        await tg.wait_sent(31, 1)
+        code, seconds = await bot.stop(signal.SIGTERM)
+    finally:
+        await bot.kill()
+        await tg.stop()
+    assert code == 0 and seconds < 5
+    assert "Traceback" not in bot.stderr
+
+
+async def test_stopping_while_still_connecting_is_clean() -> None:
+    tg = FakeTelegram()
+    tg.port = free_port()  # nobody listens there
+    bot = await BotProcess(bot_environment(tg)).start()
+    try:
+        for _ in range(100):
+            if "getMe failed" in bot.stderr or bot.exited:
+                break
+            await asyncio.sleep(0.1)
+        code, seconds = await bot.stop(signal.SIGTERM)
+    finally:
+        await bot.kill()
+    assert code == 0 and seconds < 2
+    assert "Traceback" not in bot.stderr
