@@ -7,11 +7,13 @@ accepted it (the fake validates HTML, lengths and buttons).
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from telegram.error import Conflict, NetworkError
 
-from bot.adapters.telegram import build_application, typing_indicator
+from bot.adapters.telegram import build_application, handlers, typing_indicator
 from bot.config import Settings
 from tests.telegram.fake_api import (
     BOT_ID,
@@ -423,3 +425,21 @@ async def test_typing_indicator_only_when_the_answer_takes_a_while(
 async def test_bot_identity_comes_from_getme(offline: OfflineBot) -> None:
     assert offline.app.bot.id == BOT_ID
     assert offline.app.bot.username == BOT_USERNAME
+
+
+@pytest.mark.parametrize(
+    ("error", "level", "words"),
+    [
+        (NetworkError("Bad Gateway"), logging.WARNING, "retrying"),
+        (Conflict("terminated by other getUpdates request"), logging.ERROR, "another copy"),
+    ],
+)
+async def test_errors_while_fetching_updates_are_one_clear_line(
+    caplog: pytest.LogCaptureFixture, error: Exception, level: int, words: str
+) -> None:
+    context = SimpleNamespace(error=error)
+    with caplog.at_level(logging.WARNING):
+        await handlers.report_error(None, context)  # type: ignore[arg-type]
+    (record,) = caplog.records
+    assert record.levelno == level and words in record.getMessage()
+    assert record.exc_info is None

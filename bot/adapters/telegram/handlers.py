@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
@@ -229,6 +229,12 @@ async def report_error(update: object, context: Context) -> None:
         # Fetching updates failed; PTB keeps polling. A network blip is not worth a traceback.
         if isinstance(error, NetworkError | RetryAfter):
             log.warning("Fetching updates from Telegram failed (%s); retrying", error)
+        elif isinstance(error, Conflict):
+            log.error(
+                "Telegram says another copy of this bot is fetching its messages (%s):"
+                " stop the other one (or delete its webhook); retrying",
+                error,
+            )
         else:
             log.error("Unexpected error outside any update", exc_info=error)
         return
