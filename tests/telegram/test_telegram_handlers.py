@@ -320,8 +320,7 @@ async def test_stale_or_forged_buttons_get_a_polite_reply(
     query_id = offline.tg.press(message, data)
     await offline.deliver()
     assert query_id in offline.tg.answered_queries
-    if data != "feedback":  # a bare "feedback" is acknowledged and otherwise ignored
-        assert texts(offline)[-1] == "Sorry, that topic is no longer available."
+    assert texts(offline)[-1] == "Sorry, that topic is no longer available."
 
 
 async def test_menu_button_shows_the_menu(offline: OfflineBot, fake_engine: FakeEngine) -> None:
