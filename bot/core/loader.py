@@ -500,6 +500,13 @@ def _load_synonyms(file: Path, checker: _Checker) -> dict[str, tuple[str, ...]]:
                     line,
                     f"'{variant}' is listed under both '{owner[v]}' and '{canonical}' - keep it under one",
                 )
+            elif v and v != key and re.search(rf"\b{re.escape(v)}\b", key):
+                checker.add(
+                    file,
+                    line,
+                    f"'{variant}' is part of '{canonical}' itself, so '{canonical}' would keep"
+                    " growing when replaced - remove it or list a longer phrase",
+                )
             elif v and v != key:
                 owner[v] = key
                 kept.append(v)

@@ -69,6 +69,13 @@ class Scored:
     score: int
 
 
+def _alternation(phrases: list[str]) -> re.Pattern[str] | None:
+    """One regex matching any of the phrases as whole words (listed longest first)."""
+    if not phrases:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
 class SynonymTable:
     """Replaces the ways patients say a thing with one canonical word, longest phrase first."""
 
@@ -76,22 +83,31 @@ class SynonymTable:
         pairs = [(fold(v), fold(k)) for k, vs in synonyms.items() for v in vs if fold(v)]
         pairs.sort(key=lambda p: -len(p[0]))
         self._map = dict(pairs)
-        self._pattern = (
-            re.compile(r"\b(" + "|".join(re.escape(v) for v, _ in pairs) + r")\b")
-            if pairs
-            else None
-        )
+        self._pattern = _alternation([v for v, _ in pairs])
+        # A phrase can be completed by an earlier replacement ("first apointment" -> "first
+        # appointment" -> "first consultation"), so later passes look for phrases alone.
+        self._phrase_pattern = _alternation([v for v, _ in pairs if " " in v])
 
     def words(self) -> set[str]:
         """Every variant and canonical phrase, folded."""
         return set(self._map) | set(self._map.values())
 
+    def _replace(self, match: re.Match[str]) -> str:
+        return self._map[match.group(1)]
+
     def apply(self, folded: str) -> str:
+        """Every variant replaced by its canonical form (a few passes for phrases at most)."""
         if self._pattern is None:
             return folded
-        return self._pattern.sub(lambda m: self._map[m.group(1)], folded)
+        replaced = self._pattern.sub(self._replace, folded)
+        for _ in range(SYNONYM_PASSES - 1):
+            if replaced == folded or self._phrase_pattern is None:
+                break
+            folded, replaced = replaced, self._phrase_pattern.sub(self._replace, replaced)
+        return replaced
 
 
+SYNONYM_PASSES = 3
 LABEL_IDF_SHARE = 0.8  # how much rarity across topics (vs across phrasings) weighs a word
 BIGRAM_WEIGHT = 0.5  # a word pair counts half as much as a word: order matters a little
 

@@ -235,3 +235,18 @@ def test_check_command_exit_codes(kb: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert f"{kb / 'topics' / 'cost.yaml'}:" in out
     assert "Traceback" not in out
+
+
+def test_synonym_inside_its_own_canonical_form(kb: Path) -> None:
+    file = kb / "synonyms.yaml"
+    edit(file, "synonyms:\n", "synonyms:\n  sore back: [sore]\n")
+    problem = only_problem(kb, "is part of 'sore back' itself")
+    assert problem.file == file
+    assert problem.line == line_number(file, "sore back: [sore]")
+
+
+def test_same_variant_under_two_words(kb: Path) -> None:
+    file = kb / "synonyms.yaml"
+    edit(file, "synonyms:\n", "synonyms:\n  alpha: [zzvariant]\n  beta: [zzvariant]\n")
+    problem = only_problem(kb, "is listed under both 'alpha' and 'beta'")
+    assert problem.line == line_number(file, "beta: [zzvariant]")

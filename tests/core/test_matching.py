@@ -74,3 +74,10 @@ def test_synonym_table_prefers_longest_phrase() -> None:
     )
     assert table.apply("i have a bad back") == "i have a back pain"
     assert table.apply("slipped disc in my back again") == "slipped disc again"
+
+
+def test_a_phrase_completed_by_a_corrected_word_is_replaced_too() -> None:
+    table = SynonymTable(
+        {"appointment": ["apointment"], "first consultation": ["first appointment"]}
+    )
+    assert table.apply("whats the first apointment like") == "whats the first consultation like"
