@@ -11,9 +11,12 @@ import json
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
 from bot.core.errors import KnowledgeError
+
+PLACEHOLDER_HOSTS = frozenset({"example.com", "www.example.com", "example.org", "www.example.org"})
 
 DESCRIPTION = """\
 The acupuncture clinic's assistant. It answers patients' questions about acupuncture for
@@ -62,6 +65,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         print(exc.report())
         return 1
+    if urlsplit(knowledge.clinic.booking_url).hostname in PLACEHOLDER_HOSTS:
+        print(
+            f"note: {directory / 'clinic.yaml'}: booking_url is still the example address"
+            " - put the clinic's real booking page there before going live"
+        )
     n_phrasings = sum(len(t.phrasings) for t in knowledge.topics)
     print(
         f"OK: {directory} has {len(knowledge.topics)} topics, {n_phrasings} phrasings,"

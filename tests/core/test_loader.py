@@ -229,7 +229,11 @@ def test_menu_order_is_followed_and_checked(kb: Path) -> None:
 
 def test_check_command_exit_codes(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--knowledge", str(kb)]) == 0
-    assert "no problems found" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "no problems found" in out
+    assert ("booking_url is still the example address" in out) == (
+        "example.com" in load_knowledge(kb).clinic.booking_url
+    )
     edit(kb / "topics" / "cost.yaml", "title:", "titel:")
     assert main(["check", "--knowledge", str(kb)]) == 1
     out = capsys.readouterr().out
