@@ -570,72 +570,57 @@ def _pattern_compiler() -> Callable[[str], str | None]:
     return check
 
 
-def _load_smalltalk(file: Path, checker: _Checker, values: dict[str, str]) -> list[SmalltalkIntent]:
+def _load_phrased(
+    file: Path,
+    checker: _Checker,
+    values: dict[str, str],
+    section: str,
+    what: str,
+    *,
+    reply_required: bool,
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """(id, phrasings, reply) of each item of a `section:` list: smalltalk intents and gaps
+    share this shape, and the file itself is optional."""
     if not file.is_file():
         return []
     data = read_yaml(file, checker.problems)
     if data is None:
         return []
-    top = checker.mapping(data, file, file.name, {"intents": True})
-    items = top.get("intents") if top else None
+    top = checker.mapping(data, file, file.name, {section: True})
+    items = top.get(section) if top else None
     if not isinstance(items, list):
-        if top is not None and "intents" in top:
+        if top is not None and section in top:
             checker.add(
                 file,
-                line_of(top, "intents"),
-                "'intents' should be a list, each item starting with '- id:'",
+                line_of(top, section),
+                f"'{section}' should be a list, each item starting with '- id:'",
             )
         return []
-    intents = []
-    keys = {"id": True, "phrasings": True, "reply": True}
-    for i, item in enumerate(items):
-        intent = checker.mapping(item, file, "a smalltalk intent", keys, line_of(items, i))
-        if intent is None:
+    out = []
+    keys = {"id": True, "phrasings": True, "reply": reply_required}
+    for i, raw in enumerate(items):
+        item = checker.mapping(raw, file, f"a {what}", keys, line_of(items, i))
+        if item is None:
             continue
-        intent_id = checker.text(intent, "id", file, "the intent")
-        where = f"smalltalk '{intent_id}'"
-        phrasings = checker.text_list(intent, "phrasings", file, where, required=True)
-        reply = checker.text(intent, "reply", file, where)
+        item_id = checker.text(item, "id", file, f"the {what}")
+        where = f"{what} '{item_id}'"
+        phrasings = checker.text_list(item, "phrasings", file, where, required=True)
+        reply = checker.text(item, "reply", file, where, required=reply_required)
         if reply:
-            checker.placeholders(reply, file, line_of(intent, "reply"), SHARED_PLACEHOLDERS)
-            checker.markup(reply, file, line_of(intent, "reply"), f"the reply of {where}")
-        intents.append(
-            SmalltalkIntent(intent_id, tuple(p for p, _ in phrasings), fill(reply, values))
-        )
-    return intents
+            checker.placeholders(reply, file, line_of(item, "reply"), SHARED_PLACEHOLDERS)
+            checker.markup(reply, file, line_of(item, "reply"), f"the reply of {where}")
+        out.append((item_id, tuple(p for p, _ in phrasings), fill(reply, values)))
+    return out
+
+
+def _load_smalltalk(file: Path, checker: _Checker, values: dict[str, str]) -> list[SmalltalkIntent]:
+    found = _load_phrased(file, checker, values, "intents", "smalltalk intent", reply_required=True)
+    return [SmalltalkIntent(*item) for item in found]
 
 
 def _load_gaps(file: Path, checker: _Checker, values: dict[str, str]) -> list[Gap]:
-    if not file.is_file():
-        return []
-    data = read_yaml(file, checker.problems)
-    if data is None:
-        return []
-    top = checker.mapping(data, file, file.name, {"gaps": True})
-    items = top.get("gaps") if top else None
-    if not isinstance(items, list):
-        if top is not None and "gaps" in top:
-            checker.add(
-                file,
-                line_of(top, "gaps"),
-                "'gaps' should be a list, each item starting with '- id:'",
-            )
-        return []
-    gaps = []
-    keys = {"id": True, "phrasings": True, "reply": False}
-    for i, item in enumerate(items):
-        gap = checker.mapping(item, file, "a gap", keys, line_of(items, i))
-        if gap is None:
-            continue
-        gap_id = checker.text(gap, "id", file, "the gap")
-        where = f"gap '{gap_id}'"
-        phrasings = checker.text_list(gap, "phrasings", file, where, required=True)
-        reply = checker.text(gap, "reply", file, where, required=False)
-        if reply:
-            checker.placeholders(reply, file, line_of(gap, "reply"), SHARED_PLACEHOLDERS)
-            checker.markup(reply, file, line_of(gap, "reply"), f"the reply of {where}")
-        gaps.append(Gap(gap_id, tuple(p for p, _ in phrasings), fill(reply, values)))
-    return gaps
+    found = _load_phrased(file, checker, values, "gaps", "gap", reply_required=False)
+    return [Gap(*item) for item in found]
 
 
 __all__ = ["LList", "check_knowledge", "fill", "load_knowledge"]
