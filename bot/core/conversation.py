@@ -15,7 +15,7 @@ from bot.core.loader import load_knowledge
 from bot.core.markup import escape
 from bot.core.matching import Entry, Matcher, Scored
 from bot.core.model import Knowledge, Topic
-from bot.core.reply import ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
+from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.safety import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -215,6 +215,34 @@ class Engine:
         """Something failed inside the bot: say so and how to reach the clinic."""
         return Reply(
             Kind.FALLBACK, self.knowledge.messages.error, buttons=(self._booking_button(),)
+        )
+
+    def feedback_buttons(self, topic_id: str) -> tuple[Button, ...]:
+        """ "Helpful" / "Not helpful" for one topic's answer.
+
+        Not part of the answer itself: only an adapter that can tell which answer a tap
+        belongs to (Telegram, by message) shows them.
+        """
+        messages = self.knowledge.messages
+        return (
+            Button(messages.feedback_yes, action=ACTION_FEEDBACK, value=f"{topic_id}:yes"),
+            Button(messages.feedback_no, action=ACTION_FEEDBACK, value=f"{topic_id}:no"),
+        )
+
+    def not_helpful(self) -> Reply:
+        """After a "not helpful" tap: sorry, and the way to a person (booking and contact)."""
+        return Reply(
+            Kind.FALLBACK,
+            self.knowledge.messages.not_helpful,
+            buttons=(self._booking_button(), self._menu_button()),
+        )
+
+    def forget_failed(self) -> Reply:
+        """/forget could not delete the chat's rows: say so kindly and how else to get it done."""
+        return Reply(
+            Kind.FALLBACK,
+            self.knowledge.messages.forget_failed,
+            buttons=(self._booking_button(),),
         )
 
     # -- pieces -------------------------------------------------------------------------

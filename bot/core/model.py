@@ -81,6 +81,15 @@ class Messages:
     not_text: str
     unknown_topic: str
     error: str
+    # "Was this helpful?" under each answer (Telegram): the two button labels, the short
+    # thank-you shown after a tap, the reply to a second tap, and the hand-off after a "no".
+    feedback_yes: str
+    feedback_no: str
+    feedback_thanks: str
+    feedback_already: str
+    not_helpful: str
+    # /forget could not delete the chat's rows (the database failed).
+    forget_failed: str
 
 
 @dataclass(frozen=True)

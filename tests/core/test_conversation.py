@@ -9,7 +9,7 @@ import pytest
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.conversation import ChatState, Engine
 from bot.core.markup import markup_problems, to_plain
-from bot.core.reply import ACTION_MENU, ACTION_TOPIC, Kind
+from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Kind
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +116,28 @@ def test_commands_replies(engine: Engine) -> None:
     )
 
 
+def test_feedback_buttons_and_the_replies_around_them(engine: Engine) -> None:
+    yes, no = engine.feedback_buttons("cost")
+    assert (yes.action, yes.callback_data) == (ACTION_FEEDBACK, "feedback:cost:yes")
+    assert (no.action, no.callback_data) == (ACTION_FEEDBACK, "feedback:cost:no")
+    assert yes.label and no.label and len(yes.label) <= 18 and len(no.label) <= 18
+    # The answer itself carries no feedback buttons: the terminal has no taps to attribute.
+    assert not any(b.action == ACTION_FEEDBACK for b in engine.answer_topic("cost").buttons)
+    booking_url = engine.knowledge.clinic.booking_url
+    handoff = engine.not_helpful()
+    assert booking_url in [b.url for b in handoff.buttons]
+    assert engine.knowledge.clinic.contact in to_plain(handoff.text)
+    failed = engine.forget_failed()
+    assert "/forget" in failed.text and booking_url in [b.url for b in failed.buttons]
+    messages = engine.knowledge.messages
+    for toast in (messages.feedback_thanks, messages.feedback_already):
+        assert to_plain(toast) == toast and len(toast) <= 200  # shown by Telegram as plain text
+
+
 def test_every_reply_text_is_valid_telegram_markup(engine: Engine) -> None:
     replies = [engine.answer_topic(t.id) for t in engine.knowledge.topics]
     replies += [engine.welcome(), engine.menu(), engine.help(), engine.booking(), engine.error()]
+    replies += [engine.not_helpful(), engine.forget_failed()]
     replies += [
         engine.respond(q) for q in ("hi", "asdf", "fell off a ladder onto my back", "fees?")
     ]

@@ -6,6 +6,7 @@ labelled with the group it belongs to and what the report should propose for it.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def _topic(topic_id: str, title: str, *phrasings: str) -> Topic:
 
 def clinic_knowledge() -> Knowledge:
     """Enough of the clinic's topics and gaps for the matcher to behave as in the bot."""
-    messages = Messages(*(f"message {n}" for n in range(13)))
+    messages = Messages(*(f"message {n}" for n in range(len(fields(Messages)))))
     topics = (
         _topic(
             "how-many-sessions",
