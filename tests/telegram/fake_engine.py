@@ -27,8 +27,15 @@ class _Topic:
 
 
 @dataclass(frozen=True)
+class _Messages:
+    feedback_thanks: str = "Thanks!"
+    feedback_already: str = "Already noted, thanks."
+
+
+@dataclass(frozen=True)
 class _Knowledge:
     topics: tuple[_Topic, ...]
+    messages: _Messages = _Messages()
 
     def topic(self, topic_id: str) -> _Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
@@ -85,8 +92,6 @@ class FakeEngine:
             score=80,
             buttons=(
                 Button("Where the needles go", action=ACTION_TOPIC, value="where-needles-go"),
-                Button("Yes", action=ACTION_FEEDBACK, value="how-many-sessions:yes"),
-                Button("No", action=ACTION_FEEDBACK, value="how-many-sessions:no"),
                 self._booking_button(),
             ),
             notes=self._disclaimer(state),
@@ -148,3 +153,21 @@ class FakeEngine:
             "Sorry, something went wrong. Contact the clinic.",
             buttons=(self._booking_button(),),
         )
+
+    def feedback_buttons(self, topic_id: str) -> tuple[Button, ...]:
+        return (
+            Button("Yes", action=ACTION_FEEDBACK, value=f"{topic_id}:yes"),
+            Button("No", action=ACTION_FEEDBACK, value=f"{topic_id}:no"),
+        )
+
+    def not_helpful(self) -> Reply:
+        self.calls.append("not_helpful")
+        return Reply(
+            Kind.FALLBACK,
+            "Sorry that did not help. Ask the clinic.",
+            buttons=(self._booking_button(),),
+        )
+
+    def forget_failed(self) -> Reply:
+        self.calls.append("forget_failed")
+        return Reply(Kind.FALLBACK, "Sorry, could not delete. Try /forget again.")

@@ -70,7 +70,15 @@ async def test_patients_end_to_end(
     fake_tg: FakeTelegram, running_bot: BotProcess, real_engine: Engine
 ) -> None:
     tg = fake_tg
-    assert [c["command"] for c in tg.commands] == ["start", "topics", "book", "about", "help"]
+    assert [c["command"] for c in tg.commands] == [
+        "start",
+        "topics",
+        "book",
+        "about",
+        "help",
+        "privacy",
+        "forget",
+    ]
 
     # /start: welcome naming the practitioner, the menu, the booking link, the disclaimer.
     state = ChatState()

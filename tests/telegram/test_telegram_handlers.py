@@ -139,9 +139,9 @@ async def test_free_text_is_answered_with_buttons_and_disclaimer_once(
     ]
     assert [b.get("callback_data") or b.get("url") for b in buttons(sent[0])] == [
         "topic:where-needles-go",
-        "feedback:how-many-sessions:yes",
-        "feedback:how-many-sessions:no",
         BOOKING_URL,
+        "feedback:how-many-sessions:yes",  # added by the Telegram layer, on a row of their own
+        "feedback:how-many-sessions:no",
     ]
     assert fake_engine.calls == ["respond:how many sessions", "respond:and after that?"]
 

@@ -1,9 +1,11 @@
 """All the wiring in one place: the Application from PTB's builder, and `serve`, which runs it.
 
-`serve` is what `python -m bot run` calls: it checks the settings, loads the knowledge, checks
-the token with Telegram, then polls (or runs PTB's webhook server when WEBHOOK_URL is set)
-until SIGTERM or Ctrl-C, and returns the process exit code. Problems a person must fix are
-one clear line on stderr, not a traceback.
+`serve` is what `python -m bot run` calls: it checks the settings, loads the knowledge (live:
+edits are picked up while running), opens the store, checks the token with Telegram, then
+polls (or runs PTB's webhook server when WEBHOOK_URL is set) until SIGTERM or Ctrl-C, and
+returns the process exit code. Problems a person must fix are one clear line on stderr, not
+a traceback. The knowledge watcher runs from post_init to post_stop; the store is closed in
+post_shutdown.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update, User
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -33,16 +35,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram import handlers
+from bot.adapters.storage import NullStore, Store, open_store
+from bot.adapters.telegram import admin, handlers
 from bot.adapters.telegram.logs import configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.retry import RetryingRateLimiter
 from bot.config import ConfigError, Settings
 from bot.core.errors import KnowledgeError
+from bot.core.live import LiveEngine
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine
+    from bot.core.live import ReloadResult
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +63,16 @@ COMMANDS = (
     BotCommand("book", "How to book an appointment"),
     BotCommand("about", "Who you will see"),
     BotCommand("help", "How to ask me a question"),
+    BotCommand("privacy", "What I keep about this chat, and for how long"),
+    BotCommand("forget", "Delete everything kept about this chat"),
 )
+# Added to the menu in admin chats only (a per-chat scope): nobody else sees they exist.
+ADMIN_COMMANDS = (
+    BotCommand("stats", "Questions, outcomes and helpfulness (add days, e.g. /stats 7)"),
+    BotCommand("unanswered", "What patients asked that I could not answer"),
+    BotCommand("reload", "Load the knowledge files now"),
+)
+WATCHER = "knowledge_watcher"  # bot_data key: the task that watches knowledge/ for edits
 
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
@@ -78,15 +92,18 @@ _TOKEN_REJECTED = (
 
 def build_application(
     settings: Settings,
-    engine: Engine | EngineSource,
+    engine: Engine | EngineSource | LiveEngine[Engine],
     *,
     request: BaseRequest | None = None,
+    store: Store | None = None,
 ) -> Application:
     """The bot's Application: handlers, HTML defaults, rate limits and retries, per-chat order.
 
-    `engine` is an Engine, or a zero-argument callable returning the current one (a live
-    holder that reloads the knowledge): it is asked again for every update. `request`
-    replaces the HTTP layer (tests pass one that needs no network).
+    `engine` is an Engine, a zero-argument callable returning the current one, or a
+    LiveEngine (then the knowledge is watched for edits while running, and /reload works):
+    it is asked again for every update. `store` keeps outcomes and feedback (default: a
+    NullStore, nothing kept). `request` replaces the HTTP layer (tests pass one that needs
+    no network).
     """
     builder = (
         Application.builder()
@@ -99,7 +116,9 @@ def build_application(
         )
         .rate_limiter(RetryingRateLimiter(settings.telegram_rate_limit))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(_announce_commands)
+        .post_init(_start_up)
+        .post_stop(_stop_watching)
+        .post_shutdown(_release)
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
@@ -110,19 +129,30 @@ def build_application(
     else:
         builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_TIMEOUT)
     application = builder.build()
+    application.bot_data[handlers.SETTINGS] = settings
+    application.bot_data[handlers.STORE] = store if store is not None else NullStore()
+    if isinstance(engine, LiveEngine):
+        application.bot_data[handlers.LIVE] = engine
     application.bot_data[handlers.ENGINE_SOURCE] = _as_source(engine)
-    add_handlers(application)
+    add_handlers(application, settings.admin_chat_ids)
     return application
 
 
-def _as_source(engine: Engine | EngineSource) -> EngineSource:
+def _as_source(engine: Engine | EngineSource | LiveEngine[Engine]) -> EngineSource:
+    if isinstance(engine, LiveEngine):
+        live = engine
+        return lambda: live.engine
     if callable(engine) and not hasattr(engine, "respond"):
         return engine
     return lambda: engine  # type: ignore[return-value]
 
 
-def add_handlers(application: Application) -> None:
-    """Route each kind of update to its handler; anything else is ignored."""
+def add_handlers(application: Application, admin_chat_ids: frozenset[int] = frozenset()) -> None:
+    """Route each kind of update to its handler; anything else is ignored.
+
+    The admin commands match only in `admin_chat_ids`; elsewhere they fall through to the
+    unknown-command reply, exactly like a command that does not exist.
+    """
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
     commands = {
         "start": handlers.start,
@@ -130,15 +160,27 @@ def add_handlers(application: Application) -> None:
         "topics": handlers.show_topics,
         "book": handlers.show_booking,
         "about": handlers.show_about,
+        "privacy": handlers.show_privacy,
+        "forget": handlers.forget_chat,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    admins = new_messages & filters.Chat(chat_id=admin_chat_ids)  # no ids: matches nobody
+    admin_commands = {
+        "stats": admin.show_stats,
+        "unanswered": admin.show_unanswered,
+        "reload": admin.reload_now,
+    }
+    for name, callback in admin_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=admins))
     application.add_handler(
         CallbackQueryHandler(handlers.topic_button, pattern=rf"^{ACTION_TOPIC}:")
     )
     application.add_handler(CallbackQueryHandler(handlers.menu_button, pattern=rf"^{ACTION_MENU}$"))
     application.add_handler(
-        CallbackQueryHandler(handlers.feedback_button, pattern=rf"^{ACTION_FEEDBACK}:")
+        CallbackQueryHandler(
+            handlers.feedback_button, pattern=rf"^{ACTION_FEEDBACK}:[^:]+:(yes|no)$"
+        )
     )
     application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_handler(
@@ -153,12 +195,71 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(handlers.report_error)
 
 
+async def _start_up(application: Application) -> None:
+    """post_init: the command menus, then the knowledge watcher."""
+    await _announce_commands(application)
+    _start_watching(application)
+
+
 async def _announce_commands(application: Application) -> None:
-    """post_init: the command menu; a failure here must not keep patients from the bot."""
+    """The command menus; a failure here must not keep patients from the bot."""
     try:
         await application.bot.set_my_commands(list(COMMANDS))
     except TelegramError as exc:
         log.warning("Could not set the command menu (%s); carrying on without it", exc.message)
+    settings: Settings = application.bot_data[handlers.SETTINGS]
+    for chat_id in sorted(settings.admin_chat_ids):
+        try:
+            await application.bot.set_my_commands(
+                [*COMMANDS, *ADMIN_COMMANDS], scope=BotCommandScopeChat(chat_id)
+            )
+        except TelegramError as exc:  # e.g. the admin has not opened the chat with the bot yet
+            log.warning(
+                "Could not set the admin command menu in chat %s (%s); the commands work anyway",
+                chat_id,
+                exc.message,
+            )
+
+
+def _start_watching(application: Application) -> None:
+    """Poll knowledge/ for edits in the background while the bot runs (if it serves a live one).
+
+    A plain asyncio task, not `application.create_task`: PTB's `stop` waits for those, and
+    this one only ends when cancelled (post_stop).
+    """
+    live: LiveEngine[Engine] | None = application.bot_data.get(handlers.LIVE)
+    settings: Settings = application.bot_data[handlers.SETTINGS]
+    if live is None or settings.reload_interval_seconds <= 0 or WATCHER in application.bot_data:
+        return
+
+    async def on_error(report: str) -> None:
+        await admin.report_refused_edit(application, report)
+
+    async def on_reload(result: ReloadResult) -> None:
+        await admin.report_loaded_edit(application, result)
+
+    application.bot_data[WATCHER] = asyncio.get_running_loop().create_task(
+        live.watch(settings.reload_interval_seconds, on_error=on_error, on_reload=on_reload),
+        name="knowledge watcher",
+    )
+    log.info("Watching %s for edits every %d s", live.directory, settings.reload_interval_seconds)
+
+
+async def _stop_watching(application: Application) -> None:
+    """post_stop: end the knowledge watcher (waiting for a reload in progress to finish)."""
+    task: asyncio.Task[None] | None = application.bot_data.pop(WATCHER, None)
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _release(application: Application) -> None:
+    """post_shutdown: no more updates will come; stop watching and close the store."""
+    await _stop_watching(application)  # post_stop is skipped when stopped before starting
+    store: Store = application.bot_data[handlers.STORE]
+    store.close()
 
 
 def check_settings(settings: Settings) -> None:
@@ -236,11 +337,13 @@ async def connect(application: Application) -> User:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def serve(settings: Settings, engine: Engine | EngineSource | None = None) -> int:
+def serve(
+    settings: Settings, engine: Engine | EngineSource | LiveEngine[Engine] | None = None
+) -> int:
     """Run the bot until stopped; returns the exit code (0 stopped, 1 knowledge, 2 config/token).
 
-    Polling by default, PTB's webhook server when WEBHOOK_URL is set. `engine` defaults to
-    the knowledge in `settings.knowledge_dir`; pass a callable to serve a live, reloading one.
+    Polling by default, PTB's webhook server when WEBHOOK_URL is set. `engine` defaults to a
+    LiveEngine on `settings.knowledge_dir`: edits there go live within a few seconds.
     """
     try:
         check_settings(settings)
@@ -249,10 +352,8 @@ def serve(settings: Settings, engine: Engine | EngineSource | None = None) -> in
         return 2
     configure_logging(settings.log_level, [settings.telegram_token, settings.webhook_secret])
     if engine is None:
-        from bot.core.conversation import Engine
-
         try:
-            engine = Engine.from_directory(settings.knowledge_dir)
+            engine = LiveEngine.load(settings.knowledge_dir)
         except KnowledgeError as exc:
             print(exc.report(), file=sys.stderr)
             print(
@@ -275,6 +376,9 @@ def serve(settings: Settings, engine: Engine | EngineSource | None = None) -> in
     if me is None:  # stopped while still connecting
         return _close(loop, 0)
 
+    # Only now that the bot can run: a refused token stays one line, and creates no database.
+    store = open_store(settings)  # never raises: without a database, patients are still answered
+    application.bot_data[handlers.STORE] = store
     try:
         if settings.webhook_url:
             log.info("Serving @%s by webhook at %s", me.username, settings.webhook_url)
@@ -304,6 +408,8 @@ def serve(settings: Settings, engine: Engine | EngineSource | None = None) -> in
     except OSError as exc:  # e.g. the webhook port is taken
         print(f"error: could not start the webhook server: {exc}", file=sys.stderr)
         return 1
+    finally:
+        store.close()  # normally already closed in post_shutdown; closing again is harmless
     log.info("Stopped")
     return 0
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden
 
-from bot.adapters.telegram.render import OutgoingMessage, render
+from bot.adapters.telegram.render import OutgoingMessage, render, split_plain
 from bot.core.markup import to_plain
 from bot.core.reply import Reply
 
@@ -72,3 +72,11 @@ async def _send_one(
             reply_parameters=reply_parameters,
             message_thread_id=to.thread_id,
         )
+
+
+async def send_plain(bot: Bot, chat_id: int, text: str) -> list[Message]:
+    """Send plain text (no parse mode) in as many messages as it takes: admin reports.
+
+    Plain because they quote YAML and patients' words, where "<" and "&" are not markup.
+    """
+    return [await bot.send_message(chat_id, chunk, parse_mode=None) for chunk in split_plain(text)]

@@ -3,11 +3,14 @@
 Nothing here decides what to answer; that is the core's job. The engine is fetched through
 `current_engine(context)` for every update, never kept, so a reloaded knowledge base is
 used from the next message on. What a chat remembers lives in `context.chat_data["state"]`.
+Free text and topic taps are recorded in the store (`current_store`) after the reply has
+gone; commands never are. The practitioner's commands are in admin.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -17,19 +20,27 @@ from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.adapters.storage import Store, StoreError, forget_confirmation, privacy_notice
 from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
 from bot.adapters.telegram.delivery import Destination, send_reply
 from bot.adapters.telegram.typing_indicator import typing_while_working
+from bot.config import Settings
 from bot.core.conversation import ChatState
-from bot.core.reply import ACTION_FEEDBACK, Reply
+from bot.core.markup import to_plain
+from bot.core.reply import ACTION_FEEDBACK, Kind, Reply
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine
+    from bot.core.live import LiveEngine
 
 log = logging.getLogger(__name__)
 
 ENGINE_SOURCE = "engine_source"  # bot_data key: a zero-argument callable giving the Engine
+STORE = "store"  # bot_data key: the Store (a NullStore when storage is off)
+LIVE = "live"  # bot_data key: the LiveEngine, when the knowledge reloads itself
+SETTINGS = "settings"  # bot_data key: the Settings the bot runs with
 STATE = "state"  # chat_data key: the chat's ChatState
+TOAST_LIMIT = 200  # characters Telegram shows in an answerCallbackQuery notification
 BOOKING_DEEP_LINKS = frozenset({"book", "booking"})
 INLINE_TEXT_LIMIT = 500  # characters; longer messages are answered in a worker thread
 
@@ -40,6 +51,23 @@ def current_engine(context: Context) -> Engine:
     """The Engine serving right now (read per update: a reload may have swapped it)."""
     source: Callable[[], Engine] = context.bot_data[ENGINE_SOURCE]
     return source()
+
+
+def current_store(context: Context) -> Store:
+    """Where outcomes, feedback and unanswered questions are kept (may be a NullStore)."""
+    store: Store = context.bot_data[STORE]
+    return store
+
+
+def live_engine(context: Context) -> LiveEngine[Engine] | None:
+    """The reloading holder of the Engine, or None when the bot serves a fixed one."""
+    return context.bot_data.get(LIVE)
+
+
+def settings_of(context: Context) -> Settings:
+    """The settings the bot was started with."""
+    settings: Settings = context.bot_data[SETTINGS]
+    return settings
 
 
 def chat_state(context: Context) -> ChatState:
@@ -65,6 +93,30 @@ async def _send(update: Update, context: Context, reply: Reply) -> None:
     await send_reply(context.bot, destination(update), reply)
 
 
+def with_feedback(reply: Reply, engine: Engine) -> Reply:
+    """An answer with "Helpful" / "Not helpful" under it; any other reply unchanged.
+
+    Added here, not by the core: a tap is tied to the Telegram message it sits under.
+    """
+    if reply.kind is not Kind.ANSWER or not reply.topic_id:
+        return reply
+    if any(button.action == ACTION_FEEDBACK for button in reply.buttons):
+        return reply
+    buttons = (*reply.buttons, *engine.feedback_buttons(reply.topic_id))
+    return dataclasses.replace(reply, buttons=buttons)
+
+
+async def _record(context: Context, chat_id: int, text: str, reply: Reply) -> None:
+    """Keep the outcome; in a worker thread, because a commit waits for the disk."""
+    store = current_store(context)
+    if not store.available:
+        return
+    try:
+        await asyncio.to_thread(store.record, chat_id, text, reply)
+    except Exception:  # the reply has gone out; a bug in recording must not say otherwise
+        log.exception("Recording a %s reply failed", reply.kind.value)
+
+
 # -- commands -----------------------------------------------------------------------------
 
 
@@ -76,7 +128,7 @@ async def start(update: Update, context: Context) -> None:
     if payload in BOOKING_DEEP_LINKS:
         reply = engine.booking()
     elif payload and engine.knowledge.topic(payload) is not None:
-        reply = engine.answer_topic(payload, state)
+        reply = with_feedback(engine.answer_topic(payload, state), engine)
     else:
         reply = engine.welcome(state)
     await _send(update, context, reply)
@@ -99,7 +151,29 @@ async def show_booking(update: Update, context: Context) -> None:
 
 async def show_about(update: Update, context: Context) -> None:
     """/about: who the practitioner is."""
-    await _send(update, context, current_engine(context).about(chat_state(context)))
+    engine = current_engine(context)
+    await _send(update, context, with_feedback(engine.about(chat_state(context)), engine))
+
+
+async def show_privacy(update: Update, context: Context) -> None:
+    """/privacy: what is stored, why, for how long, and how to delete it."""
+    notice = privacy_notice(settings_of(context).retention_days)
+    await _send(update, context, Reply(Kind.SMALLTALK, notice))
+
+
+async def forget_chat(update: Update, context: Context) -> None:
+    """/forget: delete every stored row of this chat and say how many went."""
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        deleted = await asyncio.to_thread(current_store(context).forget, chat.id)
+    except StoreError as exc:
+        log.error("/forget failed: %s", exc)
+        await _send(update, context, current_engine(context).forget_failed())
+        return
+    if context.chat_data is not None:
+        context.chat_data.pop(STATE, None)  # the conversation's memory goes too
+    await _send(update, context, Reply(Kind.SMALLTALK, forget_confirmation(deleted)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -136,7 +210,8 @@ async def answer_text(update: Update, context: Context) -> None:
             reply = await asyncio.to_thread(engine.respond, text, state)
         else:
             reply = engine.respond(text, state)  # about a millisecond: a thread costs more
-        await send_reply(context.bot, to, reply)
+        await send_reply(context.bot, to, with_feedback(reply, engine))
+    await _record(context, to.chat_id, text, reply)
 
 
 async def refuse_non_text(update: Update, context: Context) -> None:
@@ -150,10 +225,10 @@ async def refuse_non_text(update: Update, context: Context) -> None:
 # -- buttons ------------------------------------------------------------------------------
 
 
-async def _acknowledge(query: CallbackQuery) -> None:
-    """Stop the button's spinner; a query too old to answer must not cost the reply."""
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner (showing `text` briefly, if any); never costs the reply."""
     try:
-        await query.answer()
+        await query.answer(text[:TOAST_LIMIT] if text else None)
     except TelegramError as exc:
         log.debug("answerCallbackQuery failed: %s", exc)
 
@@ -164,8 +239,12 @@ async def topic_button(update: Update, context: Context) -> None:
     assert query is not None
     await _acknowledge(query)
     topic_id = (query.data or "").partition(":")[2]
-    reply = current_engine(context).answer_topic(topic_id, chat_state(context))
-    await _send(update, context, reply)
+    engine = current_engine(context)
+    reply = engine.answer_topic(topic_id, chat_state(context))
+    await _send(update, context, with_feedback(reply, engine))
+    chat = update.effective_chat
+    if reply.kind is Kind.ANSWER and chat is not None:
+        await _record(context, chat.id, "", reply)  # counted as an answer; no text is kept
 
 
 async def menu_button(update: Update, context: Context) -> None:
@@ -177,14 +256,37 @@ async def menu_button(update: Update, context: Context) -> None:
 
 
 async def feedback_button(update: Update, context: Context) -> None:
-    """A tap on "was this helpful?": thank the patient by removing the question's buttons."""
+    """A tap on "Helpful" / "Not helpful": kept once per answer, thanked, a "no" handed off."""
     query = update.callback_query
-    assert query is not None
-    await _acknowledge(query)
-    _, topic_id, verdict = ((query.data or "") + "::").split(":")[:3]
-    log.info("Feedback on %s: %s", topic_id or "?", verdict or "?")
+    chat = update.effective_chat
+    assert query is not None and chat is not None
+    _, topic_id, verdict = (query.data or "").split(":")  # the pattern in app.py ensures it
+    engine = current_engine(context)
+    messages = engine.knowledge.messages
+    if engine.knowledge.topic(topic_id) is None:  # a topic since removed (or forged data)
+        await _acknowledge(query, to_plain(messages.feedback_thanks))  # thanked, not kept
+        await _remove_feedback_buttons(query)
+        return
     message = query.message
-    markup = getattr(message, "reply_markup", None)
+    answer_ref = str(message.message_id) if message is not None else ""
+    helpful = verdict == "yes"
+    store = current_store(context)
+    if store.available:
+        kept = await asyncio.to_thread(
+            store.record_feedback, chat.id, topic_id, helpful, answer_ref
+        )
+    else:
+        kept = store.record_feedback(chat.id, topic_id, helpful, answer_ref)  # keeps nothing
+    thanks = messages.feedback_thanks if kept else messages.feedback_already
+    await _acknowledge(query, to_plain(thanks))
+    await _remove_feedback_buttons(query)
+    if kept and not helpful:
+        await _send(update, context, engine.not_helpful())
+
+
+async def _remove_feedback_buttons(query: CallbackQuery) -> None:
+    """Take the question away once answered, keeping the other buttons of the answer."""
+    markup = getattr(query.message, "reply_markup", None)
     if not isinstance(markup, InlineKeyboardMarkup):
         return
     rows = [
@@ -192,9 +294,11 @@ async def feedback_button(update: Update, context: Context) -> None:
         for row in markup.inline_keyboard
     ]
     kept = InlineKeyboardMarkup([row for row in rows if row])
+    if kept.inline_keyboard == markup.inline_keyboard:
+        return  # already removed (a second tap from a screen that had not caught up)
     try:
         await query.edit_message_reply_markup(kept if kept.inline_keyboard else None)
-    except TelegramError as exc:  # e.g. tapped twice: "message is not modified"
+    except TelegramError as exc:  # e.g. the message is too old to edit
         log.debug("feedback buttons not removed: %s", exc)
 
 

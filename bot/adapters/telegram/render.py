@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.reply import Button, Reply
+from bot.core.reply import ACTION_FEEDBACK, Button, Reply
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,11 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
 def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     pending_short: InlineKeyboardButton | None = None
+    # "Helpful" / "Not helpful" always share the last row, apart from where to go next.
+    feedback = [b for b in buttons if b.action == ACTION_FEEDBACK]
     for button in buttons:
+        if button.action == ACTION_FEEDBACK:
+            continue
         rendered = _button(button)
         if rendered is None:
             continue
@@ -83,6 +87,9 @@ def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
             pending_short = None
     if pending_short is not None:
         rows.append([pending_short])
+    feedback_row = [rendered for rendered in map(_button, feedback) if rendered is not None]
+    if feedback_row:
+        rows.append(feedback_row)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -100,6 +107,31 @@ def _button(button: Button) -> InlineKeyboardButton | None:
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it (emoji outside the BMP count as two)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut plain text (admin reports, sent without parse mode) at line ends within `limit`.
+
+    No tag handling: plain text may contain "<" that is not markup (a patient's words).
+    """
+    chunks: list[str] = []
+    current = ""
+    for line in text.strip().splitlines():
+        while utf16_length(line) > limit:  # one enormous line: cut it hard
+            cut = _prefix_within(line, limit)
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:cut])
+            line = line[cut:]
+        joined = f"{current}\n{line}" if current else line
+        if utf16_length(joined) > limit:
+            chunks.append(current)
+            joined = line
+        current = joined
+    if current.strip():
+        chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()]
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
