@@ -20,7 +20,18 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR
 from tests.telegram.fake_api import TOKEN, FakeTelegram
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_INHERITED_PREFIXES = ("TELEGRAM_", "WEBHOOK_", "LOG_LEVEL", "KNOWLEDGE_DIR", "DATA_DIR")
+_INHERITED_PREFIXES = (
+    "TELEGRAM_",
+    "WEBHOOK_",
+    "LOG_LEVEL",
+    "KNOWLEDGE_DIR",
+    "DATA_DIR",
+    "DATABASE_PATH",
+    "ADMIN_CHAT_IDS",
+    "CHAT_KEY_SECRET",
+    "RETENTION_DAYS",
+    "RELOAD_INTERVAL_SECONDS",
+)
 
 
 def free_port() -> int:

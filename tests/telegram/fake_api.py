@@ -232,7 +232,9 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.sent: list[dict[str, Any]] = []  # every message the bot sent, in order
         self.pending: list[dict[str, Any]] = []  # updates not yet confirmed by the bot
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the menu for everyone (default scope)
+        self.chat_commands: dict[int, list[dict[str, Any]]] = {}  # menus scoped to one chat
+        self.usernames: dict[int, str] = {}  # user id -> @username (without the @)
         self.blocked_chats: set[int] = set()  # patients who blocked the bot
         self.answered_queries: set[str] = set()
         self._queries: set[str] = set()
@@ -297,8 +299,11 @@ class FakeTelegram:
 
     # -- the patients' side -------------------------------------------------------------
     def user(self, user_id: int, first_name: str = "Pat") -> dict[str, Any]:
-        """A patient's Telegram account."""
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+        """A patient's Telegram account (with a username if `usernames` has one)."""
+        user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+        if user_id in self.usernames:
+            user["username"] = self.usernames[user_id]
+        return user
 
     def chat(self, chat_id: int, chat_type: str = "private", title: str = "") -> dict[str, Any]:
         """A chat the fake knows about (a private chat's id is the patient's user id)."""
@@ -307,6 +312,8 @@ class FakeTelegram:
             chat = {"id": chat_id, "type": chat_type}
             if chat_type == "private":
                 chat["first_name"] = "Pat"
+                if chat_id in self.usernames:
+                    chat["username"] = self.usernames[chat_id]
             else:
                 chat["title"] = title or "Back pain support group"
             self._chats[chat_id] = chat
@@ -672,7 +679,15 @@ class FakeTelegram:
             name, description = command.get("command", ""), command.get("description", "")
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(description) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = commands
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") == "chat":
+            # Telegram only knows chats that have talked to the bot.
+            chat = self._known_chat({"chat_id": scope.get("chat_id")})
+            self.chat_commands[chat["id"]] = commands
+        elif scope.get("type") == "default":
+            self.commands = commands
+        else:
+            raise ApiError(400, f"Bad Request: scope {scope.get('type')!r} not supported here")
         return True
 
     async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
