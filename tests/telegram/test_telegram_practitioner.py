@@ -315,23 +315,23 @@ async def test_reload_loads_at_once_or_names_the_problems_and_keeps_the_last_goo
     original = cost.read_text(encoding="utf-8")
     async with offline_bot(settings, live) as bot:
         tg = bot.tg
-        tg.send_text(PATIENT, "flibbertigibbet fees")
+        tg.send_text(PATIENT, "flibbertigibbet wobblefrotz")
         await bot.deliver()
         before = tg.sent_to(PATIENT)[0]["html"]
 
         cost.write_text(
-            original.replace("phrasings:\n", "phrasings:\n  - flibbertigibbet fees\n", 1),
+            original.replace("phrasings:\n", "phrasings:\n  - flibbertigibbet wobblefrotz\n", 1),
             encoding="utf-8",
         )
         tg.send_text(ADMIN, "/reload")
-        tg.send_text(PATIENT, "flibbertigibbet fees")
+        tg.send_text(PATIENT, "flibbertigibbet wobblefrotz")
         await bot.deliver()
         reloaded = tg.sent_to(ADMIN)[-1]["text"]
         new_answer, _disclaimer = tg.sent_to(PATIENT)[-2:]
 
         cost.write_text(original + "\nnot_a_field: oops\n", encoding="utf-8")
         tg.send_text(ADMIN, "/reload")
-        tg.send_text(PATIENT, "flibbertigibbet fees")
+        tg.send_text(PATIENT, "flibbertigibbet wobblefrotz")
         await bot.deliver()
         refused = tg.sent_to(ADMIN)[-1]["text"]
         last_good = tg.sent_to(PATIENT)[-1]
