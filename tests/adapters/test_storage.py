@@ -111,6 +111,30 @@ def test_suggest_and_fallback_keep_the_text_others_only_counts(store: SQLiteStor
     assert texts == {"how much is parking", "how often shud i come"}
 
 
+def test_record_many_is_one_transaction_with_the_same_rows_as_one_by_one(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = [
+        (11, "how much is parking", fallback(12)),
+        (12, "how many sessions will i need", answer("how-many-sessions")),
+        (12, "numb legs", URGENT),
+    ]
+    begun = []
+    real_transaction = store._transaction
+
+    def counting_transaction():  # type: ignore[no-untyped-def]
+        begun.append(1)
+        return real_transaction()
+
+    monkeypatch.setattr(store, "_transaction", counting_transaction)
+    store.record_many(messages)
+    assert len(begun) == 1  # one commit, one disk sync, for the whole batch
+    stats = store.stats(7)
+    assert dict(stats.outcomes) == {"answer": 1, "fallback": 1, "urgent": 1}
+    assert [r.text for r in store.unanswered(7)] == ["how much is parking"]
+    NullStore().record_many(messages)  # keeps nothing, raises nothing
+
+
 def test_urgent_messages_leave_only_a_daily_count(store: SQLiteStore) -> None:
     store.record(21, "i cant feel anything when i wipe and wet myself", URGENT)
     store.record(22, "fell off a ladder and my back is agony", URGENT)

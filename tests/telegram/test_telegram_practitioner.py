@@ -138,7 +138,7 @@ async def test_a_failing_record_never_costs_the_patient_the_answer(
         def available(self) -> bool:
             return True
 
-        def record(self, chat_id: int, text: str, reply: Any) -> None:
+        def record_many(self, messages: Any) -> None:
             raise RuntimeError("a bug in the store")
 
     async with offline_bot(settings, FakeEngine(), BrokenStore()) as bot:
@@ -147,7 +147,7 @@ async def test_a_failing_record_never_costs_the_patient_the_answer(
             await bot.deliver()
     assert bot.tg.sent_to(PATIENT)[0]["text"] == "engine-1 heard: how many sessions"
     assert "went wrong" not in " ".join(m["text"] for m in bot.tg.sent_to(PATIENT))
-    assert "Recording a answer reply failed" in caplog.text
+    assert "Recording 1 outcome(s) failed" in caplog.text
 
 
 # -- feedback -------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from bot.adapters.storage import NullStore, Store, open_store
 from bot.adapters.telegram import admin, handlers
 from bot.adapters.telegram.logs import configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
+from bot.adapters.telegram.recording import Recorder
 from bot.adapters.telegram.retry import RetryingRateLimiter
 from bot.config import ConfigError, Settings
 from bot.core.errors import KnowledgeError
@@ -130,12 +131,18 @@ def build_application(
         builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_TIMEOUT)
     application = builder.build()
     application.bot_data[handlers.SETTINGS] = settings
-    application.bot_data[handlers.STORE] = store if store is not None else NullStore()
+    use_store(application, store if store is not None else NullStore())
     if isinstance(engine, LiveEngine):
         application.bot_data[handlers.LIVE] = engine
     application.bot_data[handlers.ENGINE_SOURCE] = _as_source(engine)
     add_handlers(application, settings.admin_chat_ids)
     return application
+
+
+def use_store(application: Application, store: Store) -> None:
+    """Keep outcomes, feedback and questions in `store` from now on (closed at shutdown)."""
+    application.bot_data[handlers.STORE] = store
+    application.bot_data[handlers.RECORDER] = Recorder(store)
 
 
 def _as_source(engine: Engine | EngineSource | LiveEngine[Engine]) -> EngineSource:
@@ -378,7 +385,7 @@ def serve(
 
     # Only now that the bot can run: a refused token stays one line, and creates no database.
     store = open_store(settings)  # never raises: without a database, patients are still answered
-    application.bot_data[handlers.STORE] = store
+    use_store(application, store)
     try:
         if settings.webhook_url:
             log.info("Serving @%s by webhook at %s", me.username, settings.webhook_url)

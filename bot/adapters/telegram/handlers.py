@@ -23,6 +23,7 @@ from telegram.ext import ContextTypes
 from bot.adapters.storage import Store, StoreError, forget_confirmation, privacy_notice
 from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
 from bot.adapters.telegram.delivery import Destination, send_reply
+from bot.adapters.telegram.recording import Recorder
 from bot.adapters.telegram.typing_indicator import typing_while_working
 from bot.config import Settings
 from bot.core.conversation import ChatState
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 ENGINE_SOURCE = "engine_source"  # bot_data key: a zero-argument callable giving the Engine
 STORE = "store"  # bot_data key: the Store (a NullStore when storage is off)
+RECORDER = "recorder"  # bot_data key: the Recorder writing outcomes to that store
 LIVE = "live"  # bot_data key: the LiveEngine, when the knowledge reloads itself
 SETTINGS = "settings"  # bot_data key: the Settings the bot runs with
 STATE = "state"  # chat_data key: the chat's ChatState
@@ -107,14 +109,9 @@ def with_feedback(reply: Reply, engine: Engine) -> Reply:
 
 
 async def _record(context: Context, chat_id: int, text: str, reply: Reply) -> None:
-    """Keep the outcome; in a worker thread, because a commit waits for the disk."""
-    store = current_store(context)
-    if not store.available:
-        return
-    try:
-        await asyncio.to_thread(store.record, chat_id, text, reply)
-    except Exception:  # the reply has gone out; a bug in recording must not say otherwise
-        log.exception("Recording a %s reply failed", reply.kind.value)
+    """Keep the outcome (batched with other chats' into one commit; see recording.py)."""
+    recorder: Recorder = context.bot_data[RECORDER]
+    await recorder.record(chat_id, text, reply)
 
 
 # -- commands -----------------------------------------------------------------------------
