@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from bot.adapters.storage import ChatKeys, NullStore, Store, StoreError, open_store
+from bot.adapters.telegram import admin, build_application
 from bot.adapters.telegram import app as telegram_app
-from bot.adapters.telegram import build_application
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.live import LiveEngine
@@ -342,6 +342,19 @@ async def test_reload_loads_at_once_or_names_the_problems_and_keeps_the_last_goo
     assert "NOT reloaded" in refused and "cost.yaml" in refused and "not_a_field" in refused
     assert last_good["html"] == new_answer["html"]  # the last good version still answers
     assert all("not_a_field" not in m["text"] for m in tg.sent_to(PATIENT))
+
+
+async def test_a_long_report_reaches_every_admin_split_and_plain(settings: Settings) -> None:
+    problems = "\n".join(f"topics/t{n}.yaml:{n}: unknown key '<b>' - remove it" for n in range(200))
+    async with offline_bot(settings, FakeEngine()) as bot:
+        bot.tg.chat(ADMIN + 1)
+        await admin.notify_admins(bot.app.bot, {ADMIN, ADMIN + 1, ADMIN + 2}, problems)
+    for chat_id in (ADMIN, ADMIN + 1):
+        sent = bot.tg.sent_to(chat_id)
+        assert len(sent) > 1 and all(len(m["text"]) <= 4096 for m in sent)
+        assert "\n".join(m["text"] for m in sent) == problems
+        assert all(m["parse_mode"] is None for m in sent)
+    assert [c.outcome for c in bot.tg.calls_to("sendMessage")][-1] == "error 400"  # unknown chat
 
 
 async def test_reload_without_a_live_engine_says_so(settings: Settings) -> None:

@@ -12,9 +12,10 @@ from bot.adapters.telegram.render import (
     keyboard,
     render,
     split_message,
+    split_plain,
     utf16_length,
 )
-from bot.core.reply import ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
+from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from tests.telegram.fake_api import visible_text
 
 
@@ -93,6 +94,35 @@ def test_keyboard_layout_links_alone_short_actions_paired() -> None:
     ]
     assert markup.inline_keyboard[0][0].callback_data == "topic:pain-relief"
     assert markup.inline_keyboard[3][0].url == "https://clinic.example/book"
+
+
+def test_feedback_buttons_share_the_last_row_whatever_their_place() -> None:
+    markup = keyboard(
+        (
+            Button("👍 Helpful", action=ACTION_FEEDBACK, value="cost:yes"),
+            Button("Pain relief", action=ACTION_TOPIC, value="pain-relief"),
+            Button("👎 Not helpful", action=ACTION_FEEDBACK, value="cost:no"),
+            Button("Book", url="https://clinic.example/book"),
+        )
+    )
+    assert markup is not None
+    rows = [[b.callback_data or b.url for b in row] for row in markup.inline_keyboard]
+    assert rows == [
+        ["topic:pain-relief"],
+        ["https://clinic.example/book"],
+        ["feedback:cost:yes", "feedback:cost:no"],
+    ]
+
+
+def test_plain_text_is_split_at_line_ends_and_never_treated_as_markup() -> None:
+    lines = [f"{n}. a patient wrote <b>help</b> & 5 < 6" + " padding" * 20 for n in range(60)]
+    report = "\n".join(lines)
+    chunks = split_plain(report, limit=1000)
+    assert len(chunks) > 1 and all(utf16_length(c) <= 1000 for c in chunks)
+    assert "\n".join(chunks) == report  # every line whole, nothing added or escaped
+    endless = "x" * 2500
+    assert [len(c) for c in split_plain(endless, limit=1000)] == [1000, 1000, 500]
+    assert split_plain("  \n ") == []
 
 
 def test_a_button_telegram_would_refuse_is_dropped_not_the_whole_answer() -> None:
