@@ -267,13 +267,8 @@ async def feedback_button(update: Update, context: Context) -> None:
     message = query.message
     answer_ref = str(message.message_id) if message is not None else ""
     helpful = verdict == "yes"
-    store = current_store(context)
-    if store.available:
-        kept = await asyncio.to_thread(
-            store.record_feedback, chat.id, topic_id, helpful, answer_ref
-        )
-    else:
-        kept = store.record_feedback(chat.id, topic_id, helpful, answer_ref)  # keeps nothing
+    # One short synced commit, on the loop like the Recorder's writes (see recording.py).
+    kept = current_store(context).record_feedback(chat.id, topic_id, helpful, answer_ref)
     thanks = messages.feedback_thanks if kept else messages.feedback_already
     await _acknowledge(query, to_plain(thanks))
     await _remove_feedback_buttons(query)
