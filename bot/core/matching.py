@@ -45,7 +45,9 @@ KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the mes
 SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
-MAX_CANDIDATES = 60  # phrasings fully scored per message part, once the index has found them
+COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
+COMMON_MIN_PHRASINGS = 20  # candidates by itself (small knowledge bases: at least this many)
+MAX_CANDIDATES = 40  # phrasings fully scored per message part, once the index has found them
 SHORT_WORDS = 4  # messages this short ("hi", "ok bye now") are also compared as whole
 SHORT_CONTENT = 2  # strings, unless they carry enough content words to be matched on those
 SHORT_CUTOFF = 60
@@ -185,6 +187,8 @@ class Matcher:
         for i, feats in enumerate(self._entry_features):
             for f in feats:
                 self._index[f].append(i)
+        common = max(COMMON_MIN_PHRASINGS, COMMON_SHARE * len(self.entries))
+        self._telling = frozenset(f for f, ids in self._index.items() if len(ids) <= common)
         # Every content word each label's phrasings use: how much of a long message a
         # topic's vocabulary explains, when no single phrasing covers it.
         self._label_words: dict[str, set[str]] = defaultdict(set)
@@ -233,13 +237,16 @@ class Matcher:
         if not feats:
             return
         query_weight = sum(self._weight.get(w, self._unknown_weight) for w in words) or 1.0
-        overlap: dict[int, float] = defaultdict(float)
-        for f in feats:
-            w = self._weight.get(f)
-            if w is None:
-                continue
-            for i in self._index[f]:
-                overlap[i] += w
+        # Candidates come from the telling features only: a word in a large share of all
+        # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
+        telling = [f for f in feats if f in self._telling]
+        candidates: set[int] = set()
+        for f in telling or feats:
+            candidates.update(self._index.get(f, ()))
+        weight = self._weight
+        overlap: dict[int, float] = {}
+        for i in candidates:
+            overlap[i] = sum(weight[f] for f in feats & self._entry_features[i])
         if len(overlap) > MAX_CANDIDATES:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a
             # share of themselves (cheap to compute, and the best fits are always among them).
