@@ -448,9 +448,13 @@ class SQLiteStore:
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"could not switch to WAL (journal_mode={mode})")
-        # FULL: a commit is on disk before record() returns. The bot writes a few rows a
-        # minute, so the fsync costs nothing noticeable and no committed row is ever lost.
-        conn.execute("PRAGMA synchronous=FULL")
+        # NORMAL with WAL: a committed row survives the process being killed (the crash
+        # test kills it mid-write); only a power cut or OS crash could lose the last few
+        # rows. FULL would fsync every message, which cost the bot a fifth of its throughput
+        # under load (bench/RESULTS.md) for protection these statistics do not need.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        # /forget must not leave a patient's words readable in the file's free pages.
+        conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
 

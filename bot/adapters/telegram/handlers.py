@@ -200,6 +200,8 @@ async def answer_text(update: Update, context: Context) -> None:
     engine = current_engine(context)
     state = chat_state(context)
     to = destination(update)
+    # "typing…" covers the thinking only: once the reply is on its way, Telegram clears the
+    # indicator when it arrives, and an extra request while sending would only slow it.
     async with typing_while_working(context.bot, to.chat_id, to.thread_id):
         if len(text) > INLINE_TEXT_LIMIT:
             # A long story takes the engine tens of milliseconds: in a worker thread, so other
@@ -207,7 +209,7 @@ async def answer_text(update: Update, context: Context) -> None:
             reply = await asyncio.to_thread(engine.respond, text, state)
         else:
             reply = engine.respond(text, state)  # about a millisecond: a thread costs more
-        await send_reply(context.bot, to, with_feedback(reply, engine))
+    await send_reply(context.bot, to, with_feedback(reply, engine))
     await _record(context, to.chat_id, text, reply)
 
 
