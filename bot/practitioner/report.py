@@ -559,7 +559,7 @@ def _group_heading(n: int, group: QuestionGroup) -> str:
     people = f"by {group.askers} {'person' if group.askers == 1 else 'people'}"
     times = "once" if group.count == 1 else f"{group.count} times"
     if group.resembles is None:
-        like = "(knowledge not loaded)"
+        like = "resembles no topic"  # nothing matched, or the knowledge could not be loaded (noted above)
     elif group.resembles.score >= CLOSE_SCORE:
         r = group.resembles
         like = (
