@@ -1,6 +1,7 @@
 """Quality gates through the real `python -m bot ask --json` interface (PRODUCT.md).
 
-1. The project's own labelled regression set (tests/data/regression.jsonl).
+1. The project's own labelled sets: tests/data/regression.jsonl, and tests/data/holdout.jsonl
+   (written by someone who had seen neither the knowledge nor the other sets).
 2. The shared development set with its official scorer, when ../shared/eval sits beside the
    checkout (as in CI); a user's clone without it skips with the reason.
 """
@@ -57,10 +58,15 @@ def test_ask_json_protocol_single_question() -> None:
     assert isinstance(reply["score"], int) and 0 <= reply["score"] <= 100
 
 
-def test_regression_set_quality_gate() -> None:
+@pytest.mark.parametrize(
+    "labelled",
+    [REGRESSION, ROOT / "tests" / "data" / "holdout.jsonl"],
+    ids=["regression", "holdout"],
+)
+def test_labelled_set_quality_gate(labelled: Path) -> None:
     items = [
         json.loads(line)
-        for line in REGRESSION.read_text(encoding="utf-8").splitlines()
+        for line in labelled.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     replies = ask_all([i["q"] for i in items])
