@@ -96,6 +96,20 @@ class ApiError(Exception):
         return body
 
 
+# A sticker message body, for "I can only read text" tests.
+STICKER = {
+    "sticker": {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+}
+
+
 @dataclass
 class Call:
     """One request the bot made, and what the fake did with it."""

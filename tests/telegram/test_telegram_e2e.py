@@ -19,19 +19,8 @@ from bot.adapters.telegram.render import render
 from bot.core.conversation import ChatState, Engine
 from bot.core.reply import Kind, Reply
 from tests.telegram.bot_process import BotProcess, bot_environment, free_port
-from tests.telegram.fake_api import BOT_USERNAME, TOKEN, FakeTelegram
+from tests.telegram.fake_api import BOT_USERNAME, STICKER, TOKEN, FakeTelegram
 
-STICKER = {
-    "sticker": {
-        "file_id": "s1",
-        "file_unique_id": "u1",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-    }
-}
 SUGGEST_CANDIDATES = (
     "needles",
     "needle",

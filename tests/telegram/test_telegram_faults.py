@@ -15,21 +15,10 @@ import signal
 from bot.adapters.telegram.render import render
 from bot.core.conversation import ChatState, Engine
 from tests.telegram.bot_process import BotProcess, bot_environment
-from tests.telegram.fake_api import FakeTelegram, Faults
+from tests.telegram.fake_api import STICKER, FakeTelegram, Faults
 
 PATIENTS = 50
 MESSAGES_EACH = 20
-STICKER = {
-    "sticker": {
-        "file_id": "s1",
-        "file_unique_id": "u1",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-    }
-}
 QUESTIONS = (
     "hi",
     "how many sesions will i need",

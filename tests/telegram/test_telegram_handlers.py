@@ -18,6 +18,7 @@ from bot.config import Settings
 from tests.telegram.fake_api import (
     BOT_ID,
     BOT_USERNAME,
+    STICKER,
     TOKEN,
     FakeTelegram,
     OfflineBot,
@@ -29,17 +30,6 @@ PATIENT = 501
 OTHER_PATIENT = 502
 GROUP = -100777
 
-STICKER = {
-    "sticker": {
-        "file_id": "s1",
-        "file_unique_id": "u1",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-    }
-}
 PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "pu1", "width": 90, "height": 90}]}
 VOICE = {"voice": {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}}
 DOCUMENT = {"document": {"file_id": "d1", "file_unique_id": "du1", "file_name": "mri.pdf"}}
