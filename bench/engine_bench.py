@@ -25,11 +25,11 @@ from pathlib import Path
 
 import yaml
 
+from bench.results import RESULTS, write_section
 from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
 from bot.core.conversation import ChatState, Engine
 from bot.core.loader import load_knowledge
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- engine-bench:begin -->", "<!-- engine-bench:end -->"
 SEED = 20261125
 
@@ -165,14 +165,7 @@ def record(rows: list[Figures]) -> None:
             END,
         ]
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        parts = text.split("\n", 1)
-        text = parts[0] + "\n\n" + section + "\n" + (parts[1] if len(parts) > 1 else "")
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(section, BEGIN, END, at_top=True)
 
 
 def main(write: bool = True) -> list[Figures]:

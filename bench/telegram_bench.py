@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- telegram-bench:begin -->", "<!-- telegram-bench:end -->"
 SEED = 20261125
 ECHO_SAME_POOL = "echo-16"
@@ -349,13 +348,9 @@ def record(runs: list[Run], rounds: int, patients: int, messages_each: int) -> N
             END,
         ]
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    from bench.results import write_section
+
+    write_section(section, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(runs))
     if not args.no_write:
         record(runs, args.rounds, args.patients, args.messages)
+        from bench.results import RESULTS
+
         print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
     return 0
 
