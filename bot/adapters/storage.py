@@ -33,6 +33,7 @@ import re
 import secrets
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -539,35 +540,44 @@ class SQLiteStore:
         """
         now = self._clock()
         day = now.date().isoformat()
+        # Counts are added up first: a batch of answers becomes one upsert per kind and topic.
+        outcomes = Counter(reply.kind.value for _, _, reply in messages)
+        answers = Counter(
+            reply.topic_id
+            for _, _, reply in messages
+            if reply.kind is Kind.ANSWER and reply.topic_id
+        )
+        unanswered = [
+            (
+                _timestamp(now),
+                self._key(chat_id),
+                reply.kind.value,
+                stored_text(text),
+                int(reply.score),
+                " ".join(reply.suggestions),
+            )
+            for chat_id, text, reply in messages
+            if reply.kind in (Kind.SUGGEST, Kind.FALLBACK)
+        ]
         try:
             self._purge_if_due(now)
             with self._transaction() as conn:
-                for chat_id, text, reply in messages:
-                    conn.execute(
-                        "INSERT INTO daily_outcomes (day, kind, count) VALUES (?, ?, 1)"
-                        " ON CONFLICT (day, kind) DO UPDATE SET count = count + 1",
-                        (day, reply.kind.value),
-                    )
-                    if reply.kind is Kind.ANSWER and reply.topic_id:
-                        conn.execute(
-                            "INSERT INTO daily_answers (day, topic_id, count) VALUES (?, ?, 1)"
-                            " ON CONFLICT (day, topic_id) DO UPDATE SET count = count + 1",
-                            (day, reply.topic_id),
-                        )
-                    elif reply.kind in (Kind.SUGGEST, Kind.FALLBACK):
-                        conn.execute(
-                            "INSERT INTO unanswered_messages"
-                            " (at, chat_key, kind, text, score, candidates)"
-                            " VALUES (?, ?, ?, ?, ?, ?)",
-                            (
-                                _timestamp(now),
-                                self._key(chat_id),
-                                reply.kind.value,
-                                stored_text(text),
-                                int(reply.score),
-                                " ".join(reply.suggestions),
-                            ),
-                        )
+                conn.executemany(
+                    "INSERT INTO daily_outcomes (day, kind, count) VALUES (?, ?, ?)"
+                    " ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count",
+                    [(day, kind, n) for kind, n in outcomes.items()],
+                )
+                conn.executemany(
+                    "INSERT INTO daily_answers (day, topic_id, count) VALUES (?, ?, ?)"
+                    " ON CONFLICT (day, topic_id) DO UPDATE SET count = count + excluded.count",
+                    [(day, topic, n) for topic, n in answers.items()],
+                )
+                conn.executemany(
+                    "INSERT INTO unanswered_messages"
+                    " (at, chat_key, kind, text, score, candidates)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    unanswered,
+                )
         except (sqlite3.Error, OSError) as exc:
             what = "record a message" if len(messages) == 1 else f"record {len(messages)} messages"
             self._log_write_failure(what, exc)

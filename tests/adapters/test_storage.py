@@ -135,6 +135,28 @@ def test_record_many_is_one_transaction_with_the_same_rows_as_one_by_one(
     NullStore().record_many(messages)  # keeps nothing, raises nothing
 
 
+def test_record_many_adds_repeated_outcomes_to_the_counts_already_kept(
+    store: SQLiteStore,
+) -> None:
+    store.record(10, "how many sessions will i need", answer("how-many-sessions"))
+    batch = [
+        (11, "how many sessions", answer("how-many-sessions")),
+        (12, "sessions how many", answer("how-many-sessions")),
+        (13, "what is moxa", answer("moxibustion")),
+        (14, "how much is parking", fallback(12)),
+        (15, "where do u park", fallback(20)),
+        (16, "numb legs", URGENT),
+    ]
+    store.record_many(batch)
+    stats = store.stats(7)
+    assert dict(stats.outcomes) == {"answer": 4, "fallback": 2, "urgent": 1}
+    assert dict(stats.answers_by_topic) == {"how-many-sessions": 3, "moxibustion": 1}
+    assert sorted(r.text for r in store.unanswered(7)) == [
+        "how much is parking",
+        "where do u park",
+    ]
+
+
 def test_urgent_messages_leave_only_a_daily_count(store: SQLiteStore) -> None:
     store.record(21, "i cant feel anything when i wipe and wet myself", URGENT)
     store.record(22, "fell off a ladder and my back is agony", URGENT)

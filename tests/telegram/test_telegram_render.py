@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram import InlineKeyboardMarkup
+from telegram.request._requestparameter import RequestParameter
 
 from bot.adapters.telegram.render import (
     MESSAGE_LIMIT,
@@ -94,6 +98,26 @@ def test_keyboard_layout_links_alone_short_actions_paired() -> None:
     ]
     assert markup.inline_keyboard[0][0].callback_data == "topic:pain-relief"
     assert markup.inline_keyboard[3][0].url == "https://clinic.example/book"
+
+
+def test_a_prebuilt_keyboard_sends_the_same_json_as_ptb_would_build() -> None:
+    buttons = (
+        Button("Pain relief", action=ACTION_TOPIC, value="pain-relief"),
+        Button("Book", url="https://clinic.example/book"),
+        Button("Yes", action=ACTION_FEEDBACK, value="cost:yes"),
+    )
+    markup = keyboard(buttons)
+    assert markup is not None
+    plain = InlineKeyboardMarkup(markup.inline_keyboard)  # PTB's own class, built per send
+    assert markup.to_dict() == plain.to_dict()
+    assert markup.inline_keyboard == plain.inline_keyboard
+    assert markup.to_dict(recursive=False) == plain.to_dict(recursive=False)
+    # What goes over the wire (PTB's request encoding) is identical too.
+    wire = RequestParameter.from_input("reply_markup", markup).json_value
+    assert wire == RequestParameter.from_input("reply_markup", plain).json_value
+    assert json.loads(wire or "")["inline_keyboard"][0][0]["callback_data"] == "topic:pain-relief"
+    with pytest.raises(AttributeError):  # still one of PTB's immutable objects
+        markup.inline_keyboard = ()  # type: ignore[misc]
 
 
 def test_feedback_buttons_share_the_last_row_whatever_their_place() -> None:

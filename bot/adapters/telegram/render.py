@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -90,7 +91,27 @@ def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     feedback_row = [rendered for rendered in map(_button, feedback) if rendered is not None]
     if feedback_row:
         rows.append(feedback_row)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return PrebuiltKeyboard(rows) if rows else None
+
+
+class PrebuiltKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard that is turned into its JSON form once, not on every send.
+
+    The same few keyboards go out under most replies (see `_keyboard`), and python-telegram-
+    bot rebuilds the dict of every button for each request otherwise; PTB objects are
+    immutable, so the dict made at construction stays right.
+    """
+
+    __slots__ = ("_as_dict",)
+
+    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(inline_keyboard)
+        with self._unfrozen():
+            self._as_dict = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        """The keyboard as Telegram's JSON object (built once; do not modify it)."""
+        return self._as_dict if recursive else super().to_dict(recursive=False)
 
 
 def _button(button: Button) -> InlineKeyboardButton | None:
