@@ -100,13 +100,9 @@ _KEY_NEIGHBOURS = {
 }
 # "cannot feel", "can not feel", "couldnt feel" are all the patterns' "cant feel".
 _SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant", "couldnt", "cudnt"})
-_JOINED_NEGATIONS = {
-    ("can", "not"): "cant",
-    ("will", "not"): "wont",
-    ("do", "not"): "dont",
-    ("does", "not"): "doesnt",
-    ("did", "not"): "didnt",
-}
+# "can not" is "cant", "do not" is "dont": the word before "not", and what the two make.
+_JOINED_WITH_NOT = {"can": "cant", "will": "wont", "do": "dont", "does": "doesnt", "did": "didnt"}
+_RESPELT = _SAME_AS_CANT | {"not"}  # words `Triage._tokens` may rewrite
 _PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
 _COMMON_ALONE = frozenset(
     "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
@@ -114,6 +110,13 @@ _COMMON_ALONE = frozenset(
 _SEGMENT_BREAK = re.compile(r"[,:()\[\]{}]+")  # commas end a negation's reach ("no, i wet myself")
 _AMPERSAND = re.compile(r"[&+]")
 _WORD_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+")  # "10kg" is "10 kg", "39c" is "39 c"
+
+
+def _words_and_numbers(folded: str) -> list[str]:
+    """The words of a folded text, numbers apart ("10kg" is "10 kg")."""
+    if folded.replace(" ", "").isalpha():  # no digits (the usual case): plain words
+        return folded.split()
+    return _WORD_OR_NUMBER.findall(folded)
 
 
 def is_typo_of(typed: str, word: str, edits: int = 1) -> bool:
@@ -324,10 +327,22 @@ class RedFlagHit:
 
 @dataclass(frozen=True)
 class _Forms:
-    """What one message word may stand for: pattern words and prefixes, typos forgiven."""
+    """What one message word may stand for, typos forgiven, and the phrases it may begin.
 
-    words: frozenset[str]
-    prefixes: frozenset[str]
+    Both are worked out once per distinct word (and cached), so matching a clause is mostly
+    set look-ups: `keys` holds the pattern words it is ("bum") and the prefixes it starts with,
+    written as in a pattern ("numb*"); `starts` holds (phrase id, the phrase's other words as
+    keys) for every phrase whose first word it can be.
+    """
+
+    keys: frozenset[str]
+    starts: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+def _key(word: Word) -> str:
+    """How a phrase word is looked up in `_Forms.keys`: "numb*" (the star keeps a prefix apart
+    from the whole word "numb"), "bum", or "..." for a gap (no message word has that key)."""
+    return str(word)
 
 
 @dataclass(frozen=True)
@@ -337,12 +352,34 @@ class _Rules:
     flag: RedFlag
     when: tuple[tuple[frozenset[int], ...], ...]
     unless: tuple[tuple[frozenset[int], ...], ...]
+    leads: frozenset[int]  # the phrases of every `when` pattern's first part
+
+    @classmethod
+    def of(
+        cls,
+        flag: RedFlag,
+        when: tuple[tuple[frozenset[int], ...], ...],
+        unless: tuple[tuple[frozenset[int], ...], ...],
+    ) -> _Rules:
+        """The rules with `leads` worked out, so most clauses are turned down by one look-up."""
+        return cls(flag, when, unless, frozenset().union(*(parts[0] for parts in when)))
 
     def fires(self, found: set[int]) -> bool:
         """Every part of some `when` pattern is present, and no `unless` pattern is."""
-        if not any(all(part & found for part in parts) for parts in self.when):
-            return False
-        return not any(all(part & found for part in parts) for parts in self.unless)
+        if self.leads.isdisjoint(found):
+            return False  # the usual case, told cheaply: no pattern even has its first part
+        return _any_present(self.when, found) and not _any_present(self.unless, found)
+
+
+def _any_present(patterns: tuple[tuple[frozenset[int], ...], ...], found: set[int]) -> bool:
+    """Whether every part of some pattern is among `found` (plain loops: this runs per clause)."""
+    for parts in patterns:
+        for part in parts:
+            if part.isdisjoint(found):
+                break
+        else:
+            return True
+    return False
 
 
 # Who a clause can be about, when it is not the patient: "my sister struggles to walk",
@@ -424,7 +461,7 @@ class Triage:
         for flag in red_flags:
             when = tuple(self._register(flag, p) for p in flag.when)
             unless = tuple(self._register(flag, p) for p in flag.unless)
-            rules.append(_Rules(flag, when, unless))
+            rules.append(_Rules.of(flag, when, unless))
         self._rules = tuple(rules)
         cues = []
         for negation in negations:
@@ -454,14 +491,12 @@ class Triage:
 
     def _index_phrases(self) -> None:
         """Index phrases by their first word so a message word looks up only its candidates."""
-        self._by_word: dict[str, list[int]] = {}
-        self._by_prefix: dict[str, list[int]] = {}
+        self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         words: set[str] = set()
         prefixes: set[str] = set()
         for pid, phrase in enumerate(self._phrases):
-            first = phrase[0]
-            index = self._by_prefix if first.prefix else self._by_word
-            index.setdefault(first.text, []).append(pid)
+            rest = tuple(_key(word) for word in phrase[1:])
+            self._by_first.setdefault(_key(phrase[0]), []).append((pid, rest))
             for word in phrase:
                 if word.is_gap:
                     continue
@@ -482,11 +517,10 @@ class Triage:
         cue_words = {w for cue in self._cues for w in cue.words}
         self._not_typos = ORDINARY_WORDS | SCOPE_FILLERS | POST_FILLERS | cue_words
         self._no_gap = frozenset(cue.words[0] for cue in self._cues if not cue.after)
-        self._pre_cues: dict[str, list[tuple[str, ...]]] = {}
-        self._post_cues: dict[str, list[tuple[str, ...]]] = {}
-        for cue in self._cues:
-            index = self._post_cues if cue.after else self._pre_cues
-            index.setdefault(cue.words[0], []).append(cue.words)
+        # By first word; for one word, the negations written before a symptom come first.
+        self._cues_by_first: dict[str, list[_Cue]] = {}
+        for cue in sorted(self._cues, key=lambda cue: cue.after):
+            self._cues_by_first.setdefault(cue.words[0], []).append(cue)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -541,14 +575,26 @@ class Triage:
 
     def _tokens(self, clause: str) -> tuple[list[str], list[int]]:
         """Folded words, and for each the comma-separated segment it sits in."""
+        if "&" in clause or "+" in clause:
+            clause = _AMPERSAND.sub(" and ", clause)
         tokens: list[str] = []
         segments: list[int] = []
-        for seg, piece in enumerate(_SEGMENT_BREAK.split(_AMPERSAND.sub(" and ", clause))):
-            for word in _WORD_OR_NUMBER.findall(fold(piece)):
+        for seg, piece in enumerate(_SEGMENT_BREAK.split(clause)):
+            words = _words_and_numbers(fold(piece))
+            if _RESPELT.isdisjoint(words):  # the usual case: every word stays as it is
+                tokens += words
+                segments += [seg] * len(words)
+                continue
+            for word in words:
                 if word in _SAME_AS_CANT:
                     word = "cant"
-                elif tokens and segments[-1] == seg and (tokens[-1], word) in _JOINED_NEGATIONS:
-                    tokens[-1] = _JOINED_NEGATIONS[(tokens[-1], word)]
+                elif (
+                    word == "not"
+                    and tokens
+                    and segments[-1] == seg
+                    and tokens[-1] in _JOINED_WITH_NOT
+                ):
+                    tokens[-1] = _JOINED_WITH_NOT[tokens[-1]]
                     continue
                 tokens.append(word)
                 segments.append(seg)
@@ -556,47 +602,55 @@ class Triage:
 
     def _matches(self, tokens: list[str]) -> list[tuple[int, int, int]]:
         """Every (start, end, phrase id) occurrence, sorted by start."""
+        forms = [self._forms(token) for token in tokens]
+        keys = [form.keys for form in forms]
+        last = len(tokens) - 1
         found = []
-        for i, token in enumerate(tokens):
-            forms = self._forms(token)
-            candidates: list[int] = []
-            for w in forms.words:
-                candidates.extend(self._by_word.get(w, ()))
-            for p in forms.prefixes:
-                candidates.extend(self._by_prefix.get(p, ()))
-            for pid in candidates:
-                end = self._match_from(self._phrases[pid], 1, tokens, i + 1)
-                if end is not None:
-                    found.append((i, end, pid))
+        for i, form in enumerate(forms):
+            for pid, rest in form.starts:
+                if rest:
+                    # Most candidates fail on their second word: rule them out without the walk.
+                    second, j = rest[0], i + 1
+                    if second != GAP and (
+                        i == last or (second not in keys[j] and tokens[j] not in SOFTENERS)
+                    ):
+                        continue
+                    end = self._match_from(rest, 0, keys, tokens, j)
+                    if end is not None:
+                        found.append((i, end, pid))
+                else:
+                    found.append((i, i + 1, pid))
         return found
 
     def _match_from(
-        self, phrase: tuple[Word, ...], k: int, tokens: list[str], i: int, softened: int = 0
+        self,
+        rest: tuple[str, ...],
+        k: int,
+        keys: list[frozenset[str]],
+        tokens: list[str],
+        i: int,
+        softened: int = 0,
     ) -> int | None:
-        """Where phrase[k:] ends if it matches tokens from i, else None."""
-        while k < len(phrase):
-            word = phrase[k]
-            if word.is_gap:
+        """Where rest[k:] (phrase words as keys) ends if it matches tokens from i, else None."""
+        while k < len(rest):
+            key = rest[k]
+            if key == GAP:
                 for skip in range(MAX_GAP + 1):
                     if skip and (i + skip > len(tokens) or tokens[i + skip - 1] in self._no_gap):
                         break  # "i have [never had] cancer" is not "i have ... cancer"
-                    end = self._match_from(phrase, k + 1, tokens, i + skip, softened)
+                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, softened)
                     if end is not None:
                         return end
                 return None
             if i >= len(tokens):
                 return None
-            if not self._is(tokens[i], word):
+            if key not in keys[i]:
                 if tokens[i] in SOFTENERS and softened < _MAX_SOFTENERS:
                     i, softened = i + 1, softened + 1
                     continue
                 return None
             k, i = k + 1, i + 1
         return i
-
-    def _is(self, token: str, word: Word) -> bool:
-        forms = self._forms(token)
-        return word.text in (forms.prefixes if word.prefix else forms.words)
 
     def _forms(self, token: str) -> _Forms:
         forms = self._cache.get(token)
@@ -621,7 +675,9 @@ class Triage:
             for p in self._fuzzy_prefixes.get(token[0], ()):
                 if p not in prefixes and is_typo_of(token[: len(p)], p, 1):
                     prefixes.add(p)
-        return _Forms(frozenset(words), frozenset(prefixes))
+        keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
+        starts = tuple(start for key in keys for start in self._by_first.get(key, ()))
+        return _Forms(keys, starts)
 
     # -- negation -------------------------------------------------------------------------
 
@@ -650,10 +706,10 @@ class Triage:
     def _cue_spans(self, tokens: list[str]) -> list[tuple[int, int, bool]]:
         spans = []
         for i, token in enumerate(tokens):
-            for index, after in ((self._pre_cues, False), (self._post_cues, True)):
-                for words in index.get(token, ()):
-                    if tuple(tokens[i : i + len(words)]) == words:
-                        spans.append((i, i + len(words), after))
+            for cue in self._cues_by_first.get(token, ()):
+                end = i + len(cue.words)
+                if tuple(tokens[i:end]) == cue.words:
+                    spans.append((i, end, cue.after))
         return spans
 
 
