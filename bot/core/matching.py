@@ -319,6 +319,7 @@ class Matcher:
                 if label in best and any(f" {kw} " in padded for kw in kws):
                     best[label] = min(100.0, best[label] + KEYWORD_BONUS)
         ranked = sorted(
-            (Scored(label, round(s)) for label, s in best.items()), key=lambda s: -s.score
+            (Scored(label, round(s)) for label, s in best.items()),
+            key=lambda s: (-s.score, s.label),
         )
         return ranked[:limit] if limit else ranked

@@ -14,8 +14,9 @@ MAX_MESSAGE_CHARS = 4000  # beyond this, matching looks at the start only; safet
 
 _APOSTROPHES = "'’‘`´ʼ"
 _DROP_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
-_STRETCH = re.compile(r"(\w)\1{2,}")  # "sooo" -> "soo", "!!!" handled by punctuation removal
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# "sooo" -> "soo" (letters only: "1000" stays); run after _NON_WORD, which leaves a-z0-9.
+_STRETCH = re.compile(r"([a-z])\1\1+")
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s")
 
 
@@ -24,9 +25,8 @@ def fold(text: str) -> str:
     if not text.isascii():  # most messages are plain ASCII: skip the per-character work
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().translate(_DROP_APOSTROPHES)
-    text = _STRETCH.sub(r"\1\1", text)
-    return _NON_WORD.sub(" ", text).strip()
+    text = _NON_WORD.sub(" ", text.lower().translate(_DROP_APOSTROPHES))
+    return _STRETCH.sub(r"\1\1", text).strip()
 
 
 def words(text: str) -> list[str]:

@@ -81,3 +81,11 @@ def test_a_phrase_completed_by_a_corrected_word_is_replaced_too() -> None:
         {"appointment": ["apointment"], "first consultation": ["first appointment"]}
     )
     assert table.apply("whats the first apointment like") == "whats the first consultation like"
+
+
+def test_equal_scores_are_ranked_by_label_so_suggestions_never_reorder() -> None:
+    # Three labels with the same phrasing tie; listed in an order that is not alphabetical.
+    tied = Matcher([Entry(label, "needles in my back") for label in ("t:c", "t:a", "t:b")])
+    ranked = tied.rank("needles in my back")
+    assert len({s.score for s in ranked}) == 1
+    assert [s.label for s in ranked] == ["t:a", "t:b", "t:c"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.text import fold, sentences, words
 
 
@@ -22,3 +24,17 @@ def test_sentences_split_a_story_into_clauses() -> None:
         "can needles help",
         "thanks",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("sooooo painful!!!", "soo painful"),
+        ("aaa-a", "aa a"),  # a stretch never runs across what punctuation separated
+        ("brrr___rr", "brr rr"),
+        ("ÉÉÉtéé", "eetee"),
+        ("1000 needles, 999", "1000 needles 999"),  # numbers are not stretched letters
+    ],
+)
+def test_stretched_letters_are_cut_to_two(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
