@@ -16,7 +16,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,10 @@ SHORT_CONTENT = 2  # strings, unless they carry enough content words to be match
 SHORT_CUTOFF = 60
 BETA = 1.0  # balance between the phrasing being present and the message being explained
 W_FIT, W_COVERAGE, W_FUZZ = 0.6, 0.2, 0.2  # how the three signals blend into 0-100
+# The same, as used per candidate phrasing (fit and coverage are 0-1, rapidfuzz is 0-100).
+_W_FIT, _W_COVERAGE, _W_FUZZ = 100 * W_FIT, 100 * W_COVERAGE, W_FUZZ
+_BETA_SQUARED = BETA**2
+_F_BETA = 1 + _BETA_SQUARED
 
 
 @dataclass(frozen=True)
@@ -71,42 +74,68 @@ class Scored:
     score: int
 
 
-def _alternation(phrases: list[str]) -> re.Pattern[str] | None:
-    """One regex matching any of the phrases as whole words (listed longest first)."""
-    if not phrases:
-        return None
-    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
+Phrase = tuple[str, ...]
 
 
 class SynonymTable:
-    """Replaces the ways patients say a thing with one canonical word, longest phrase first."""
+    """Replaces the ways patients say a thing with one canonical word, longest phrase first.
+
+    Works on folded text (words of a-z0-9 separated by single spaces), word by word: each
+    word looks up only the variants that start with it, so the cost does not grow with the
+    size of the table.
+    """
 
     def __init__(self, synonyms: dict[str, Sequence[str]]) -> None:
         pairs = [(fold(v), fold(k)) for k, vs in synonyms.items() for v in vs if fold(v)]
-        pairs.sort(key=lambda p: -len(p[0]))
         self._map = dict(pairs)
-        self._pattern = _alternation([v for v, _ in pairs])
+        self._by_first = self._index(self._map.items())
         # A phrase can be completed by an earlier replacement ("first apointment" -> "first
         # appointment" -> "first consultation"), so later passes look for phrases alone.
-        self._phrase_pattern = _alternation([v for v, _ in pairs if " " in v])
+        self._phrases_by_first = self._index((v, k) for v, k in self._map.items() if " " in v)
+
+    @staticmethod
+    def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, list[tuple[Phrase, Phrase]]]:
+        """Variants by their first word, longest first, each with its canonical words."""
+        index: dict[str, list[tuple[Phrase, Phrase]]] = defaultdict(list)
+        for variant, canonical in pairs:
+            words = tuple(variant.split())
+            index[words[0]].append((words, tuple(canonical.split())))
+        for candidates in index.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+        return dict(index)
 
     def words(self) -> set[str]:
         """Every variant and canonical phrase, folded."""
         return set(self._map) | set(self._map.values())
 
-    def _replace(self, match: re.Match[str]) -> str:
-        return self._map[match.group(1)]
+    @staticmethod
+    def _replace(words: list[str], index: dict[str, list[tuple[Phrase, Phrase]]]) -> list[str]:
+        """One left-to-right pass: the longest variant starting at each word is replaced."""
+        out: list[str] = []
+        i, n = 0, len(words)
+        while i < n:
+            for variant, canonical in index.get(words[i], ()):
+                end = i + len(variant)
+                if end <= n and tuple(words[i + 1 : end]) == variant[1:]:
+                    out.extend(canonical)
+                    i = end
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
     def apply(self, folded: str) -> str:
         """Every variant replaced by its canonical form (a few passes for phrases at most)."""
-        if self._pattern is None:
+        if not self._by_first:
             return folded
-        replaced = self._pattern.sub(self._replace, folded)
+        words = folded.split()
+        replaced = self._replace(words, self._by_first)
         for _ in range(SYNONYM_PASSES - 1):
-            if replaced == folded or self._phrase_pattern is None:
+            if replaced == words or not self._phrases_by_first:
                 break
-            folded, replaced = replaced, self._phrase_pattern.sub(self._replace, replaced)
-        return replaced
+            words, replaced = replaced, self._replace(replaced, self._phrases_by_first)
+        return " ".join(replaced)
 
 
 SYNONYM_PASSES = 3
@@ -233,45 +262,47 @@ class Matcher:
         they are, so a short clause cannot outweigh what the whole message says."""
         scale = 1.0 - SEGMENT_DISCOUNT * (1.0 - share)
         feats = _features(tokens)
-        words = {f for f in feats if "_" not in f}
         if not feats:
             return
-        query_weight = sum(self._weight.get(w, self._unknown_weight) for w in words) or 1.0
+        weight, entry_features, entry_weight = (
+            self._weight,
+            self._entry_features,
+            self._entry_weight,
+        )
+        words = {f for f in feats if "_" not in f}
+        pairs = feats - words
+        query_weight = sum(weight.get(w, self._unknown_weight) for w in words) or 1.0
         # Candidates come from the telling features only: a word in a large share of all
         # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
-        telling = [f for f in feats if f in self._telling]
         candidates: set[int] = set()
-        for f in telling or feats:
+        for f in feats & self._telling or feats:
             candidates.update(self._index.get(f, ()))
-        weight = self._weight
-        overlap: dict[int, float] = {}
-        for i in candidates:
-            overlap[i] = sum(weight[f] for f in feats & self._entry_features[i])
-        if len(overlap) > MAX_CANDIDATES:
+        if len(candidates) > MAX_CANDIDATES:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a
             # share of themselves (cheap to compute, and the best fits are always among them).
-            ew = self._entry_weight
+            overlap = {i: sum(weight[f] for f in feats & entry_features[i]) for i in candidates}
             top = heapq.nlargest(
-                MAX_CANDIDATES, overlap.items(), key=lambda kv: kv[1] * kv[1] / ew[kv[0]]
+                MAX_CANDIDATES,
+                overlap.items(),
+                key=lambda kv: kv[1] * kv[1] / entry_weight[kv[0]],
             )
-            overlap = dict(top)
+            candidates = {i for i, _ in top}
         coverage: dict[str, float] = {}
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
-        for i, shared in overlap.items():
+        for i in candidates:
             label = self._labels[i]
-            if label not in coverage:
-                known = self._label_words[label]
-                coverage[label] = sum(self._weight[w] for w in words if w in known) / query_weight
-            recall = shared / self._entry_weight[i]  # how much of the phrasing is present
-            shared_words = sum(self._weight[w] for w in words & self._entry_features[i])
+            explained = coverage.get(label)
+            if explained is None:
+                known = words & self._label_words[label]
+                explained = coverage[label] = min(1.0, sum(weight[w] for w in known) / query_weight)
+            features = entry_features[i]
+            shared_words = sum(weight[w] for w in words & features)
+            shared = shared_words + sum(weight[p] for p in pairs & features)
+            recall = shared / entry_weight[i]  # how much of the phrasing is present
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
-            fit = (1 + BETA**2) * precision * recall / (BETA**2 * precision + recall or 1.0)
-            score = 100 * (
-                W_FIT * fit
-                + W_COVERAGE * min(1.0, coverage[label])
-                + W_FUZZ * fuzz.token_set_ratio(query_string, self._entry_strings[i]) / 100
-            )
-            score *= scale
+            fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
+            similar = fuzz.token_set_ratio(query_string, self._entry_strings[i])
+            score = scale * (_W_FIT * fit + _W_COVERAGE * explained + _W_FUZZ * similar)
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.matching import Entry, Matcher, SynonymTable, stem
 
@@ -89,3 +93,55 @@ def test_equal_scores_are_ranked_by_label_so_suggestions_never_reorder() -> None
     ranked = tied.rank("needles in my back")
     assert len({s.score for s in ranked}) == 1
     assert [s.label for s in ranked] == ["t:a", "t:b", "t:c"]
+
+
+def _reference_apply(synonyms: dict[str, list[str]], text: str) -> str:
+    """What SynonymTable promises, written the slow, obvious way: whole-word regexes, the
+    longest variant first, then passes for phrases that an earlier replacement completed."""
+    mapping = {v: k for k, vs in synonyms.items() for v in vs}
+    variants = sorted(mapping, key=len, reverse=True)
+    phrases = [v for v in variants if " " in v]
+
+    def one_pass(options: list[str], current: str) -> str:
+        if not options:
+            return current
+        pattern = re.compile(r"\b(" + "|".join(re.escape(v) for v in options) + r")\b")
+        return pattern.sub(lambda m: mapping[m.group(1)], current)
+
+    before, after = text, one_pass(variants, text)
+    for _ in range(2):
+        if after == before:
+            break
+        before, after = after, one_pass(phrases, after)
+    return after
+
+
+TRICKY_SYNONYMS = {
+    "back pain": ["bad back", "back", "sore back"],
+    "slipped disc": ["slipped disc in my back", "disc"],
+    "first consultation": ["first appointment"],
+    "appointment": ["apointment", "appt"],
+    "x y": ["y z", "a b c"],
+    "c": ["a b", "z"],
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a b c",  # the longest variant wins ("a b c", not "a b")
+        "my bad back and a sore back",
+        "slipped disc in my back again",  # a long variant beats its own parts
+        "first apointment",  # "apointment" -> "appointment" completes "first appointment"
+        "y z z y",  # a replacement is not replaced again in the same pass
+    ],
+)
+def test_synonyms_tricky_cases_match_the_plain_regex_definition(text: str) -> None:
+    assert SynonymTable(TRICKY_SYNONYMS).apply(text) == _reference_apply(TRICKY_SYNONYMS, text)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from("a b c y z bad back sore first apointment".split()), max_size=10))
+def test_synonyms_match_the_plain_regex_definition(words: list[str]) -> None:
+    text = " ".join(words)
+    assert SynonymTable(TRICKY_SYNONYMS).apply(text) == _reference_apply(TRICKY_SYNONYMS, text)
