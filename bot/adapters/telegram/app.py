@@ -161,6 +161,14 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     unknown-command reply, exactly like a command that does not exist.
     """
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    # Free text first: nearly every update is a patient's question, and PTB tries handlers in
+    # order. Commands are excluded here, so they still reach the command handlers below.
+    application.add_handler(
+        MessageHandler(
+            new_messages & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+            handlers.answer_text,
+        )
+    )
     commands = {
         "start": handlers.start,
         "help": handlers.show_help,
@@ -192,9 +200,6 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND, handlers.unknown_command)
-    )
-    application.add_handler(
-        MessageHandler(new_messages & (filters.TEXT | filters.CAPTION), handlers.answer_text)
     )
     application.add_handler(
         MessageHandler(new_messages & ~filters.StatusUpdate.ALL, handlers.refuse_non_text)
