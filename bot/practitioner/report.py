@@ -26,7 +26,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -655,26 +655,9 @@ def report_data(report: Report) -> dict[str, object]:
                 "examples": list(g.examples),
                 "first_asked": g.first_asked.isoformat(),
                 "last_asked": g.last_asked.isoformat(),
-                "resembles": (
-                    None
-                    if g.resembles is None
-                    else {
-                        "kind": g.resembles.kind,
-                        "id": g.resembles.id,
-                        "title": g.resembles.title,
-                        "score": g.resembles.score,
-                    }
-                ),
-                "proposal": (
-                    None
-                    if g.proposal is None
-                    else {
-                        "action": g.proposal.action,
-                        "file": g.proposal.file,
-                        "yaml": g.proposal.yaml,
-                        "advice": g.proposal.advice,
-                    }
-                ),
+                # Every field, as named in the dataclass: a field added there shows up here.
+                "resembles": None if g.resembles is None else asdict(g.resembles),
+                "proposal": None if g.proposal is None else asdict(g.proposal),
             }
             for g in report.groups
         ],

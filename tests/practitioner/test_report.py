@@ -166,6 +166,20 @@ def test_json_report_is_machine_readable(report, seeded) -> None:
         "not_helpful": 1,
     }
     assert len(data["days"]) == 30 and data["days"][-1]["day"] == str(seeded[1].date())
+    for group, written in zip(report.groups, data["unanswered_groups"], strict=True):
+        assert group.resembles is not None and group.proposal is not None
+        assert written["resembles"] == {
+            "kind": group.resembles.kind,
+            "id": group.resembles.id,
+            "title": group.resembles.title,
+            "score": group.resembles.score,
+        }
+        assert written["proposal"] == {
+            "action": group.proposal.action,
+            "file": group.proposal.file,
+            "yaml": group.proposal.yaml,
+            "advice": group.proposal.advice,
+        }
 
 
 class _PageChecker(HTMLParser):
