@@ -109,6 +109,12 @@ class BotProcess:
             raise AssertionError(f"the bot exited early:\n{self.stderr}")
         return time.perf_counter() - self.started_at
 
+    async def wait_for_stderr(self, text: str, timeout: float = 10.0) -> None:
+        """Wait until `text` shows in the bot's log, the bot ends, or `timeout` passes."""
+        deadline = time.perf_counter() + timeout
+        while text not in self.stderr and not self.exited and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)
+
     @property
     def exited(self) -> bool:
         """True once the process has ended."""

@@ -6,7 +6,6 @@ sends is compared with what the real engine says it should send.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 from collections.abc import AsyncIterator
@@ -330,10 +329,7 @@ async def test_telegram_unreachable_at_start_is_waited_out(real_engine: Engine) 
     tg.port = port  # not listening yet: the bot starts before "Telegram" is reachable
     bot = await BotProcess(bot_environment(tg)).start()
     try:
-        for _ in range(100):
-            if "getMe failed" in bot.stderr or bot.exited:
-                break
-            await asyncio.sleep(0.1)
+        await bot.wait_for_stderr("getMe failed")
         assert not bot.exited and "retrying" in bot.stderr, bot.stderr
         await tg.start(port)
         await bot.wait_until_polling(tg, timeout=20)
@@ -352,10 +348,7 @@ async def test_stopping_while_still_connecting_is_clean() -> None:
     tg.port = free_port()  # nobody listens there
     bot = await BotProcess(bot_environment(tg)).start()
     try:
-        for _ in range(100):
-            if "getMe failed" in bot.stderr or bot.exited:
-                break
-            await asyncio.sleep(0.1)
+        await bot.wait_for_stderr("getMe failed")
         code, seconds = await bot.stop(signal.SIGTERM)
     finally:
         await bot.kill()
