@@ -1,1 +1,1 @@
-"""Thin adapters around the core: Telegram, the terminal chat, storage."""
+"""Thin adapters around the core: Telegram and the terminal chat."""

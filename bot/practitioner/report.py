@@ -33,7 +33,11 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.adapters.storage import (
+from bot.core.errors import KnowledgeError
+from bot.core.matching import STOPWORDS, Entry, Matcher
+from bot.core.model import Knowledge
+from bot.core.text import fold
+from bot.store import (
     SQLiteStore,
     Stats,
     StoreError,
@@ -41,10 +45,6 @@ from bot.adapters.storage import (
     empty_stats,
     utc_now,
 )
-from bot.core.errors import KnowledgeError
-from bot.core.matching import STOPWORDS, Entry, Matcher
-from bot.core.model import Knowledge
-from bot.core.text import fold
 
 DEFAULT_SINCE_DAYS = 30
 GROUP_SIMILARITY = 75  # rapidfuzz score (0-100) above which two questions are one group

@@ -10,9 +10,9 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.storage import ChatKeys, SQLiteStore
 from bot.core.model import Clinic, Gap, Knowledge, Messages, Topic
 from bot.core.reply import Kind, Reply
+from bot.store import ChatKeys, SQLiteStore
 
 
 def _topic(topic_id: str, title: str, *phrasings: str) -> Topic:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.adapters.storage import ChatKeys, SQLiteStore, UnansweredRow
 from bot.core.reply import Kind, Reply
 from bot.practitioner.report import (
     as_phrasing,
@@ -27,6 +26,7 @@ from bot.practitioner.report import (
     unanswered_summary,
     yaml_scalar,
 )
+from bot.store import ChatKeys, SQLiteStore, UnansweredRow
 
 sys.path.insert(0, str(Path(__file__).parent))
 from seeded import MISSES, clinic_knowledge, seed_store

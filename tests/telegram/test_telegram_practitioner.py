@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.storage import ChatKeys, NullStore, Store, StoreError, open_store
 from bot.adapters.telegram import admin, build_application
 from bot.adapters.telegram import app as telegram_app
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.live import LiveEngine
+from bot.store import ChatKeys, NullStore, Store, StoreError, open_store
 from tests.telegram.fake_api import TOKEN, FakeTelegram, OfflineBot, OfflineRequest
 from tests.telegram.fake_engine import BOOKING_URL, FakeEngine
 

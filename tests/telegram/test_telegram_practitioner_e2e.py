@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.storage import ChatKeys, load_chat_key_secret
 from bot.adapters.telegram.render import render
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.conversation import ChatState, Engine
 from bot.core.reply import Reply
+from bot.store import ChatKeys, load_chat_key_secret
 from tests.telegram.bot_process import BotProcess, bot_environment
 from tests.telegram.fake_api import FakeTelegram
 

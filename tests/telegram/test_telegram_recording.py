@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.adapters.storage import NullStore
 from bot.adapters.telegram.recording import Recorder
 from bot.core.reply import Kind, Reply
+from bot.store import NullStore
 
 ANSWER = Reply(Kind.ANSWER, "The answer.", topic_id="cost", score=90)
 

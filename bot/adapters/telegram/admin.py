@@ -18,7 +18,6 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.adapters.storage import Store, StoreError
 from bot.adapters.telegram.delivery import send_plain
 from bot.adapters.telegram.handlers import (
     LIVE,
@@ -32,6 +31,7 @@ from bot.core.live import LiveEngine, ReloadResult
 from bot.core.markup import to_plain
 from bot.core.model import Knowledge
 from bot.practitioner.report import group_unanswered, stats_summary, unanswered_summary
+from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine

@@ -35,7 +35,6 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.storage import NullStore, Store, open_store
 from bot.adapters.telegram import admin, handlers
 from bot.adapters.telegram.logs import configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
@@ -45,6 +44,7 @@ from bot.config import ConfigError, Settings
 from bot.core.errors import KnowledgeError
 from bot.core.live import LiveEngine
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC
+from bot.store import NullStore, Store, open_store
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine

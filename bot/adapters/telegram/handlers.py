@@ -20,7 +20,6 @@ from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.adapters.storage import Store, StoreError, forget_confirmation, privacy_notice
 from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
 from bot.adapters.telegram.delivery import Destination, send_reply
 from bot.adapters.telegram.recording import Recorder
@@ -29,6 +28,7 @@ from bot.config import Settings
 from bot.core.conversation import ChatState
 from bot.core.markup import to_plain
 from bot.core.reply import ACTION_FEEDBACK, Kind, Reply
+from bot.store import Store, StoreError, forget_confirmation, privacy_notice
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine

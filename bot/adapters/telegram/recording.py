@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.adapters.storage import Store
 from bot.core.reply import Reply
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -25,31 +25,35 @@ synchronous and thread-safe; call them directly from async handlers (or through
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import os
-import re
-import secrets
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot.core.reply import Kind, Reply
+from bot.store.keys import ChatKeys, load_chat_key_secret
+from bot.store.masking import stored_text
+from bot.store.records import (
+    DayOutcomes,
+    NullStore,
+    Stats,
+    Store,
+    StoreError,
+    TopicFeedback,
+    UnansweredRow,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 1000  # a question is a few lines; longer stories are cut, never stored whole
-SECRET_FILE_NAME = "chat-key.secret"
 PURGE_EVERY = timedelta(days=1)
 _ERROR_LOG_EVERY = timedelta(minutes=10)  # a full disk must not flood the log
 
@@ -136,240 +140,12 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(Exception):
-    """The database could not be read or written; the message says which file and why."""
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (the store's only clock; tests pass their own)."""
-    return datetime.now(UTC)
-
-
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_timestamp(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-# --- pseudonymous chat keys ------------------------------------------------------------------
-
-
-class ChatKeys:
-    """Turns a chat id into its pseudonymous key: HMAC-SHA256(secret, chat id), hex."""
-
-    def __init__(self, secret: bytes) -> None:
-        if len(secret) < 16:
-            raise ValueError("the chat-key secret must be at least 16 bytes")
-        self._secret = secret
-
-    def __repr__(self) -> str:
-        return "ChatKeys(<secret hidden>)"
-
-    def key(self, chat_id: int) -> str:
-        """The key stored instead of the chat id."""
-        return hmac.new(self._secret, str(int(chat_id)).encode(), hashlib.sha256).hexdigest()
-
-
-def load_chat_key_secret(configured: str, data_dir: Path) -> bytes:
-    """The secret from CHAT_KEY_SECRET, else the one kept in data_dir (created once, mode 0600).
-
-    Keeping the generated secret matters: with a new secret, old rows can no longer be found
-    by `forget`, so the file is created once and reused.
-    """
-    if configured:
-        return configured.encode()
-    path = data_dir / SECRET_FILE_NAME
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)
-        secret = path.read_text(encoding="ascii").strip()
-        if len(secret) < 32:
-            raise StoreError(f"{path} is too short to be a chat-key secret; delete it") from None
-        return secret.encode()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="ascii").strip().encode()
-
-
-# --- masking what patients type about themselves ---------------------------------------------
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HANDLE = re.compile(r"(?<![\w@])@\w{3,}")
-# Seven or more digits, possibly split by spaces, dots, dashes, brackets, with a leading +:
-# phone numbers and chat ids, but not "2 weeks" or "since 2019".
-_LONG_NUMBER = re.compile(r"\+?\d(?:[\s().-]{0,2}\d){6,}")
-_SPACES = re.compile(r"\s+")
-
-
-def mask_personal_details(text: str) -> str:
-    """Replace e-mail addresses, @usernames and phone-like numbers; collapse whitespace."""
-    text = _EMAIL.sub("[email]", text)
-    text = _HANDLE.sub("[username]", text)
-    text = _LONG_NUMBER.sub("[number]", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-def stored_text(text: str) -> str:
-    """What is written for a message: masked, then cut at MAX_TEXT_CHARS."""
-    masked = mask_personal_details(text)
-    if len(masked) > MAX_TEXT_CHARS:
-        masked = masked[: MAX_TEXT_CHARS - 1] + "…"
-    return masked
-
-
-# --- values read back ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnansweredRow:
-    """One `suggest` or `fallback` message, as the report reads it."""
-
-    at: datetime
-    kind: str  # "suggest" or "fallback"
-    text: str
-    score: int
-    candidates: tuple[str, ...]  # best candidate topic ids, best first
-    asker: str  # the pseudonymous chat key: lets the report count people, not repeats
-
-
-@dataclass(frozen=True)
-class TopicFeedback:
-    """Helpful / not helpful taps for one topic."""
-
-    topic_id: str
-    helpful: int
-    not_helpful: int
-
-    @property
-    def total(self) -> int:
-        return self.helpful + self.not_helpful
-
-    @property
-    def helpful_share(self) -> float:
-        """Share of taps that said helpful, 0.0-1.0 (0.0 when nobody tapped)."""
-        return self.helpful / self.total if self.total else 0.0
-
-
-@dataclass(frozen=True)
-class DayOutcomes:
-    """How many messages had each outcome on one UTC day."""
-
-    day: date
-    counts: Mapping[str, int]  # kind -> count
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Everything countable over the last `since_days` days (no text, no chat keys)."""
-
-    since_days: int
-    first_day: date
-    last_day: date
-    outcomes: Mapping[str, int] = field(default_factory=dict)  # kind -> total
-    answers_by_topic: tuple[tuple[str, int], ...] = ()  # most answered first
-    feedback: tuple[TopicFeedback, ...] = ()  # most rated first
-    days: tuple[DayOutcomes, ...] = ()  # oldest first, only days with messages
-
-    @property
-    def total_messages(self) -> int:
-        return sum(self.outcomes.values())
-
-    @property
-    def urgent(self) -> int:
-        return self.outcomes.get(Kind.URGENT.value, 0)
-
-    @property
-    def unanswered(self) -> int:
-        return self.outcomes.get(Kind.SUGGEST.value, 0) + self.outcomes.get(Kind.FALLBACK.value, 0)
-
-    @property
-    def is_empty(self) -> bool:
-        return self.total_messages == 0 and not self.feedback
-
-
-def empty_stats(since_days: int, now: datetime | None = None) -> Stats:
-    """Stats with nothing in them, for a store that holds nothing."""
-    today = (now or utc_now()).date()
-    return Stats(since_days, today - timedelta(days=since_days - 1), today)
-
-
-# --- the store -------------------------------------------------------------------------------
-
-
-class Store(Protocol):
-    """What the Telegram layer and the report use; `SQLiteStore` and `NullStore` provide it."""
-
-    @property
-    def available(self) -> bool: ...
-
-    def record(self, chat_id: int, text: str, reply: Reply) -> None: ...
-
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None: ...
-
-    def record_feedback(
-        self, chat_id: int, topic_id: str, helpful: bool, answer_ref: str = ""
-    ) -> bool: ...
-
-    def forget(self, chat_id: int) -> int: ...
-
-    def purge_expired(self, now: datetime | None = None) -> int: ...
-
-    def stats(self, since_days: int) -> Stats: ...
-
-    def unanswered(self, since_days: int) -> list[UnansweredRow]: ...
-
-    def close(self) -> None: ...
-
-
-class NullStore:
-    """Remembers nothing: used when the database cannot be opened, so patients still get answers.
-
-    `reason` says why storage is off (for an admin's /stats); the privacy commands stay
-    truthful: nothing is stored, so `forget` deletes nothing.
-    """
-
-    def __init__(self, reason: str = "storage is switched off") -> None:
-        self.reason = reason
-
-    @property
-    def available(self) -> bool:
-        return False
-
-    def record(self, chat_id: int, text: str, reply: Reply) -> None:
-        """Do nothing."""
-
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
-        """Do nothing."""
-
-    def record_feedback(
-        self, chat_id: int, topic_id: str, helpful: bool, answer_ref: str = ""
-    ) -> bool:
-        """Nothing is kept; True so the patient is still thanked."""
-        return True
-
-    def forget(self, chat_id: int) -> int:
-        return 0
-
-    def purge_expired(self, now: datetime | None = None) -> int:
-        return 0
-
-    def stats(self, since_days: int) -> Stats:
-        return empty_stats(since_days)
-
-    def unanswered(self, since_days: int) -> list[UnansweredRow]:
-        return []
-
-    def close(self) -> None:
-        """Nothing to close."""
 
 
 class SQLiteStore:
@@ -754,43 +530,3 @@ def open_store(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             exc,
         )
         return NullStore(str(exc))
-
-
-# --- what patients are told ------------------------------------------------------------------
-
-
-def privacy_notice(retention_days: int) -> str:
-    """The /privacy text (Telegram HTML subset): what is stored, why, how long, how to delete.
-
-    It lives here, beside the code that does the storing, so the promise and the behaviour
-    change together.
-    """
-    return (
-        "<b>Your privacy</b>\n\n"
-        "This assistant keeps as little as it can, only to improve its answers:\n"
-        "• When it could not answer you with confidence, it keeps the question you typed "
-        "(phone numbers, e-mail addresses and @usernames are masked), the time, and which "
-        "topics it thought of, so the clinic can add the missing answer.\n"
-        "• If you tap “Was this helpful?”, it keeps your yes or no for that answer.\n"
-        "• For everything else it only counts how many questions were asked about each "
-        "topic per day, without your words. Messages about urgent symptoms are only "
-        "counted, never kept.\n\n"
-        "It never stores your name, username, phone number or Telegram id: your chat is "
-        "stored under a scrambled code that cannot be turned back into who you are.\n\n"
-        f"Everything is deleted automatically after <b>{int(retention_days)} days</b>.\n\n"
-        "To delete everything kept about this chat now, send /forget."
-    )
-
-
-def forget_confirmation(deleted: int) -> str:
-    """The /forget reply, saying plainly what was removed."""
-    if deleted == 0:
-        return (
-            "Done. Nothing was stored about this chat, so there was nothing to delete. "
-            "Anonymous daily counts (no words, no link to you) are kept."
-        )
-    rows = "1 record" if deleted == 1 else f"{deleted} records"
-    return (
-        f"Done: {rows} about this chat deleted. Anonymous daily counts (no words, no "
-        "link to you) are kept."
-    )

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.storage import (
+from bot.config import Settings
+from bot.core.reply import Kind, Reply
+from bot.store import (
     MAX_TEXT_CHARS,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -28,8 +30,6 @@ from bot.adapters.storage import (
     open_store,
     privacy_notice,
 )
-from bot.config import Settings
-from bot.core.reply import Kind, Reply
 
 SECRET = b"a-test-secret-that-is-long-enough"
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -429,7 +429,7 @@ def test_a_failed_migration_leaves_the_old_version(tmp_path: Path, monkeypatch) 
     conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
     conn.close()
     broken = (MIGRATIONS[0], MIGRATIONS[1] + "\nTHIS IS NOT SQL;")
-    monkeypatch.setattr("bot.adapters.storage.MIGRATIONS", broken)
+    monkeypatch.setattr("bot.store.sqlite.MIGRATIONS", broken)
     with pytest.raises(StoreError):
         SQLiteStore(path, chat_keys=ChatKeys(SECRET))
     assert table_rows(path, "PRAGMA user_version") == [(1,)]
@@ -491,7 +491,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from bot.adapters.storage import ChatKeys, SQLiteStore
+    from bot.store import ChatKeys, SQLiteStore
     from bot.core.reply import Kind, Reply
 
     store = SQLiteStore(Path(sys.argv[1]), chat_keys=ChatKeys(b"a-test-secret-that-is-long-enough"))

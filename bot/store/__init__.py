@@ -1,0 +1,42 @@
+"""The store: what the bot remembers about conversations (SQLite), below the practitioner's
+services and the adapters. Recording, masking, pseudonymous keys, retention and forgetting."""
+
+from bot.store.keys import SECRET_FILE_NAME, ChatKeys, load_chat_key_secret
+from bot.store.masking import MAX_TEXT_CHARS, mask_personal_details, stored_text
+from bot.store.notices import forget_confirmation, privacy_notice
+from bot.store.records import (
+    DayOutcomes,
+    NullStore,
+    Stats,
+    Store,
+    StoreError,
+    TopicFeedback,
+    UnansweredRow,
+    empty_stats,
+    utc_now,
+)
+from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, open_store
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SECRET_FILE_NAME",
+    "ChatKeys",
+    "DayOutcomes",
+    "NullStore",
+    "SQLiteStore",
+    "Stats",
+    "Store",
+    "StoreError",
+    "TopicFeedback",
+    "UnansweredRow",
+    "empty_stats",
+    "forget_confirmation",
+    "load_chat_key_secret",
+    "mask_personal_details",
+    "open_store",
+    "privacy_notice",
+    "stored_text",
+    "utc_now",
+]
