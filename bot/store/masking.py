@@ -245,9 +245,9 @@ def _signed_names(text: str) -> list[tuple[int, int]]:
         on_own_line = "\n" in body[: last.start(1)].rstrip(" \t")[-1:]
         capitalised = all(w[:1].isupper() for w in words)
         after_sentence = kisses is not None or on_own_line or capitalised
-        if after_sentence and all(re.fullmatch(_WORD, w) for w in words):
-            if all(_looks_like_name(w) for w in words):
-                spans.append((last.start(1), last.start(1) + len(last.group(1).rstrip())))
+        names_only = all(re.fullmatch(_WORD, w) and _looks_like_name(w) for w in words)
+        if after_sentence and names_only:
+            spans.append((last.start(1), last.start(1) + len(last.group(1).rstrip())))
     here = _HERE_AT_START.match(text)
     if here and all(_looks_like_name(w) for w in here.group(1).split()):
         spans.append(here.span(1))
