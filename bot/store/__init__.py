@@ -7,6 +7,7 @@ from bot.store.notices import forget_confirmation, privacy_notice
 from bot.store.records import (
     DayOutcomes,
     NullStore,
+    SentAnswer,
     Stats,
     Store,
     StoreError,
@@ -26,6 +27,7 @@ __all__ = [
     "DayOutcomes",
     "NullStore",
     "SQLiteStore",
+    "SentAnswer",
     "Stats",
     "Store",
     "StoreError",

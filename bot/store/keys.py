@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.store.files import FILE_MODE, private_folder
 from bot.store.records import StoreError
 
 SECRET_FILE_NAME = "chat-key.secret"
@@ -38,12 +39,12 @@ def load_chat_key_secret(configured: str, data_dir: Path) -> bytes:
     if configured:
         return configured.encode()
     path = data_dir / SECRET_FILE_NAME
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
         if path.stat().st_mode & 0o077:
-            path.chmod(0o600)
+            path.chmod(FILE_MODE)
         secret = path.read_text(encoding="ascii").strip()
         if len(secret) < 32:
             raise StoreError(f"{path} is too short to be a chat-key secret; delete it") from None

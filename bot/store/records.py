@@ -19,6 +19,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class SentAnswer:
+    """An answer sent with "Was this helpful?" buttons: which chat, which message, which topic.
+
+    Only numbers and ids are kept (the chat as its pseudonymous key), never the words.
+    """
+
+    chat_id: int
+    message_id: int
+    topic_id: str
+
+
 # --- values read back ------------------------------------------------------------------------
 
 
@@ -110,7 +122,15 @@ class Store(Protocol):
 
     def record(self, chat_id: int, text: str, reply: Reply) -> None: ...
 
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None: ...
+    def record_many(
+        self,
+        messages: Sequence[tuple[int, str, Reply]],
+        answers: Sequence[SentAnswer] = (),
+    ) -> None: ...
+
+    def remember_answers(self, answers: Sequence[SentAnswer]) -> None: ...
+
+    def answer_was_sent(self, chat_id: int, message_id: int, topic_id: str) -> bool: ...
 
     def record_feedback(
         self, chat_id: int, topic_id: str, helpful: bool, answer_ref: str = ""
@@ -144,8 +164,19 @@ class NullStore:
     def record(self, chat_id: int, text: str, reply: Reply) -> None:
         """Do nothing."""
 
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
+    def record_many(
+        self,
+        messages: Sequence[tuple[int, str, Reply]],
+        answers: Sequence[SentAnswer] = (),
+    ) -> None:
         """Do nothing."""
+
+    def remember_answers(self, answers: Sequence[SentAnswer]) -> None:
+        """Do nothing."""
+
+    def answer_was_sent(self, chat_id: int, message_id: int, topic_id: str) -> bool:
+        """Nothing is known; True so the patient is thanked (nothing is counted anyway)."""
+        return True
 
     def record_feedback(
         self, chat_id: int, topic_id: str, helpful: bool, answer_ref: str = ""

@@ -8,6 +8,9 @@ question "what did patients ask that the bot could not answer?":
   the score and the best candidate topic ids;
 - feedback taps: chat key, topic id, helpful yes/no, one per answer per chat (the first tap
   is kept, later taps on the same answer are ignored, so a double tap cannot skew the count);
+- for each answer sent with "Was this helpful?" buttons: chat key, the Telegram message id
+  and the topic id (numbers and ids, no words), so that only taps under an answer the bot
+  really sent to that chat are counted;
 - per day, per topic, how many answers were sent, and per day how many messages had each
   outcome. No text and no chat key: `urgent` messages, the most sensitive, exist only as such
   a daily count.
@@ -15,7 +18,10 @@ question "what did patients ask that the bot could not answer?":
 The chat key is HMAC-SHA256(secret, chat id): the same chat always gets the same key (so
 `forget` can find its rows) but the key cannot be turned back into a chat id without the
 secret. Names, usernames, phone numbers and raw chat ids are never written. Rows older than
-the retention period are purged on open and at most once a day while recording.
+the retention period are purged on open and at most once a day while recording. After
+`forget` (and each purge) the write-ahead log is checkpointed and truncated, and deleted
+content is zeroed (`secure_delete`), so no copy of the deleted words stays in any file. The
+data folder is 0700 and every database file 0600, whatever the umask (files.py).
 
 Callers: `open_store(settings)` never raises; when the database cannot be opened it logs why
 and returns a `NullStore`, so patients are always answered. All methods are quick,
@@ -36,11 +42,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.reply import Kind, Reply
+from bot.store.files import private_file, private_folder, tighten_database_files
 from bot.store.keys import ChatKeys, load_chat_key_secret
 from bot.store.masking import stored_text
 from bot.store.records import (
     DayOutcomes,
     NullStore,
+    SentAnswer,
     Stats,
     Store,
     StoreError,
@@ -136,6 +144,18 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT substr(at, 1, 10), kind, COUNT(*) FROM unanswered_messages GROUP BY 1, 2;
     DROP TABLE daily_urgent;
     """,
+    # v3: the answers sent with feedback buttons (message id and topic per chat key, no
+    # words), so a tap counts only under an answer the bot really sent to that chat.
+    """
+    CREATE TABLE sent_answers (
+        chat_key   TEXT    NOT NULL,
+        message_id INTEGER NOT NULL,   -- Telegram's id of the message carrying the buttons
+        topic_id   TEXT    NOT NULL,
+        at         TEXT    NOT NULL,
+        PRIMARY KEY (chat_key, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX sent_answers_at ON sent_answers (at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -184,7 +204,10 @@ class SQLiteStore:
         self._last_error_logged: datetime | None = None
         self._last_purge: datetime | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(self.path.parent)
+            # Created 0600 before SQLite opens it: the -wal and -shm files take its mode.
+            private_file(self.path)
+            tighten_database_files(self.path)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is
             # exactly as long as one `with self._transaction()` block.
             self._conn = sqlite3.connect(
@@ -194,6 +217,7 @@ class SQLiteStore:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
         try:
             self._configure()
+            tighten_database_files(self.path)  # -wal and -shm exist from here on
             self._migrate()
             self._write_meta("opened_at", _timestamp(self._clock()))
             self.purge_expired()
@@ -308,24 +332,72 @@ class SQLiteStore:
         """
         self.record_many([(chat_id, text, reply)])
 
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
+    def record_many(
+        self,
+        messages: Sequence[tuple[int, str, Reply]],
+        answers: Sequence[SentAnswer] = (),
+    ) -> None:
         """`record` for several messages in one transaction: one disk flush for all of them.
 
         The bot's group commit: when many patients write at once, their outcomes share a
-        commit instead of each waiting for its own. Never raises for database trouble.
+        commit instead of each waiting for its own. `answers` are the answers just sent with
+        feedback buttons (remembered in the same commit). Never raises for database trouble.
+        A row the database refuses costs only itself: the batch is then written row by row.
         """
         now = self._clock()
-        day = now.date().isoformat()
+        try:
+            self._purge_if_due(now)
+            with self._transaction() as conn:
+                self._write_batch(conn, now, messages, answers)
+            return
+        except (sqlite3.Error, OSError) as exc:
+            if len(messages) + len(answers) <= 1:
+                self._log_write_failure("record a message", exc)
+                return
+        except (ValueError, UnicodeError):  # a row that cannot be bound: isolated below
+            pass
+        self._record_one_by_one(now, messages, answers)
+
+    def _record_one_by_one(
+        self,
+        now: datetime,
+        messages: Sequence[tuple[int, str, Reply]],
+        answers: Sequence[SentAnswer],
+    ) -> None:
+        """The fallback of `record_many`: each row in its own transaction; bad ones logged."""
+        rows: list[tuple[Sequence[tuple[int, str, Reply]], Sequence[SentAnswer]]] = [
+            ([message], ()) for message in messages
+        ]
+        rows += [((), [answer]) for answer in answers]
+        failed = 0
+        for one_message, one_answer in rows:
+            try:
+                with self._transaction() as conn:
+                    self._write_batch(conn, now, one_message, one_answer)
+            except (sqlite3.Error, OSError, ValueError, UnicodeError) as exc:
+                failed += 1
+                last_error: Exception = exc
+        if failed:
+            self._log_write_failure(f"record {failed} of {len(rows)} rows", last_error)
+
+    def _write_batch(
+        self,
+        conn: sqlite3.Connection,
+        now: datetime,
+        messages: Sequence[tuple[int, str, Reply]],
+        answers: Sequence[SentAnswer],
+    ) -> None:
+        day, at = now.date().isoformat(), _timestamp(now)
         # Counts are added up first: a batch of answers becomes one upsert per kind and topic.
         outcomes = Counter(reply.kind.value for _, _, reply in messages)
-        answers = Counter(
+        answered = Counter(
             reply.topic_id
             for _, _, reply in messages
             if reply.kind is Kind.ANSWER and reply.topic_id
         )
         unanswered = [
             (
-                _timestamp(now),
+                at,
                 self._key(chat_id),
                 reply.kind.value,
                 stored_text(text),
@@ -335,48 +407,84 @@ class SQLiteStore:
             for chat_id, text, reply in messages
             if reply.kind in (Kind.SUGGEST, Kind.FALLBACK)
         ]
+        conn.executemany(
+            "INSERT INTO daily_outcomes (day, kind, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count",
+            [(day, kind, n) for kind, n in outcomes.items()],
+        )
+        conn.executemany(
+            "INSERT INTO daily_answers (day, topic_id, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (day, topic_id) DO UPDATE SET count = count + excluded.count",
+            [(day, topic, n) for topic, n in answered.items()],
+        )
+        conn.executemany(
+            "INSERT INTO unanswered_messages"
+            " (at, chat_key, kind, text, score, candidates)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            unanswered,
+        )
+        conn.executemany(
+            "INSERT INTO sent_answers (chat_key, message_id, topic_id, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_key, message_id) DO NOTHING",
+            [(self._key(a.chat_id), int(a.message_id), a.topic_id, at) for a in answers],
+        )
+
+    def remember_answers(self, answers: Sequence[SentAnswer]) -> None:
+        """Remember answers sent with feedback buttons (no outcome to count with them)."""
+        self.record_many((), answers)
+
+    def answer_was_sent(self, chat_id: int, message_id: int, topic_id: str) -> bool:
+        """True if the bot sent this chat an answer about `topic_id` as message `message_id`.
+
+        Database trouble counts as sent: the patient is thanked either way.
+        """
         try:
-            self._purge_if_due(now)
-            with self._transaction() as conn:
-                conn.executemany(
-                    "INSERT INTO daily_outcomes (day, kind, count) VALUES (?, ?, ?)"
-                    " ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count",
-                    [(day, kind, n) for kind, n in outcomes.items()],
-                )
-                conn.executemany(
-                    "INSERT INTO daily_answers (day, topic_id, count) VALUES (?, ?, ?)"
-                    " ON CONFLICT (day, topic_id) DO UPDATE SET count = count + excluded.count",
-                    [(day, topic, n) for topic, n in answers.items()],
-                )
-                conn.executemany(
-                    "INSERT INTO unanswered_messages"
-                    " (at, chat_key, kind, text, score, candidates)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    unanswered,
-                )
-        except (sqlite3.Error, OSError) as exc:
-            what = "record a message" if len(messages) == 1 else f"record {len(messages)} messages"
-            self._log_write_failure(what, exc)
+            with self._lock:
+                row = self._conn.execute(
+                    "SELECT 1 FROM sent_answers"
+                    " WHERE chat_key = ? AND message_id = ? AND topic_id = ?",
+                    (self._key(chat_id), int(message_id), topic_id),
+                ).fetchone()
+        except sqlite3.Error as exc:
+            self._log_write_failure("look up a sent answer", exc)
+            return True
+        return row is not None
 
     def record_feedback(
         self, chat_id: int, topic_id: str, helpful: bool, answer_ref: str = ""
     ) -> bool:
-        """Keep a "was this helpful?" tap. Returns False if this answer was already rated.
+        """Keep a "was this helpful?" tap. Returns False if it was not kept.
 
-        `answer_ref` names the rated answer (the Telegram message id of the answer is ideal);
-        with the default "", one tap per topic per chat is kept. The first tap wins: a
-        second tap on the same answer changes nothing, so the adapter can say "already
-        noted". Database trouble is logged and counts as kept (the patient is thanked).
+        `answer_ref` is the Telegram message id of the rated answer. Only a tap under an
+        answer the bot sent to this chat about this topic counts (`remember_answers`), and
+        only the first one: a second tap on the same answer changes nothing, so the adapter
+        can say "already noted". Database trouble is logged and counts as kept (the
+        patient is thanked).
         """
         now = self._clock()
+        try:
+            message_id = int(answer_ref)
+        except ValueError:
+            return False
+        key = self._key(chat_id)
         try:
             self._purge_if_due(now)
             with self._transaction() as conn:
                 cursor = conn.execute(
                     "INSERT INTO feedback (at, chat_key, topic_id, helpful, answer_ref)"
-                    " VALUES (?, ?, ?, ?, ?)"
+                    " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sent_answers"
+                    "   WHERE chat_key = ? AND message_id = ? AND topic_id = ?)"
                     " ON CONFLICT (chat_key, topic_id, answer_ref) DO NOTHING",
-                    (_timestamp(now), self._key(chat_id), topic_id, int(helpful), answer_ref),
+                    (
+                        _timestamp(now),
+                        key,
+                        topic_id,
+                        int(helpful),
+                        str(message_id),
+                        key,
+                        message_id,
+                        topic_id,
+                    ),
                 )
                 return cursor.rowcount == 1
         except (sqlite3.Error, OSError) as exc:
@@ -391,14 +499,32 @@ class SQLiteStore:
         key = self._key(chat_id)
         try:
             with self._transaction() as conn:
-                deleted = conn.execute(
-                    "DELETE FROM unanswered_messages WHERE chat_key = ?", (key,)
-                ).rowcount
-                deleted += conn.execute("DELETE FROM feedback WHERE chat_key = ?", (key,)).rowcount
+                deleted = 0
+                for table in ("unanswered_messages", "feedback", "sent_answers"):
+                    deleted += conn.execute(
+                        f"DELETE FROM {table} WHERE chat_key = ?", (key,)
+                    ).rowcount
+            self._checkpoint()
         except sqlite3.Error as exc:
             raise StoreError(f"could not delete the chat's rows from {self.path}: {exc}") from exc
         log.info("Forgot %d row(s) of one chat on request", deleted)
         return deleted
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and truncate it to zero bytes.
+
+        Deleted rows are zeroed in the database (secure_delete), but the log still holds the
+        pages as they were before the delete until it is checkpointed; without this, a quiet
+        bot would keep a forgotten chat's words in the -wal file for days. Raises
+        sqlite3.OperationalError when a reader keeps the log busy past the busy timeout.
+        """
+        with self._lock:
+            busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise sqlite3.OperationalError(
+                "another process kept the write-ahead log busy, so deleted text may remain in"
+                " it until the next checkpoint; try again"
+            )
 
     def purge_expired(self, now: datetime | None = None) -> int:
         """Delete everything older than the retention period; returns how many rows."""
@@ -407,7 +533,7 @@ class SQLiteStore:
         cutoff_at, cutoff_day = _timestamp(cutoff), cutoff.date().isoformat()
         with self._transaction() as conn:
             deleted = 0
-            for table in ("unanswered_messages", "feedback"):
+            for table in ("unanswered_messages", "feedback", "sent_answers"):
                 deleted += conn.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff_at,)).rowcount
             for table in ("daily_answers", "daily_outcomes"):
                 deleted += conn.execute(
@@ -420,6 +546,10 @@ class SQLiteStore:
             )
         self._last_purge = now
         if deleted:
+            try:
+                self._checkpoint()  # expired words leave the -wal file too
+            except sqlite3.OperationalError as exc:
+                log.warning("Purged rows may linger in the write-ahead log: %s", exc)
             log.info("Purged %d row(s) older than %d days", deleted, self.retention_days)
         return deleted
 

@@ -22,6 +22,7 @@ from bot.store import (
     SCHEMA_VERSION,
     ChatKeys,
     NullStore,
+    SentAnswer,
     SQLiteStore,
     StoreError,
     forget_confirmation,
@@ -210,19 +211,46 @@ def test_masking_keeps_ordinary_numbers() -> None:
 
 
 def test_feedback_keeps_the_first_tap_per_answer(store: SQLiteStore) -> None:
-    assert store.record_feedback(51, "cost", helpful=True, answer_ref="m1") is True
-    assert store.record_feedback(51, "cost", helpful=False, answer_ref="m1") is False
-    assert store.record_feedback(51, "cost", helpful=False, answer_ref="m2") is True
-    assert store.record_feedback(52, "cost", helpful=False, answer_ref="m1") is True
+    store.remember_answers([SentAnswer(51, 1, "cost"), SentAnswer(51, 2, "cost")])
+    store.remember_answers([SentAnswer(52, 1, "cost")])
+    assert store.record_feedback(51, "cost", helpful=True, answer_ref="1") is True
+    assert store.record_feedback(51, "cost", helpful=False, answer_ref="1") is False
+    assert store.record_feedback(51, "cost", helpful=False, answer_ref="2") is True
+    assert store.record_feedback(52, "cost", helpful=False, answer_ref="1") is True
     (cost,) = store.stats(7).feedback
     assert (cost.topic_id, cost.helpful, cost.not_helpful) == ("cost", 1, 2)
     assert cost.total == 3 and cost.helpful_share == pytest.approx(1 / 3)
 
 
-def test_feedback_without_answer_ref_is_one_per_topic_per_chat(store: SQLiteStore) -> None:
-    assert store.record_feedback(53, "booking", helpful=True)
-    assert not store.record_feedback(53, "booking", helpful=True)
-    assert store.record_feedback(53, "benefits", helpful=True)
+def test_feedback_counts_only_for_answers_sent_to_that_chat_about_that_topic(
+    store: SQLiteStore,
+) -> None:
+    store.record_many(
+        [(53, "how many sessions", answer("booking"))], [SentAnswer(53, 7, "booking")]
+    )
+    assert store.answer_was_sent(53, 7, "booking")
+    # Forged or mistaken taps: another chat's answer, a message never sent, another topic,
+    # no message id at all.
+    assert not store.record_feedback(54, "booking", helpful=False, answer_ref="7")
+    assert not store.record_feedback(53, "booking", helpful=False, answer_ref="8")
+    assert not store.record_feedback(53, "cost", helpful=False, answer_ref="7")
+    assert not store.record_feedback(53, "booking", helpful=False)
+    assert not store.answer_was_sent(54, 7, "booking")
+    assert store.stats(7).feedback == ()
+    assert store.record_feedback(53, "booking", helpful=True, answer_ref="7")
+    assert store.stats(7).feedback[0].helpful == 1
+
+
+def test_sent_answers_keep_only_numbers_and_expire_with_the_rest(
+    store: SQLiteStore, clock: Clock
+) -> None:
+    store.remember_answers([SentAnswer(55, 12, "cost")])
+    assert table_rows(store.path, "SELECT * FROM sent_answers") == [
+        (ChatKeys(SECRET).key(55), 12, "cost", "2026-03-20T12:00:00Z")
+    ]
+    clock.now += timedelta(days=store.retention_days + 1)
+    assert store.purge_expired() == 1
+    assert not store.answer_was_sent(55, 12, "cost")
 
 
 # --- pseudonymous keys and what never reaches the file ------------------------------------------
@@ -302,10 +330,11 @@ def test_forget_removes_everything_of_that_chat_and_nothing_of_others(
         store.record(chat, f"parking question from {chat}", fallback())
         store.record(chat, "how often", suggest("how-many-sessions"))
         store.record(chat, "sessions", answer("how-many-sessions"))
-        store.record_feedback(chat, "how-many-sessions", True)
+        store.remember_answers([SentAnswer(chat, 3, "how-many-sessions")])
+        store.record_feedback(chat, "how-many-sessions", True, answer_ref="3")
     key_71 = ChatKeys(SECRET).key(71)
 
-    assert store.forget(71) == 3  # two messages and one feedback tap
+    assert store.forget(71) == 4  # two messages, one feedback tap, one sent answer
     remaining_keys = {
         r[0]
         for r in table_rows(
@@ -340,8 +369,8 @@ def test_expired_rows_are_purged_on_open_and_daily(tmp_path: Path, clock: Clock)
     store = SQLiteStore(path, chat_keys=ChatKeys(SECRET), retention_days=30, clock=clock)
     clock.now = NOW - timedelta(days=40)
     store.record(81, "old question", fallback())
-    store.record(81, "old", answer("booking"))
-    store.record_feedback(81, "booking", True)
+    store.record_many([(81, "old", answer("booking"))], [SentAnswer(81, 5, "booking")])
+    assert store.record_feedback(81, "booking", True, answer_ref="5")
     clock.now = NOW - timedelta(days=10)
     store.record(82, "recent question", fallback())
     store.close()
@@ -351,6 +380,7 @@ def test_expired_rows_are_purged_on_open_and_daily(tmp_path: Path, clock: Clock)
     assert [r.text for r in reopened.unanswered(365)] == ["recent question"]
     assert reopened.stats(365).feedback == ()
     assert reopened.stats(365).answers_by_topic == ()
+    assert table_rows(path, "SELECT COUNT(*) FROM sent_answers") == [(0,)]
     assert table_rows(path, "SELECT COUNT(*) FROM daily_outcomes") == [(1,)]
 
     # Running for weeks without a restart: recording purges at most once a day.
@@ -406,11 +436,12 @@ def test_a_version_1_database_is_upgraded_without_losing_rows(tmp_path: Path) ->
     stats = store.stats(7)
     assert dict(stats.outcomes) == {"answer": 4, "fallback": 1, "suggest": 1, "urgent": 2}
     assert stats.feedback[0].helpful == 1
-    # v2 behaviour works on the upgraded file: a second tap on another answer is kept.
-    assert store.record_feedback(101, "booking", False, answer_ref="m9")
+    # Current behaviour works on the upgraded file: a tap on another (sent) answer is kept.
+    store.remember_answers([SentAnswer(101, 9, "booking")])
+    assert store.record_feedback(101, "booking", False, answer_ref="9")
     tables = {r[0] for r in table_rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert "daily_urgent" not in tables
-    assert store.forget(101) == 4
+    assert store.forget(101) == 5  # two questions, two taps, one sent answer
     store.close()
 
 
