@@ -245,6 +245,19 @@ class Engine:
             buttons=(self._booking_button(),),
         )
 
+    def privacy(self, retention_days: int) -> Reply:
+        """/privacy: what is stored, why, for how long, and how to delete it."""
+        text = self.knowledge.messages.privacy.replace("{retention_days}", str(retention_days))
+        return Reply(Kind.SMALLTALK, text)
+
+    def forgotten(self, deleted: int) -> Reply:
+        """The /forget reply, saying plainly how many records were removed."""
+        messages = self.knowledge.messages
+        if deleted == 0:
+            return Reply(Kind.SMALLTALK, messages.forget_nothing)
+        records = "1 record" if deleted == 1 else f"{deleted} records"
+        return Reply(Kind.SMALLTALK, messages.forget_done.replace("{records}", records))
+
     # -- pieces -------------------------------------------------------------------------
     def _answer(self, topic: Topic, state: ChatState, score: int) -> Reply:
         state.last_topic = topic.id

@@ -59,7 +59,17 @@ TOPIC_KEYS = {
 }
 MATCHING_KEYS = {name: False for name in MatchingSettings.__dataclass_fields__}
 MESSAGE_KEYS = {name: True for name in Messages.__dataclass_fields__}
-MESSAGE_PLACEHOLDERS = {"urgent": {"flag"}}
+MESSAGE_PLACEHOLDERS = {
+    "urgent": {"flag"},
+    "privacy": {"retention_days"},
+    "forget_done": {"records"},
+}
+# Placeholders a message must keep: the privacy notice must say the real retention period
+# (from RETENTION_DAYS) and how to delete; the /forget reply must say what went.
+REQUIRED_IN_MESSAGE = {
+    "privacy": ("{retention_days}", "/forget"),
+    "forget_done": ("{records}",),
+}
 
 
 class _Checker:
@@ -330,6 +340,13 @@ def _load_clinic(file: Path, checker: _Checker) -> tuple[Clinic, Messages, Match
                 texts[key], file, line, SHARED_PLACEHOLDERS | MESSAGE_PLACEHOLDERS.get(key, set())
             )
             checker.markup(texts[key], file, line, f"message '{key}'")
+            for needed in REQUIRED_IN_MESSAGE.get(key, ()):
+                if needed not in texts[key]:
+                    checker.add(
+                        file,
+                        line,
+                        f"message '{key}' must contain {needed} - put it back where it was",
+                    )
     messages = Messages(**texts)
 
     matching = MatchingSettings()

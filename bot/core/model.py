@@ -90,6 +90,15 @@ class Messages:
     not_helpful: str
     # /forget could not delete the chat's rows (the database failed).
     forget_failed: str
+    # What patients read about storage: /privacy ({retention_days} is filled in from the
+    # settings), the /forget reply ({records}: "1 record", "5 records") and the reply when
+    # nothing was stored. Every claim in them is checked against the files on disk by
+    # tests/store/test_privacy_claims.py.
+    privacy: str
+    forget_done: str
+    forget_nothing: str
+    # A tap on a button whose message Telegram no longer attaches (plain text, short).
+    button_gone: str
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ services and the adapters. Recording, masking, pseudonymous keys, retention and 
 
 from bot.store.keys import SECRET_FILE_NAME, ChatKeys, load_chat_key_secret
 from bot.store.masking import MAX_TEXT_CHARS, mask_personal_details, stored_text
-from bot.store.notices import forget_confirmation, privacy_notice
 from bot.store.records import (
     DayOutcomes,
     NullStore,
@@ -34,11 +33,9 @@ __all__ = [
     "TopicFeedback",
     "UnansweredRow",
     "empty_stats",
-    "forget_confirmation",
     "load_chat_key_secret",
     "mask_personal_details",
     "open_store",
-    "privacy_notice",
     "stored_text",
     "utc_now",
 ]

@@ -25,11 +25,9 @@ from bot.store import (
     SentAnswer,
     SQLiteStore,
     StoreError,
-    forget_confirmation,
     load_chat_key_secret,
     mask_personal_details,
     open_store,
-    privacy_notice,
 )
 
 SECRET = b"a-test-secret-that-is-long-enough"
@@ -348,17 +346,6 @@ def test_forget_removes_everything_of_that_chat_and_nothing_of_others(
     assert store.stats(7).feedback[0].total == 1
     assert store.forget(71) == 0
     assert store.stats(7).answers_by_topic == (("how-many-sessions", 2),)  # counts hold no chat
-
-
-def test_forget_confirmation_and_privacy_text() -> None:
-    assert "Nothing was stored" in forget_confirmation(0)
-    assert "1 record " in forget_confirmation(1)
-    assert "5 records" in forget_confirmation(5)
-    notice = privacy_notice(45)
-    assert "45 days" in notice
-    assert "/forget" in notice
-    for promise in ("name", "username", "phone number", "urgent"):
-        assert promise in notice
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class _Topic:
 class _Messages:
     feedback_thanks: str = "Thanks!"
     feedback_already: str = "Already noted, thanks."
+    button_gone: str = "This button no longer works."
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,11 @@ class FakeEngine:
     def forget_failed(self) -> Reply:
         self.calls.append("forget_failed")
         return Reply(Kind.FALLBACK, "Sorry, could not delete. Try /forget again.")
+
+    def privacy(self, retention_days: int) -> Reply:
+        self.calls.append("privacy")
+        return Reply(Kind.SMALLTALK, f"Kept {retention_days} days. Send /forget to delete.")
+
+    def forgotten(self, deleted: int) -> Reply:
+        self.calls.append("forgotten")
+        return Reply(Kind.SMALLTALK, f"Done: {deleted} deleted.")

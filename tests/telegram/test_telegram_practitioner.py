@@ -432,9 +432,9 @@ async def test_forget_removes_everything_of_that_chat_and_nothing_of_others(
         await bot.deliver()
         confirmations = [m["text"] for m in tg.sent_to(PATIENT)[-2:]]
 
-    assert confirmations[0].startswith("Done: 3 records about this chat deleted.")
-    assert confirmations[1].startswith("Done. Nothing was stored about this chat")
-    for table in ("unanswered_messages", "feedback"):
+    # Two unanswered questions, one feedback tap, one sent answer's id; then nothing.
+    assert confirmations == ["Done: 4 deleted.", "Done: 0 deleted."]
+    for table in ("unanswered_messages", "feedback", "sent_answers"):
         keys = [k for (k,) in rows(settings, f"SELECT chat_key FROM {table}")]
         assert chat_key(PATIENT) not in keys
         assert keys.count(chat_key(OTHER_PATIENT)) == (2 if table == "unanswered_messages" else 1)
@@ -482,6 +482,6 @@ async def test_a_store_that_cannot_open_leaves_patients_answered(
     texts = [m["text"] for m in tg.sent_to(PATIENT)]
     assert texts[0] == "engine-1 heard: how many sessions"
     assert texts[-2] == "Sorry that did not help. Ask the clinic."  # still handed off
-    assert texts[-1].startswith("Done. Nothing was stored about this chat")
+    assert texts[-1] == "Done: 0 deleted."
     assert "Storage is off: " in tg.sent_to(ADMIN)[0]["text"]
     assert [c for c in tg.calls if c.outcome != "ok"] == []

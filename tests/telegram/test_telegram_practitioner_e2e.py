@@ -225,9 +225,10 @@ async def test_records_feedback_admin_commands_and_forget(
     (privacy,) = await ask(tg, PATIENT, "/privacy")
     assert f"{RETENTION_DAYS} days" in privacy["text"]
     (forgot,) = await ask(tg, PATIENT, "/forget")
-    assert forgot["text"].startswith("Done: 2 records about this chat deleted.")
+    # One question, one feedback tap, one sent answer's message id (a number).
+    assert forgot["text"].startswith("Done: 3 records about this chat deleted.")
     mine, theirs = clinic.chat_key(PATIENT), clinic.chat_key(OTHER_PATIENT)
-    for table in ("unanswered_messages", "feedback"):
+    for table in ("unanswered_messages", "feedback", "sent_answers"):
         keys = [k for (k,) in clinic.rows(f"SELECT chat_key FROM {table}")]
         assert mine not in keys and keys == [theirs]
 

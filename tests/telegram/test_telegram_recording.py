@@ -27,7 +27,7 @@ class ListStore(NullStore):
     def available(self) -> bool:
         return True
 
-    def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
+    def record_many(self, messages: Sequence[tuple[int, str, Reply]], answers=()) -> None:
         self.batches.append(list(messages))
 
 
@@ -44,7 +44,7 @@ async def test_each_caller_returns_only_after_its_own_outcome_is_written() -> No
     caller_done_at_write: list[bool] = []
 
     class WatchingStore(ListStore):
-        def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
+        def record_many(self, messages: Sequence[tuple[int, str, Reply]], answers=()) -> None:
             caller_done_at_write.append(caller.done())
             super().record_many(messages)
 
@@ -71,7 +71,7 @@ async def test_a_failing_write_is_logged_and_later_ones_still_happen(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     class FlakyStore(ListStore):
-        def record_many(self, messages: Sequence[tuple[int, str, Reply]]) -> None:
+        def record_many(self, messages: Sequence[tuple[int, str, Reply]], answers=()) -> None:
             if not self.batches:
                 self.batches.append([])
                 raise RuntimeError("disk on fire")

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.core.conversation import ChatState
 from bot.core.markup import to_plain
 from bot.core.reply import ACTION_FEEDBACK, Kind, Reply
-from bot.store import Store, StoreError, forget_confirmation, privacy_notice
+from bot.store import SentAnswer, Store, StoreError
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine
@@ -92,7 +92,34 @@ def destination(update: Update) -> Destination:
 
 
 async def _send(update: Update, context: Context, reply: Reply) -> None:
-    await send_reply(context.bot, destination(update), reply)
+    to = destination(update)
+    sent = await send_reply(context.bot, to, reply)
+    answer = sent_answer(to.chat_id, sent, reply)
+    if answer is not None:  # an answer with feedback buttons: remember which message it is
+        recorder: Recorder = context.bot_data[RECORDER]
+        await recorder.remember(answer)
+
+
+def sent_answer(chat_id: int, sent: list[Message], reply: Reply) -> SentAnswer | None:
+    """Which message carries this reply's feedback buttons (None if it has none).
+
+    Remembered so that a "Helpful" tap counts only under an answer the bot sent that chat.
+    """
+    if not reply.topic_id:
+        return None
+    for message in sent:
+        if any(_is_feedback(button) for row in _keyboard_rows(message) for button in row):
+            return SentAnswer(chat_id, message.message_id, reply.topic_id)
+    return None
+
+
+def _keyboard_rows(message: object) -> tuple[tuple[Any, ...], ...]:
+    markup = getattr(message, "reply_markup", None)
+    return markup.inline_keyboard if isinstance(markup, InlineKeyboardMarkup) else ()
+
+
+def _is_feedback(button: Any) -> bool:
+    return (getattr(button, "callback_data", None) or "").startswith(f"{ACTION_FEEDBACK}:")
 
 
 def with_feedback(reply: Reply, engine: Engine) -> Reply:
@@ -108,10 +135,12 @@ def with_feedback(reply: Reply, engine: Engine) -> Reply:
     return dataclasses.replace(reply, buttons=buttons)
 
 
-async def _record(context: Context, chat_id: int, text: str, reply: Reply) -> None:
+async def _record(
+    context: Context, chat_id: int, text: str, reply: Reply, answer: SentAnswer | None = None
+) -> None:
     """Keep the outcome (batched with other chats' into one commit; see recording.py)."""
     recorder: Recorder = context.bot_data[RECORDER]
-    await recorder.record(chat_id, text, reply)
+    await recorder.record(chat_id, text, reply, answer)
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -154,8 +183,8 @@ async def show_about(update: Update, context: Context) -> None:
 
 async def show_privacy(update: Update, context: Context) -> None:
     """/privacy: what is stored, why, for how long, and how to delete it."""
-    notice = privacy_notice(settings_of(context).retention_days)
-    await _send(update, context, Reply(Kind.SMALLTALK, notice))
+    engine = current_engine(context)
+    await _send(update, context, engine.privacy(settings_of(context).retention_days))
 
 
 async def forget_chat(update: Update, context: Context) -> None:
@@ -170,7 +199,7 @@ async def forget_chat(update: Update, context: Context) -> None:
         return
     if context.chat_data is not None:
         context.chat_data.pop(STATE, None)  # the conversation's memory goes too
-    await _send(update, context, Reply(Kind.SMALLTALK, forget_confirmation(deleted)))
+    await _send(update, context, current_engine(context).forgotten(deleted))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -209,8 +238,9 @@ async def answer_text(update: Update, context: Context) -> None:
             reply = await asyncio.to_thread(engine.respond, text, state)
         else:
             reply = engine.respond(text, state)  # about a millisecond: a thread costs more
-    await send_reply(context.bot, to, with_feedback(reply, engine))
-    await _record(context, to.chat_id, text, reply)
+    shown = with_feedback(reply, engine)
+    sent = await send_reply(context.bot, to, shown)
+    await _record(context, to.chat_id, text, reply, sent_answer(to.chat_id, sent, shown))
 
 
 async def refuse_non_text(update: Update, context: Context) -> None:
@@ -235,20 +265,28 @@ async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
 async def topic_button(update: Update, context: Context) -> None:
     """A tap on a topic button: that topic's answer (a stale or forged id gets a polite reply)."""
     query = update.callback_query
+    if await _without_chat(update, context):
+        return
     assert query is not None
     await _acknowledge(query)
     topic_id = (query.data or "").partition(":")[2]
     engine = current_engine(context)
     reply = engine.answer_topic(topic_id, chat_state(context))
-    await _send(update, context, with_feedback(reply, engine))
-    chat = update.effective_chat
-    if reply.kind is Kind.ANSWER and chat is not None:
-        await _record(context, chat.id, "", reply)  # counted as an answer; no text is kept
+    if reply.kind is not Kind.ANSWER:
+        await _send(update, context, reply)
+        return
+    to = destination(update)
+    shown = with_feedback(reply, engine)
+    sent = await send_reply(context.bot, to, shown)
+    # Counted as an answer (no text is kept), with the message that carries its buttons.
+    await _record(context, to.chat_id, "", reply, sent_answer(to.chat_id, sent, shown))
 
 
 async def menu_button(update: Update, context: Context) -> None:
     """A tap on "All topics": the topic menu."""
     query = update.callback_query
+    if await _without_chat(update, context):
+        return
     assert query is not None
     await _acknowledge(query)
     await _send(update, context, current_engine(context).menu())
@@ -258,24 +296,40 @@ async def feedback_button(update: Update, context: Context) -> None:
     """A tap on "Helpful" / "Not helpful": kept once per answer, thanked, a "no" handed off."""
     query = update.callback_query
     chat = update.effective_chat
-    assert query is not None and chat is not None
+    if await _without_chat(update, context):
+        return
+    assert query is not None and chat is not None and query.message is not None
     _, topic_id, verdict = (query.data or "").split(":")  # the pattern in app.py ensures it
     engine = current_engine(context)
     messages = engine.knowledge.messages
-    if engine.knowledge.topic(topic_id) is None:  # a topic since removed (or forged data)
-        await _acknowledge(query, to_plain(messages.feedback_thanks))  # thanked, not kept
+    store = current_store(context)
+    answer_id = query.message.message_id
+    # A topic since removed, or a tap under a message the bot never sent this chat as that
+    # topic's answer (forged data): thanked, not kept.
+    if engine.knowledge.topic(topic_id) is None or not store.answer_was_sent(
+        chat.id, answer_id, topic_id
+    ):
+        await _acknowledge(query, to_plain(messages.feedback_thanks))
         await _remove_feedback_buttons(query)
         return
-    message = query.message
-    answer_ref = str(message.message_id) if message is not None else ""
     helpful = verdict == "yes"
     # One short synced commit, on the loop like the Recorder's writes (see recording.py).
-    kept = current_store(context).record_feedback(chat.id, topic_id, helpful, answer_ref)
+    kept = store.record_feedback(chat.id, topic_id, helpful, str(answer_id))
     thanks = messages.feedback_thanks if kept else messages.feedback_already
     await _acknowledge(query, to_plain(thanks))
     await _remove_feedback_buttons(query)
     if kept and not helpful:
         await _send(update, context, engine.not_helpful())
+
+
+async def _without_chat(update: Update, context: Context) -> bool:
+    """A tap with no message attached (an inline message, or one Telegram no longer has):
+    there is no chat to answer in, so the tap itself gets one polite answer. True if so."""
+    query = update.callback_query
+    if query is None or (query.message is not None and update.effective_chat is not None):
+        return False
+    await _acknowledge(query, to_plain(current_engine(context).knowledge.messages.button_gone))
+    return True
 
 
 async def _remove_feedback_buttons(query: CallbackQuery) -> None:
@@ -299,6 +353,8 @@ async def _remove_feedback_buttons(query: CallbackQuery) -> None:
 async def unknown_button(update: Update, context: Context) -> None:
     """Callback data we never sent (forged, or from an old version): a polite reply."""
     query = update.callback_query
+    if await _without_chat(update, context):
+        return
     assert query is not None
     await _acknowledge(query)
     reply = current_engine(context).answer_topic(query.data or "", chat_state(context))

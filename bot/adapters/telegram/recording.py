@@ -19,26 +19,42 @@ import asyncio
 import logging
 
 from bot.core.reply import Reply
-from bot.store import Store
+from bot.store import SentAnswer, Store
 
 log = logging.getLogger(__name__)
 
 
 class Recorder:
-    """Queues (chat id, text, reply) outcomes and writes them to `store` in batches."""
+    """Queues (chat id, text, reply) outcomes and sent answers; writes them in batches."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._queue: list[tuple[int, str, Reply]] = []
+        self._answers: list[SentAnswer] = []
         self._batch_written: asyncio.Future[None] | None = None  # resolves once _queue is written
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, chat_id: int, text: str, reply: Reply) -> None:
-        """Keep one outcome; returns once it is written (or its failure logged). Never raises."""
+    async def record(
+        self, chat_id: int, text: str, reply: Reply, answer: SentAnswer | None = None
+    ) -> None:
+        """Keep one outcome (and the answer sent for it, if it carries feedback buttons);
+        returns once it is written (or its failure logged). Never raises."""
         if not self.store.available:
             return
-        loop = asyncio.get_running_loop()
         self._queue.append((chat_id, text, reply))
+        if answer is not None:
+            self._answers.append(answer)
+        await self._join_batch()
+
+    async def remember(self, answer: SentAnswer) -> None:
+        """Keep an answer sent with feedback buttons that has no outcome to count (/about)."""
+        if not self.store.available:
+            return
+        self._answers.append(answer)
+        await self._join_batch()
+
+    async def _join_batch(self) -> None:
+        loop = asyncio.get_running_loop()
         if self._batch_written is None:
             self._batch_written = loop.create_future()
         written = self._batch_written
@@ -51,9 +67,10 @@ class Recorder:
     async def _write(self) -> None:
         """Write everything queued in one transaction."""
         batch, self._queue = self._queue, []
+        answers, self._answers = self._answers, []
         written, self._batch_written = self._batch_written, None
         try:
-            self.store.record_many(batch)  # logs and swallows database errors itself
+            self.store.record_many(batch, answers)  # logs and swallows database errors itself
         except Exception:  # the replies have gone out; a bug here must not say otherwise
             log.exception("Recording %d outcome(s) failed", len(batch))
         finally:
