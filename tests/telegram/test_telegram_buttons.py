@@ -5,22 +5,40 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.config import Settings
+from bot.store import Store, open_store
+from tests.telegram.fake_api import TOKEN
 from tests.telegram.fake_engine import FakeEngine
-from tests.telegram.test_telegram_practitioner import offline_bot, settings, store  # noqa: F401
+from tests.telegram.test_telegram_practitioner import offline_bot
 
 PATIENT = 601
 OTHER = 602
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    data = tmp_path / "data"
+    return Settings(telegram_token=TOKEN, data_dir=data, database_path=data / "clinic.sqlite3")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = open_store(settings)
+    assert opened.available
+    yield opened
+    opened.close()
 
 
 @pytest.mark.parametrize(
     "data", ["topic:how-many-sessions", "menu", "feedback:how-many-sessions:yes", "zzz"]
 )
 async def test_a_tap_without_a_message_gets_one_polite_answer_and_no_error(
-    settings, store: Store, caplog: pytest.LogCaptureFixture, data: str
+    settings: Settings, store: Store, caplog: pytest.LogCaptureFixture, data: str
 ) -> None:
     async with offline_bot(settings, FakeEngine(), store) as bot:
         tg = bot.tg
@@ -47,7 +65,7 @@ async def test_a_tap_without_a_message_gets_one_polite_answer_and_no_error(
 
 
 async def test_feedback_counts_only_under_an_answer_the_bot_sent_that_chat(
-    settings, store: Store
+    settings: Settings, store: Store
 ) -> None:
     async with offline_bot(settings, FakeEngine(), store) as bot:
         tg = bot.tg
