@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
 from bot.core.errors import KnowledgeError
+from bot.log_privacy import protect_root_handlers
 
 PLACEHOLDER_HOSTS = frozenset({"example.com", "www.example.com", "example.org", "www.example.org"})
 
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    protect_root_handlers()  # no patient's words or ids in any log line, whatever logs it
     try:
         return args.func(args)
     except KnowledgeError as exc:

@@ -1,13 +1,17 @@
-"""Logging for the running bot: the token never reaches a log line, and noise stays out.
+"""Logging for the running bot: no token and no patient data in any line, noise kept out.
 
 The token is part of every Bot API URL, so any library that logs a URL or an exception
-carrying one would leak it. Rather than trust each of them, every record is scrubbed on its
-way out (message, arguments and traceback).
+carrying one would leak it; python-telegram-bot logs patients' messages, names and chat ids
+at DEBUG. Rather than trust each library, every record is rewritten on its way out (message,
+arguments and traceback): first without personal data (bot/log_privacy.py), then without
+the token.
 """
 
 from __future__ import annotations
 
 import logging
+
+from bot.log_privacy import protect_root_handlers
 
 REDACTED = "<TOKEN>"
 
@@ -78,6 +82,7 @@ def configure_logging(level: str, secrets: list[str]) -> TokenRedactor:
     redactor = TokenRedactor(secrets)
     for handler in root.handlers:
         _replace_filter(handler, redactor)
+    protect_root_handlers()  # first on each handler: it must see the libraries' arguments
     return redactor
 
 
