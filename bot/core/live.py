@@ -27,6 +27,7 @@ With PTB's JobQueue instead: `job_queue.run_repeating(tick, interval)` where `ti
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
@@ -74,6 +75,24 @@ def fingerprint(directory: Path) -> Fingerprint:
     return tuple(sorted(entries))
 
 
+def content_digest(directory: Path) -> str:
+    """A hash of the bytes of every file `fingerprint` counts (paths included).
+
+    Two equal digests a moment apart mean the files have stopped changing: a file an editor
+    is still writing (paused mid-save, same size, same mtime tick) is caught by its bytes,
+    where the stat fingerprint alone could miss it.
+    """
+    digest = hashlib.sha256()
+    for relative, *_ in fingerprint(directory):
+        digest.update(relative.encode() + b"\0")
+        try:
+            digest.update((directory / relative).read_bytes())
+        except OSError:  # removed while we read: a different state, so a different digest
+            digest.update(b"\0missing")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ReloadResult:
     """What a reload did: loaded a new version, found nothing to do, or refused a broken edit."""
@@ -117,13 +136,14 @@ class LiveEngine(Generic[EngineT]):
         *,
         factory: Callable[[Path], EngineT],
         loaded_fingerprint: Fingerprint | None = None,
-        settle_seconds: float = 0.3,
+        settle_seconds: float = 1.0,
     ) -> None:
         """Wrap an Engine already loaded from `directory`; prefer `LiveEngine.load`.
 
         `factory(directory)` builds a new Engine or raises KnowledgeError (default:
-        `Engine.from_directory`). `settle_seconds`: how long the files must stay unchanged
-        before the watcher loads them, so a save in progress is not reported as broken.
+        `Engine.from_directory`). `settle_seconds`: the files' bytes must be the same on two
+        reads this far apart (and still the same once the new Engine is built) before the
+        watcher puts it in place, so a half-saved file is never served nor reported broken.
         """
         self.directory = Path(directory)
         self._engine = engine
@@ -143,7 +163,7 @@ class LiveEngine(Generic[EngineT]):
         directory: Path,
         factory: Callable[[Path], Any] | None = None,
         *,
-        settle_seconds: float = 0.3,
+        settle_seconds: float = 1.0,
     ) -> LiveEngine[Any]:
         """Load the first version; raises KnowledgeError (the `check` report) if it is broken."""
         build = factory or _default_factory
@@ -178,12 +198,14 @@ class LiveEngine(Generic[EngineT]):
         current = fingerprint(self.directory)
         return current not in (self._fingerprint, self._refused_fingerprint)
 
-    def reload(self, *, force: bool = True) -> ReloadResult:
+    def reload(self, *, force: bool = True, settled_digest: str | None = None) -> ReloadResult:
         """Build a new Engine from the files and swap it in; keep the old one if it fails.
 
         Blocking (it parses YAML and precomputes matching): from async code use
         `reload_async`. With force=False, nothing is loaded when the files are unchanged.
-        Never raises for a broken knowledge base; the result says what happened.
+        With `settled_digest` (the watcher's), the new Engine is put in place only if the
+        files still hold exactly those bytes after it was built; otherwise nothing changes
+        and the next tick looks again. Never raises for a broken knowledge base.
         """
         with self._reload_lock:
             seen = fingerprint(self.directory)  # taken before reading: an edit made during
@@ -194,10 +216,14 @@ class LiveEngine(Generic[EngineT]):
             try:
                 new_engine = self._factory(self.directory)
             except KnowledgeError as exc:
+                if self._still_saving(settled_digest):
+                    return ReloadResult(ok=True, changed=False, version=self._version)
                 return self._refuse(seen, exc.report())
             except Exception as exc:  # a bug or an unreadable file: refuse, keep serving
                 log.exception("Reloading %s failed unexpectedly", self.directory)
                 return self._refuse(seen, f"{type(exc).__name__}: {exc}")
+            if self._still_saving(settled_digest):
+                return ReloadResult(ok=True, changed=False, version=self._version)
             seconds = time.perf_counter() - started
             self._engine = new_engine  # the swap: one assignment, atomic for readers
             self._fingerprint = seen
@@ -212,6 +238,13 @@ class LiveEngine(Generic[EngineT]):
             )
             return ReloadResult(ok=True, changed=True, version=self._version, seconds=seconds)
 
+    def _still_saving(self, settled_digest: str | None) -> bool:
+        """True if the files changed while the new Engine was being built from them."""
+        if settled_digest is None or content_digest(self.directory) == settled_digest:
+            return False
+        log.info("Knowledge files changed while loading; loading them again once saved")
+        return True
+
     def _refuse(self, seen: Fingerprint, report: str) -> ReloadResult:
         self._refused_fingerprint = seen
         self._last_error = report
@@ -222,25 +255,30 @@ class LiveEngine(Generic[EngineT]):
         )
         return ReloadResult(ok=False, changed=False, version=self._version, error=report)
 
-    async def reload_async(self, *, force: bool = True) -> ReloadResult:
+    async def reload_async(
+        self, *, force: bool = True, settled_digest: str | None = None
+    ) -> ReloadResult:
         """`reload` in a worker thread, so the event loop keeps answering meanwhile (/reload)."""
-        return await asyncio.to_thread(self.reload, force=force)
+        return await asyncio.to_thread(self.reload, force=force, settled_digest=settled_digest)
 
     async def poll(self) -> ReloadResult | None:
         """One watcher tick: reload if the files changed and have settled; None if nothing to do.
 
+        Settled means the same bytes on two reads `settle_seconds` apart, and still the same
+        once the new Engine is built: an editor that pauses mid-save leaves a file that may
+        well parse (an answer cut short), so parsing is no test of a finished save.
         The same broken state is reported once, not every tick; saving again (fixed or not)
         is a new state and is loaded or reported again.
         """
         if not await asyncio.to_thread(self.has_changes):
             return None
+        before = await asyncio.to_thread(content_digest, self.directory)
         if self._settle_seconds > 0:
-            before = await asyncio.to_thread(fingerprint, self.directory)
             await asyncio.sleep(self._settle_seconds)
-            after = await asyncio.to_thread(fingerprint, self.directory)
+            after = await asyncio.to_thread(content_digest, self.directory)
             if before != after:  # still being saved: look again next tick
                 return None
-        return await self.reload_async(force=False)
+        return await self.reload_async(force=False, settled_digest=before)
 
     async def watch(
         self,

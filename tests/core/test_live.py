@@ -331,3 +331,57 @@ def test_with_the_real_engine_edits_go_live_and_broken_ones_are_refused(tmp_path
         stop.set()
         reader.join()
     assert failures == []
+
+
+# -- half-saved files ----------------------------------------------------------------------
+
+
+async def test_a_file_caught_half_saved_by_a_pausing_editor_is_never_served(
+    knowledge: Path,
+) -> None:
+    """The editor writes half the file, pauses (longer than the old 0.3 s stat check waited),
+    then finishes: the half parses fine ("version: 2" of "version: 23") and must not load."""
+    live = LiveEngine.load(knowledge, StandInFactory())  # the default settle time
+    served: list[int] = []
+    path = knowledge / "topics.yaml"
+
+    async def pausing_editor() -> None:
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write("version: 2")  # the first half of "version: 23\n"
+            handle.flush()
+            await asyncio.sleep(0.6)
+            handle.write("3\n")
+
+    async def watcher_ticks() -> None:
+        deadline = time.monotonic() + 4
+        while live.engine.version != 23 and time.monotonic() < deadline:
+            await live.poll()
+            served.append(live.engine.version)
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(pausing_editor(), watcher_ticks())
+    assert 2 not in served
+    assert live.engine.version == 23
+
+
+async def test_a_file_that_changes_while_the_engine_is_built_is_not_put_in_place(
+    knowledge: Path,
+) -> None:
+    path = knowledge / "topics.yaml"
+    edits = iter(["version: 4\n"])
+
+    class EditedDuringLoad(StandInFactory):
+        def __call__(self, directory: Path) -> StandInEngine:
+            engine = super().__call__(directory)
+            edit = next(edits, None)
+            if edit is not None:  # the editor saves again while this version is built
+                save(path, edit)
+            return engine
+
+    live = LiveEngine.load(knowledge, StandInFactory(), settle_seconds=0.01)
+    live._factory = EditedDuringLoad()  # the watcher's later loads see the mid-load edit
+    save(path, "version: 3\n")
+    first = await live.poll()
+    assert first is not None and not first.changed and live.engine.version == 1
+    second = await live.poll()
+    assert second is not None and second.changed and live.engine.version == 4
