@@ -76,6 +76,7 @@ _SIGN_OFF = re.compile(
     r"[ \t]*[,.!:;-]*\s+"
 )
 _DASH_SIGN_OFF = re.compile(r"(?:^|(?<=\s))(?:[-–—~]+|x{1,3})[ \t]*(?=[^\W\d_])", re.IGNORECASE)
+_MASKS_AT_END = re.compile(r"(?:[\s,;:/|-]*\[(?:email|username|number)\][\W_]*)+$")
 _KISSES_AT_END = re.compile(r"\s+x{1,3}[\W_]*$", re.IGNORECASE)
 _END = re.compile(r"[\W_]*$")  # what may follow a sign-off name: punctuation, emoji, spaces
 _LAST_SEGMENT = re.compile(r"(?:^|[\n.!?])[ \t]*((?:[^\W\d_][^\s]*[ \t]*){1,3})[\W_]*$")
@@ -230,7 +231,8 @@ def _name_run_to_end(text: str, pos: int) -> tuple[int, int] | None:
 
 def _signed_names(text: str) -> list[tuple[int, int]]:
     spans = []
-    body = text.rstrip()
+    # Contact details after a signature ("- Priya Ramaswamy @priya_ram") are already masked.
+    body = _MASKS_AT_END.sub("", text.rstrip())
     kisses = _KISSES_AT_END.search(body)
     if kisses:  # "Sue x" / "Sue xx": the kisses are not part of the name
         body = body[: kisses.start()]

@@ -1,0 +1,273 @@
+"""Every sentence of the /privacy text patients read, checked against the bytes on disk.
+
+The notice is read from the shipped knowledge (knowledge/clinic.yaml) and cut into its
+sentences; each sentence must be claimed by exactly one check below, so a new promise
+without a check fails this test. The run: the real Engine answers realistic messages from
+four patients (names, phones, e-mails, @handles, an emergency, answered and unanswered
+questions, feedback taps) and the store records them as the bot does; then the files are
+read raw, as someone with a copy of the data folder would.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
+from bot.core.conversation import Engine
+from bot.core.markup import to_plain
+from bot.core.reply import Kind
+from bot.store import SentAnswer, SQLiteStore, open_store
+
+RETENTION_DAYS = 30
+START = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+
+# chat id -> messages; names, phones, e-mails and handles are what must never be stored.
+CONVERSATIONS = {
+    7340055501: [
+        "Hi, my name is Zebulon Quaritch, do you take insurance? ring 07700 900123",
+        "how many sessions will I need",
+        "do you do home visits? Thanks, Zebulon",
+    ],
+    7340055502: [
+        "I'm Philippa, is there parking near the clinic? philippa.t@example.com",
+        "where do the needles go",
+        "I have numbness between my legs and cant control my bladder since yesterday",
+    ],
+    7340055503: [
+        "can i bring my dog to the appointment - Priya Ramaswamy @priya_ram",
+        "acupuncture for my wrist?",
+        "is acupuncture good for back pain",
+    ],
+    7340055504: [  # the patient who sends /forget
+        "this is Oluwaseun, is the ptarmigan room wheelchair friendly? +44 7700 900456",
+        "does the clinic sell gooseberry liniment?",
+        "how often shud i come",
+    ],
+}
+FORGETTER = 7340055504
+NEVER_STORED = (
+    "Zebulon", "Quaritch", "Philippa", "Priya", "Ramaswamy", "Oluwaseun", "priya_ram",
+    "07700 900123", "07700900123", "900123", "900456", "philippa.t@example.com",
+    "example.com",
+)  # fmt: skip
+URGENT_WORDS = ("numbness between my legs", "bladder")
+ANSWERED_WORDS = ("how many sessions", "where do the needles", "good for back pain", "shud")
+FORGOTTEN_WORDS = ("ptarmigan", "gooseberry", "liniment", "wheelchair")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Run:
+    """The data folder after the realistic run, and what happened in it."""
+
+    data: Path
+    database: Path
+    store: SQLiteStore
+    clock: Clock
+    engine: Engine
+    kinds: dict[str, Kind] = field(default_factory=dict)
+
+    def raw(self) -> bytes:
+        return b"".join(p.read_bytes() for p in self.data.rglob("*") if p.is_file())
+
+    def rows(self, sql: str) -> list[tuple]:
+        conn = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Run]:
+    engine = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+    data = tmp_path / "data"
+    settings = Settings(
+        data_dir=data, database_path=data / "clinic-bot.sqlite3", retention_days=RETENTION_DAYS
+    )
+    clock = Clock()
+    store = open_store(settings, clock=clock)
+    assert isinstance(store, SQLiteStore)
+    result = Run(data, settings.database_path, store, clock, engine)
+    message_id = 100
+    for chat_id, messages in CONVERSATIONS.items():
+        for text in messages:
+            reply = engine.respond(text)
+            result.kinds[text] = reply.kind
+            message_id += 2
+            sent = (
+                [SentAnswer(chat_id, message_id, reply.topic_id)]
+                if reply.kind is Kind.ANSWER and reply.topic_id
+                else []
+            )
+            store.record_many([(chat_id, text, reply)], sent)
+            if sent:
+                assert store.record_feedback(chat_id, reply.topic_id, True, str(message_id))
+            clock.now += timedelta(minutes=3)
+    yield result
+    store.close()
+
+
+# -- the checks, one per claim --------------------------------------------------------------
+
+
+def keeps_only_what_the_report_needs(run: Run) -> None:
+    """The tables and columns are exactly these: nothing else can be kept."""
+    tables = {
+        name: [c[1] for c in run.rows(f"PRAGMA table_info({name})")]
+        for (name,) in run.rows("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    assert tables == {
+        "meta": ["key", "value"],
+        "unanswered_messages": ["id", "at", "chat_key", "kind", "text", "score", "candidates"],
+        "feedback": ["id", "at", "chat_key", "topic_id", "helpful", "answer_ref"],
+        "daily_answers": ["day", "topic_id", "count"],
+        "daily_outcomes": ["day", "kind", "count"],
+        "sent_answers": ["chat_key", "message_id", "topic_id", "at"],
+    }
+    assert {k for (k,) in run.rows("SELECT key FROM meta")} <= {"opened_at", "last_purge"}
+
+
+def unanswered_questions_are_kept_masked(run: Run) -> None:
+    unanswered = [t for t, k in run.kinds.items() if k in (Kind.SUGGEST, Kind.FALLBACK)]
+    assert len(unanswered) >= 5
+    stored = [
+        text
+        for (text,) in run.rows("SELECT text FROM unanswered_messages ORDER BY id")
+    ]
+    assert len(stored) == len(unanswered)
+    assert "[name]" in " ".join(stored) and "[number]" in " ".join(stored)
+    assert "[email]" in " ".join(stored) and "[username]" in " ".join(stored)
+    assert any("insurance" in text for text in stored)  # the question itself is kept
+    rows = run.rows("SELECT at, candidates FROM unanswered_messages")
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", at) for at, _ in rows)
+    raw = run.raw()
+    for needle in NEVER_STORED:
+        assert needle.encode() not in raw, needle
+
+
+def feedback_keeps_yes_or_no_and_answer_numbers_only(run: Run) -> None:
+    answered = sum(1 for k in run.kinds.values() if k is Kind.ANSWER)
+    assert run.rows("SELECT COUNT(*), SUM(helpful) FROM feedback") == [(answered, answered)]
+    sent = run.rows("SELECT message_id, topic_id FROM sent_answers")
+    assert len(sent) == answered and all(isinstance(mid, int) for mid, _ in sent)
+    topics = {t.id for t in run.engine.knowledge.topics}
+    assert {topic for _, topic in sent} <= topics
+    # Only its own answers can be rated: a tap under any other message is not kept.
+    assert not run.store.record_feedback(7340055501, "cost", False, "999999")
+
+
+def everything_else_is_only_counted(run: Run) -> None:
+    raw = run.raw()
+    for words in ANSWERED_WORDS:
+        assert words.encode() not in raw, words
+    counted = sum(n for (n,) in run.rows("SELECT count FROM daily_outcomes"))
+    assert counted == sum(len(m) for m in CONVERSATIONS.values())
+    answers = sum(n for (n,) in run.rows("SELECT count FROM daily_answers"))
+    assert answers == sum(1 for k in run.kinds.values() if k is Kind.ANSWER)
+
+
+def urgent_messages_are_only_counted(run: Run) -> None:
+    urgent = sum(1 for k in run.kinds.values() if k is Kind.URGENT)
+    assert urgent >= 1
+    assert run.rows("SELECT count FROM daily_outcomes WHERE kind = 'urgent'") == [(urgent,)]
+    raw = run.raw()
+    for words in URGENT_WORDS:
+        assert words.encode() not in raw, words
+
+
+def no_name_username_phone_or_telegram_id(run: Run) -> None:
+    raw = run.raw()
+    for chat_id in CONVERSATIONS:
+        for form in (str(chat_id), str(chat_id).encode("utf-16-le").decode("latin-1")):
+            assert form.encode("latin-1") not in raw, chat_id
+        assert chat_id.to_bytes(8, "big", signed=True) not in raw  # not even as an integer
+    keys = {k for (k,) in run.rows("SELECT chat_key FROM unanswered_messages")}
+    assert len(keys) == len(CONVERSATIONS) and all(re.fullmatch(r"[0-9a-f]{64}", k) for k in keys)
+    secret = run.data / "chat-key.secret"  # the only way back from a code to a chat
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(run.data.stat().st_mode) == 0o700
+
+
+def deleted_after_the_retention_period(run: Run) -> None:
+    old_words = b"insurance"
+    assert old_words in run.raw()
+    # An hour past the period: every message, tap and sent answer of that morning is gone.
+    run.clock.now = START + timedelta(days=RETENTION_DAYS, hours=1)
+    assert run.store.purge_expired() > 0
+    for table in ("unanswered_messages", "feedback", "sent_answers"):
+        assert run.rows(f"SELECT COUNT(*) FROM {table}") == [(0,)], table
+    assert old_words not in run.raw()
+    # The daily counts (no words, no chat) go with the day they count, the day after.
+    run.clock.now = START + timedelta(days=RETENTION_DAYS + 1)
+    run.store.purge_expired()
+    for table in ("daily_outcomes", "daily_answers"):
+        assert run.rows(f"SELECT COUNT(*) FROM {table}") == [(0,)], table
+
+
+def forget_removes_everything_of_that_chat(run: Run) -> None:
+    key = run.store._key(FORGETTER).encode()
+    assert key in run.raw() and b"ptarmigan" in run.raw()
+    assert run.store.forget(FORGETTER) > 0
+    raw = run.raw()  # the bot still running: the -wal file too
+    assert key not in raw
+    for words in FORGOTTEN_WORDS:
+        assert words.encode() not in raw, words
+    assert b"insurance" in raw  # the other patients' questions stay
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A phrase of the notice and the check that makes it true."""
+
+    phrase: str
+    check: Callable[[Run], None]
+
+
+CLAIMS = (
+    Claim("keeps as little as it can", keeps_only_what_the_report_needs),
+    Claim("keeps the question you typed", unanswered_questions_are_kept_masked),
+    Claim("it keeps your yes or no", feedback_keeps_yes_or_no_and_answer_numbers_only),
+    Claim("it only counts how many questions", everything_else_is_only_counted),
+    Claim("urgent symptoms are only counted", urgent_messages_are_only_counted),
+    Claim("never stores your name", no_name_username_phone_or_telegram_id),
+    Claim("deleted automatically after", deleted_after_the_retention_period),
+    Claim("send /forget", forget_removes_everything_of_that_chat),
+)
+
+
+def notice_sentences(engine: Engine) -> list[str]:
+    """The /privacy text as patients read it, one sentence (or bullet) per item."""
+    text = to_plain(engine.privacy(RETENTION_DAYS).text)
+    parts = re.split(r"(?<=[.!?])\s+|\n+|•", text)
+    return [p.strip() for p in parts if p.strip() and p.strip() != "Your privacy"]
+
+
+def test_every_sentence_of_the_notice_is_claimed_by_exactly_one_check() -> None:
+    engine = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+    sentences = notice_sentences(engine)
+    assert len(sentences) == len(CLAIMS)
+    for sentence in sentences:
+        claims = [c.check.__name__ for c in CLAIMS if c.phrase in sentence]
+        assert len(claims) == 1, f"a promise needs exactly one check: {sentence!r} {claims}"
+    assert f"deleted automatically after {RETENTION_DAYS} days" in " ".join(sentences)
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.check.__name__ for c in CLAIMS])
+def test_each_claim_holds_on_disk_after_a_realistic_run(run: Run, claim: Claim) -> None:
+    claim.check(run)
