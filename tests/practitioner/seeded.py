@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.model import Clinic, Gap, Knowledge, Messages, Topic
 from bot.core.reply import Kind, Reply
-from bot.store import ChatKeys, SQLiteStore
+from bot.store import ChatKeys, SentAnswer, SQLiteStore
 
 
 def _topic(topic_id: str, title: str, *phrasings: str) -> Topic:
@@ -201,8 +201,11 @@ def seed_store(path: Path, now: datetime | None = None) -> tuple[SQLiteStore, da
         clock[0] = now - timedelta(days=n * 4)
         store.record(3000 + n, "numb around my bottom and cant pee", Reply(Kind.URGENT, "999"))
     clock[0] = now - timedelta(days=1)
-    for n, helpful in enumerate((True, True, True, False)):
-        store.record_feedback(4000 + n, "how-many-sessions", helpful)
-    store.record_feedback(4100, "where-needles-go", False)
+    # Taps count only under answers the bot sent (message 1 of each chat, here).
+    taps = [(4000 + n, "how-many-sessions", helpful) for n, helpful in enumerate((1, 1, 1, 0))]
+    taps.append((4100, "where-needles-go", False))
+    store.remember_answers([SentAnswer(chat, 1, topic) for chat, topic, _ in taps])
+    for chat, topic, helpful in taps:
+        store.record_feedback(chat, topic, bool(helpful), answer_ref="1")
     clock[0] = now
     return store, now
