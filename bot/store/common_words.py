@@ -133,6 +133,10 @@ disappointed annoyed angry cross fuming furious livid pleased delighted excited 
 nervy jittery twitchy queasy squeamish needle-shy phobic petrified wiped broken battered
 bruised crippled crocked laid signed registered insured covered eligible entitled
 allowed permitted supposed meant expected about likely unlikely unable desperate
+proud lucky blessed confident positive negative optimistic pessimistic motivated active
+sporty tall short big small fat thin underweight intolerant sensitive fragile petite large
+average typical skint poor rich software tech it office desk shift factory warehouse
+construction care retail farm hospital night day full-time part-time freelance sorted
 """
 
 COMMON_WORDS: frozenset[str] = frozenset(

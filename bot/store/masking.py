@@ -56,13 +56,19 @@ _WORD_NAMES = frozenset(
     """.split()
 )
 
+# After "I am <word>": the word describes the writer rather than naming them.
+_ROLE_AFTER = re.compile(
+    r"(?i)[ \t]+(?:person|people|guy|man|woman|lady|girl|boy|type|kind|fan|worker|engineer"
+    r"|developer|user)\b"
+)
+
 _SURE = "sure"
 _SELF = "self"
 _THIS = "this"
 _INTRODUCTION = re.compile(
     r"(?i)(?<![\w'’])(?:"
     r"(?P<sure>my\s+name\s+is|my\s+names?|(?:my\s+)?name['’]s|name\s*[:=]|names?\s+is"
-    r"|(?:i\s+am|i['’]?m|i\s+m)\s+called|call\s+me|known\s+as|signed)"
+    r"|(?:i\s+am|i['’]?m|i\s+m)\s+called|call\s+me|known\s+as)"
     r"|(?P<self>i['’]m|i\s+am|im|i\s+m)"
     r"|(?P<this>this\s+is|it['’]s|its|it\s+is|here\s+is|here['’]s)"
     r")[ \t]+"
@@ -177,8 +183,10 @@ def _introduced_names(text: str) -> list[tuple[int, int]]:
                 continue
         elif not _looks_like_name(word):
             continue
-        elif kind == _THIS and not (word[:1].isupper() or _ends_a_phrase(text, first.end())):
-            continue  # "this is killing me": a lower-case word mid-sentence is not a name
+        elif kind == _THIS and not (word[:1].isupper() or _introduces(text, first.end())):
+            continue  # "this is killing me", "before its sorted": lower case is no name
+        elif kind == _SELF and _ROLE_AFTER.match(text, first.end()):
+            continue  # "I am software person": a word describing, not a name
         end = _extend_run(text, _word_end(first))
         spans.append((first.start(1), end))
     return spans
@@ -195,10 +203,10 @@ def _word_end(match: re.Match[str]) -> int:
     return match.end(1)
 
 
-def _ends_a_phrase(text: str, pos: int) -> bool:
-    """True at the end of the text, before punctuation, or before "here" / "speaking"."""
+def _introduces(text: str, pos: int) -> bool:
+    """True before a comma, "here" or "speaking": "this is sarah, ...", "its jo here"."""
     rest = text[pos:].lstrip(" \t")
-    return not rest or rest[0] in ",.!?;:\n" or re.match(r"(?i)(here|speaking)\b", rest) is not None
+    return rest[:1] == "," or re.match(r"(?i)(here|speaking|again)\b", rest) is not None
 
 
 def _extend_run(text: str, end: int, limit: int = 2) -> int:

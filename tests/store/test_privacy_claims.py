@@ -146,10 +146,7 @@ def keeps_only_what_the_report_needs(run: Run) -> None:
 def unanswered_questions_are_kept_masked(run: Run) -> None:
     unanswered = [t for t, k in run.kinds.items() if k in (Kind.SUGGEST, Kind.FALLBACK)]
     assert len(unanswered) >= 5
-    stored = [
-        text
-        for (text,) in run.rows("SELECT text FROM unanswered_messages ORDER BY id")
-    ]
+    stored = [text for (text,) in run.rows("SELECT text FROM unanswered_messages ORDER BY id")]
     assert len(stored) == len(unanswered)
     assert "[name]" in " ".join(stored) and "[number]" in " ".join(stored)
     assert "[email]" in " ".join(stored) and "[username]" in " ".join(stored)
