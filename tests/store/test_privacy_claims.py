@@ -11,6 +11,7 @@ read raw, as someone with a copy of the data folder would.
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.conversation import Engine
+from bot.core.loader import check_knowledge
 from bot.core.markup import to_plain
 from bot.core.reply import Kind
 from bot.store import SentAnswer, SQLiteStore, open_store
@@ -268,3 +270,24 @@ def test_every_sentence_of_the_notice_is_claimed_by_exactly_one_check() -> None:
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.check.__name__ for c in CLAIMS])
 def test_each_claim_holds_on_disk_after_a_realistic_run(run: Run, claim: Claim) -> None:
     claim.check(run)
+
+
+def test_the_knowledge_check_refuses_a_notice_without_the_retention_period_or_forget(
+    tmp_path: Path,
+) -> None:
+    """The practitioner may reword the notice, but not drop the real retention period (it
+    comes from RETENTION_DAYS) or the way to delete."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, knowledge)
+    clinic = knowledge / "clinic.yaml"
+    original = clinic.read_text(encoding="utf-8")
+    clinic.write_text(
+        original.replace("<b>{retention_days} days</b>", "<b>90 days</b>").replace(
+            "send /forget", "ask us"
+        ),
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_knowledge(knowledge)]
+    assert any("message 'privacy' must contain {retention_days}" in p for p in problems)
+    assert any("message 'privacy' must contain /forget" in p for p in problems)
+    assert all(p.startswith(str(clinic)) for p in problems)
