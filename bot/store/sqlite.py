@@ -204,7 +204,8 @@ class SQLiteStore:
         self._last_error_logged: datetime | None = None
         self._last_purge: datetime | None = None
         try:
-            private_folder(self.path.parent)
+            if not self.path.parent.exists():  # an existing folder is the operator's choice
+                private_folder(self.path.parent)
             # Created 0600 before SQLite opens it: the -wal and -shm files take its mode.
             private_file(self.path)
             tighten_database_files(self.path)
@@ -343,6 +344,8 @@ class SQLiteStore:
         commit instead of each waiting for its own. `answers` are the answers just sent with
         feedback buttons (remembered in the same commit). Never raises for database trouble.
         A row the database refuses costs only itself: the batch is then written row by row.
+        A database that refuses everything (locked, full, unwritable) is not retried row by
+        row: that would hold the event loop for a busy timeout per row.
         """
         now = self._clock()
         try:
@@ -350,12 +353,14 @@ class SQLiteStore:
             with self._transaction() as conn:
                 self._write_batch(conn, now, messages, answers)
             return
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.OperationalError, OSError) as exc:  # the database, not a row
+            what = "record a message" if len(messages) == 1 else f"record {len(messages)} messages"
+            self._log_write_failure(what, exc)
+            return
+        except (sqlite3.Error, ValueError, UnicodeError) as exc:  # a row it cannot take
             if len(messages) + len(answers) <= 1:
                 self._log_write_failure("record a message", exc)
                 return
-        except (ValueError, UnicodeError):  # a row that cannot be bound: isolated below
-            pass
         self._record_one_by_one(now, messages, answers)
 
     def _record_one_by_one(
@@ -645,6 +650,7 @@ def open_store(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         store.record(update.effective_chat.id, text, reply)   # in the message handler
     """
     try:
+        private_folder(settings.data_dir)
         keys = ChatKeys(load_chat_key_secret(settings.chat_key_secret, settings.data_dir))
         return SQLiteStore(
             settings.database_path,

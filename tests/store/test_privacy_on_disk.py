@@ -145,3 +145,22 @@ def test_a_row_the_database_refuses_is_dropped_alone(
     assert store.answer_was_sent(1, 10, "cost")
     assert "record 1 of 9 rows" in caplog.text and "poison" not in caplog.text
     store.close()
+
+
+def test_a_database_that_refuses_everything_is_not_retried_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A locked or full database fails every row alike: one attempt, one log line, so the
+    event loop is not held for a busy timeout per row."""
+    store = SQLiteStore(tmp_path / "db.sqlite3", chat_keys=ChatKeys(SECRET))
+    attempts = []
+
+    def locked(*args: object) -> None:
+        attempts.append(args)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "_write_batch", locked)
+    store.record_many([(n, f"question {n}", FALLBACK) for n in range(20)])
+    assert len(attempts) == 1
+    assert "Could not record 20 messages" in caplog.text
+    store.close()
