@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     try:
-        from bot.practitioner.report import add_report_command
+        from bot.practitioner.command import add_report_command
     except ImportError:  # pragma: no cover - the report module is optional while developing
         pass
     else:

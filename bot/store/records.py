@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -144,6 +144,10 @@ class Store(Protocol):
 
     def unanswered(self, since_days: int) -> list[UnansweredRow]: ...
 
+    def ignore_unanswered(self, keys: Iterable[str]) -> int: ...
+
+    def ignored_unanswered(self) -> frozenset[str]: ...
+
     def close(self) -> None: ...
 
 
@@ -195,6 +199,12 @@ class NullStore:
 
     def unanswered(self, since_days: int) -> list[UnansweredRow]:
         return []
+
+    def ignore_unanswered(self, keys: Iterable[str]) -> int:
+        return 0
+
+    def ignored_unanswered(self) -> frozenset[str]:
+        return frozenset()
 
     def close(self) -> None:
         """Nothing to close."""

@@ -35,7 +35,7 @@ import logging
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -155,6 +155,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_key, message_id)
     ) WITHOUT ROWID;
     CREATE INDEX sent_answers_at ON sent_answers (at);
+    """,
+    # v4: unanswered messages the practitioner chose to ignore, by a one-way fingerprint of
+    # the row (bot.practitioner.grouping.row_key), never by their text; expire with them.
+    """
+    CREATE TABLE ignored_unanswered (
+        key TEXT PRIMARY KEY,
+        at  TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -538,7 +546,7 @@ class SQLiteStore:
         cutoff_at, cutoff_day = _timestamp(cutoff), cutoff.date().isoformat()
         with self._transaction() as conn:
             deleted = 0
-            for table in ("unanswered_messages", "feedback", "sent_answers"):
+            for table in ("unanswered_messages", "feedback", "sent_answers", "ignored_unanswered"):
                 deleted += conn.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff_at,)).rowcount
             for table in ("daily_answers", "daily_outcomes"):
                 deleted += conn.execute(
@@ -638,6 +646,31 @@ class SQLiteStore:
             )
             for at, kind, text, score, candidates, chat_key in rows
         ]
+
+    def ignore_unanswered(self, keys: Iterable[str]) -> int:
+        """Remember fingerprints of messages to leave out of later reports; returns how many
+        were new. Raises StoreError, because the practitioner must be told."""
+        now = _timestamp(self._clock())
+        try:
+            with self._transaction() as conn:
+                return sum(
+                    conn.execute(
+                        "INSERT OR IGNORE INTO ignored_unanswered (key, at) VALUES (?, ?)",
+                        (key, now),
+                    ).rowcount
+                    for key in keys
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not write to {self.path}: {exc}") from exc
+
+    def ignored_unanswered(self) -> frozenset[str]:
+        """The fingerprints `ignore_unanswered` remembered (until they expire)."""
+        try:
+            with self._lock:
+                rows = self._conn.execute("SELECT key FROM ignored_unanswered").fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not read {self.path}: {exc}") from exc
+        return frozenset(key for (key,) in rows)
 
 
 def open_store(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Store:

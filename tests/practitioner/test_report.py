@@ -14,18 +14,13 @@ import pytest
 import yaml
 
 from bot.core.reply import Kind, Reply
-from bot.practitioner.report import (
-    as_phrasing,
-    build_report,
-    group_unanswered,
-    missing_database_report,
-    render_html,
-    render_json,
-    render_text,
-    stats_summary,
-    unanswered_summary,
-    yaml_scalar,
-)
+from bot.practitioner.grouping import group_unanswered
+from bot.practitioner.proposals import as_phrasing, yaml_scalar
+from bot.practitioner.render_html import render_html
+from bot.practitioner.render_json import render_json
+from bot.practitioner.render_text import render_text
+from bot.practitioner.report import build_report, missing_database_report
+from bot.practitioner.wording import stats_summary, unanswered_summary
 from bot.store import ChatKeys, SQLiteStore, UnansweredRow
 
 sys.path.insert(0, str(Path(__file__).parent))

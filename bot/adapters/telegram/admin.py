@@ -30,7 +30,8 @@ from bot.adapters.telegram.handlers import (
 from bot.core.live import LiveEngine, ReloadResult
 from bot.core.markup import to_plain
 from bot.core.model import Knowledge
-from bot.practitioner.report import group_unanswered, stats_summary, unanswered_summary
+from bot.practitioner.grouping import group_unanswered
+from bot.practitioner.wording import stats_summary, unanswered_summary
 from bot.store import Store, StoreError
 
 if TYPE_CHECKING:

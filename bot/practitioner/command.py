@@ -1,0 +1,118 @@
+"""`python -m bot report`: the report on the command line (a thin layer over report.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.core.errors import KnowledgeError
+from bot.core.model import Knowledge
+from bot.practitioner.render_html import render_html
+from bot.practitioner.render_json import render_json
+from bot.practitioner.render_text import render_text
+from bot.practitioner.report import (
+    DEFAULT_SINCE_DAYS,
+    build_report,
+    missing_database_report,
+)
+from bot.store import SQLiteStore, StoreError
+
+RENDERERS = {"text": render_text, "json": render_json, "html": render_html}
+
+
+def load_knowledge_for_report(directory: Path) -> tuple[Knowledge | None, str | None]:
+    from bot.core.loader import load_knowledge
+
+    try:
+        return load_knowledge(directory), None
+    except KnowledgeError as exc:
+        return None, (
+            f"the knowledge in {directory} has {len(exc.problems)} problem(s), so questions"
+            " are grouped but no topics are suggested; run `python -m bot check`."
+        )
+    except OSError as exc:
+        return None, f"could not read the knowledge in {directory} ({exc}); no suggestions."
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """`python -m bot report`: build the report and print it or write it to --out."""
+    from bot.config import Settings
+
+    settings = Settings.from_env()
+    database = Path(args.database) if args.database else settings.database_path
+    knowledge_dir = Path(args.knowledge) if args.knowledge else settings.knowledge_dir
+    since = args.since
+    if since < 1:
+        print("error: --since must be at least 1 day", file=sys.stderr)
+        return 2
+    if not database.exists():
+        report = missing_database_report(database, since)
+    else:
+        knowledge, note = load_knowledge_for_report(knowledge_dir)
+        try:
+            store = SQLiteStore(database, chat_keys=None, retention_days=settings.retention_days)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        try:
+            report = build_report(store, since, knowledge, knowledge_note=note)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+    output = RENDERERS[args.format](report)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(output, encoding="utf-8")
+        print(
+            f"Report written to {out}"
+            + (f" ({report.empty_reason})" if report.empty_reason else "")
+        )
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def add_report_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `report` to the command line; its handler is `run_report(args) -> int`."""
+    parser = subparsers.add_parser(
+        "report",
+        help="what patients asked that went unanswered, and how the answers do",
+        description=(
+            "Read what the bot recorded and show: the questions it could not answer, grouped"
+            " by similarity with the topic each resembles and the YAML line to paste so it"
+            " is answered next time (or a stub for a new topic); how often each topic was"
+            " answered and whether patients found it helpful; the urgent count; and the"
+            " outcomes per day. --format html writes one page to open in a browser."
+        ),
+        epilog="example: python -m bot report --since 7 --format html --out report.html",
+    )
+    parser.add_argument(
+        "--since",
+        type=int,
+        default=DEFAULT_SINCE_DAYS,
+        metavar="DAYS",
+        help=f"how many days back to look, today included (default {DEFAULT_SINCE_DAYS})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default="text",
+        help="text (default) for the terminal, json for programs, html for a browser",
+    )
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the screen")
+    parser.add_argument(
+        "--database",
+        metavar="PATH",
+        help="the database to read (default: DATABASE_PATH or data/clinic-bot.sqlite3)",
+    )
+    parser.add_argument(
+        "--knowledge",
+        metavar="DIR",
+        help="the knowledge folder to compare with (default: KNOWLEDGE_DIR or ./knowledge)",
+    )
+    parser.set_defaults(func=run_report)
+    return parser

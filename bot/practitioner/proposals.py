@@ -1,0 +1,197 @@
+"""What the practitioner can do about a group of unanswered questions, as YAML ready to use.
+
+Patients' wordings become phrasings the way the knowledge writes them (lower case, one
+line, properly quoted). A long story is not pasted whole: its question sentence is, so a
+group of long questions still gets usable phrasings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from bot.core.matching import stem
+from bot.core.text import fold
+from bot.practitioner.resemblance import GAP, GROUPING_STOPWORDS, TOPIC, Resemblance, Resembler
+
+MAX_PROPOSED_PHRASINGS = 3
+MAX_PHRASING_CHARS = 120  # longer messages are stories: their question sentence is used
+MIN_PHRASING_WORDS = 2  # content words a shortened phrasing must keep to mean anything
+
+_PLAIN_YAML = re.compile(r"^[a-z0-9][a-z0-9 ',.!?()/&+-]*$")
+_TRAILING = re.compile(r"[\s?!.,;:]+$")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:but|and|so|because|cos|although|though)\s", re.IGNORECASE)
+_QUESTION_START = frozenset(
+    """how what when where why which who can could will would is are do does did should
+    shall may might am has have""".split()
+)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the practitioner can do about a group, with the YAML to paste."""
+
+    action: str  # "add-phrasings" | "new-topic" | "known-gap"
+    file: str  # where the YAML goes, e.g. knowledge/topics/how-many-sessions.yaml
+    yaml: str  # ready to paste (already indented for its place)
+    advice: str  # one sentence saying what to do
+
+
+def as_phrasing(text: str) -> str:
+    """A patient's wording as the knowledge writes phrasings: lower case, one line, no '?'."""
+    return _TRAILING.sub("", " ".join(text.lower().split()))
+
+
+def yaml_scalar(text: str) -> str:
+    """`text` as a YAML scalar: plain when safe, else double-quoted (JSON quoting is YAML)."""
+    if _PLAIN_YAML.match(text) and ": " not in text and " #" not in text:
+        try:  # "yes", "no", "null", "42" would read back as something else
+            if yaml.safe_load(text) == text:
+                return text
+        except yaml.YAMLError:
+            pass
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _asks(piece: str) -> bool:
+    words = fold(piece).split()
+    return piece.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_START)
+
+
+def _informative(text: str) -> int:
+    return sum(1 for w in fold(text).split() if w not in GROUPING_STOPWORDS)
+
+
+def question_part(text: str, limit: int = MAX_PHRASING_CHARS) -> str:
+    """A phrasing from a patient's message; for a long story, the sentence that asks.
+
+    "im 20 weeks pregnant and my back is killing me. is acupuncture safe when pregnant?"
+    gives "is acupuncture safe when pregnant". Empty when nothing short enough means
+    anything on its own.
+    """
+    whole = as_phrasing(text)
+    if len(whole) <= limit:
+        return whole
+    pieces = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
+    # Clauses too, for a story written as one long sentence (the last keeps its "?").
+    pieces += [c.strip() for p in pieces for c in _CLAUSE_BREAK.split(p) if c and c.strip()]
+
+    def rank(piece: str) -> tuple[int, int, int]:
+        return (int(_asks(piece)), _informative(piece), -len(piece))
+
+    usable = {
+        as_phrasing(p): p
+        for p in sorted(pieces, key=rank)
+        if len(as_phrasing(p)) <= limit
+        and _informative(p) >= (1 if _asks(p) else MIN_PHRASING_WORDS)
+    }
+    if not usable:
+        return ""
+    return max(usable, key=lambda phrasing: rank(usable[phrasing]))
+
+
+def usable_phrasings(
+    texts: Sequence[str], known: Collection[str], limit: int | None = MAX_PROPOSED_PHRASINGS
+) -> list[str]:
+    """Distinct new phrasings from patients' wordings, in order, at most `limit`.
+
+    Skipped: wordings already in the knowledge (`known` holds folded phrasings), and those
+    holding a masked detail ("[phone]").
+    """
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        phrasing = question_part(text)
+        folded = fold(phrasing)
+        if not folded or "[" in phrasing or folded in known or folded in seen:
+            continue
+        chosen.append(phrasing)
+        seen.add(folded)
+        if limit is not None and len(chosen) == limit:
+            break
+    return chosen
+
+
+def slug(asked: Sequence[tuple[str, int]], anchors: Collection[str], taken: set[str]) -> str:
+    """A topic id from the group's own words: its recurring new words first ("knee-pain")."""
+    stems: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, times in asked:
+        for word in fold(text).split():
+            if word in GROUPING_STOPWORDS or len(word) < 3 or word.isdigit():
+                continue
+            stemmed = stem(word)
+            stems[stemmed] += times
+            spellings[stemmed][word] += times
+    ranked = sorted(stems, key=lambda w: (w not in anchors, -stems[w], w))
+    total = sum(times for _, times in asked)
+    chosen = ranked[:1] + [w for w in ranked[1:2] if 2 * stems[w] >= total]
+    name = "-".join(spellings[w].most_common(1)[0][0] for w in chosen) or "new-topic"
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    return candidate
+
+
+def propose(
+    asked: Sequence[tuple[str, int]],
+    resembles: Resemblance | None,
+    resembler: Resembler,
+    anchors: Collection[str],
+    *,
+    close_score: int,
+) -> Proposal:
+    """The proposal for a group: `asked` holds (wording, times asked), most asked first."""
+    lines = usable_phrasings([text for text, _ in asked], resembler.known_phrasings)
+    close = resembles is not None and resembles.score >= close_score
+    if close and resembles is not None and resembles.kind == TOPIC:
+        file = resembler.topic_file(resembles.id)
+        pasted = "\n".join(
+            f"  - {yaml_scalar(line)}   # add to {file} under phrasings:" for line in lines
+        )
+        return Proposal(
+            "add-phrasings",
+            file,
+            pasted or "  # (these wordings are already in the knowledge)",
+            f'If "{resembles.title}" answers these, paste the lines under phrasings: in {file}.',
+        )
+    taken = {t.id for t in resembler.knowledge.topics}
+    is_gap = close and resembles is not None and resembles.kind == GAP
+    if is_gap and resembles is not None and resembles.id not in taken:
+        topic_id = resembles.id
+    else:
+        topic_id = slug(asked, anchors, taken)
+    file = f"knowledge/topics/{topic_id}.yaml"
+    stub = "\n".join(
+        [
+            f"# new file: {file}",
+            f"id: {topic_id}",
+            f"title: {topic_id.replace('-', ' ').capitalize()}",
+            "answer:   # WRITE THE ANSWER HERE, from the clinic's page; until then the file is"
+            " refused",
+            "phrasings:",
+            *(f"  - {yaml_scalar(line)}" for line in lines),
+            "related: [booking]",
+        ]
+    )
+    if is_gap and resembles is not None:
+        return Proposal(
+            "known-gap",
+            file,
+            stub,
+            f'The bot already says kindly that this is not on the page (gap "{resembles.id}"'
+            f" in {resembler.gaps_file()}). If the clinic wants to answer it, create this"
+            " topic and remove the gap:",
+        )
+    return Proposal(
+        "new-topic",
+        file,
+        stub,
+        "Nothing in the knowledge is close. If the clinic can answer it, create this topic:",
+    )
