@@ -224,7 +224,7 @@ class KnowledgeEditor:
                 self._next_number(),
                 self._clock(),
                 who,
-                f"undid #{number} ({manifest['what']})",
+                f"undid #{number}: {manifest['what']}",
                 tuple(restore),
             )
             self._log(change)
@@ -480,7 +480,9 @@ def _common_folder(paths: Sequence[PurePosixPath]) -> tuple[str, ...]:
     if not paths or any(len(p.parts) == 1 for p in paths):
         return ()
     first = paths[0].parts[0]
-    return (first,) if all(p.parts[0] == first for p in paths) else ()
+    if first == TOPICS_DIR or any(p.parts[0] != first for p in paths):
+        return ()
+    return (first,)
 
 
 # -- small helpers ---------------------------------------------------------------------------

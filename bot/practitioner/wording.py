@@ -70,3 +70,20 @@ def unanswered_summary(groups: Sequence[QuestionGroup], limit: int = 5) -> str:
     if len(groups) > limit:
         lines.append(f"... and {len(groups) - limit} more groups: run `python -m bot report`.")
     return "\n".join(lines)
+
+
+def group_message(n: int, group: QuestionGroup, examples: int = 3) -> str:
+    """One group for /unanswered: its heading and a few of its wordings (plain text)."""
+    lines = [group_heading(n, group)]
+    lines += [f'   "{x}"' for x in group.examples[:examples]]
+    if len(group.questions) > examples:
+        lines.append(f"   (and {len(group.questions) - examples} more wordings)")
+    return "\n".join(lines)
+
+
+def added_message(added: Sequence[str], where: str) -> str:
+    """What an admin reads after "Add to" or "Not on the page"."""
+    lines = [f"Added to {where}:"]
+    lines += [f"  - {p}" for p in added]
+    lines.append("The bot answers these now. /undo takes it back; /changes lists every change.")
+    return "\n".join(lines)

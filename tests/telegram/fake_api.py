@@ -6,6 +6,9 @@ polling) or receives it on its webhook, and every call the bot makes is recorded
 are validated like Telegram does (HTML, 4096 characters, button data, known chats), so a
 reply Telegram would refuse fails here too. `Faults` makes a share of calls answer 429
 with `retry_after`, 500, answer slowly, or drop the connection before doing anything.
+Files go both ways: `send_document` is a person sending a file (the bot fetches it with
+getFile and downloads it from the file URL), and what the bot sends with sendDocument is
+kept in `documents` with its bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import random
 import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -34,6 +38,7 @@ BOT_ID = 7000001
 TOKEN = f"{BOT_ID}:AAF_fake-token-for-tests-0123456789abc"
 BOT_USERNAME = "ClinicTestBot"
 MESSAGE_LIMIT = 4096
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram lets bots download files up to 20 MB
 
 # Parameters that stay strings; everything else PTB sends JSON-encoded.
 _STRING_PARAMS = frozenset(
@@ -256,6 +261,10 @@ class FakeTelegram:
         self.allowed_updates: list[str] | None = None
         self.confirmed_offset = 0
         self.pushed_at: dict[int, float] = {}  # update id -> when the patient sent it
+        self.files: dict[str, bytes] = {}  # file id -> content, for getFile and downloads
+        self.documents: list[dict[str, Any]] = []  # what the bot sent with sendDocument
+        self.downloads: list[str] = []  # file ids the bot downloaded
+        self._next_file_id = itertools.count(1)
         self._chats: dict[int, dict[str, Any]] = {}
         self._sent_by_chat: dict[int, list[dict[str, Any]]] = {}
         self._chat_waiters: dict[int, list[tuple[int, asyncio.Future[None]]]] = {}
@@ -285,6 +294,7 @@ class FakeTelegram:
         """Listen on 127.0.0.1, on `port` or else a free one."""
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -389,6 +399,47 @@ class FakeTelegram:
         self.push_update({kind: message})
         return message
 
+    def send_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str = "application/octet-stream",
+        declared_size: int | None = None,
+    ) -> dict[str, Any]:
+        """Someone sends a file; the bot can fetch it with getFile and download it."""
+        file_id = self._store_file(content)
+        fields: dict[str, Any] = {
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(content) if declared_size is None else declared_size,
+            }
+        }
+        if caption is not None:
+            fields["caption"] = caption
+        return self.send_message(chat_id, fields)
+
+    def _store_file(self, content: bytes) -> str:
+        file_id = f"BQAC{next(self._next_file_id):06d}"
+        self.files[file_id] = content
+        return file_id
+
+    def file_content(self, token: str, path: str) -> bytes | None:
+        """The bytes behind a file URL's path ("documents/<file id>"), or None."""
+        token, path = urllib.parse.unquote(token), urllib.parse.unquote(path)
+        if token != self.token or not path.startswith("documents/"):
+            return None
+        file_id = path.removeprefix("documents/")
+        content = self.files.get(file_id)
+        if content is not None:
+            self.downloads.append(file_id)
+        return content
+
     def press(self, message: dict[str, Any], data: str, *, user_id: int | None = None) -> str:
         """A patient taps a button under one of the bot's messages; returns the query id."""
         chat_id = message["chat"]["id"]
@@ -472,6 +523,14 @@ class FakeTelegram:
             return web.Response()
         return web.json_response(body, status=status)
 
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        content = self.file_content(request.match_info["token"], request.match_info["path"])
+        if content is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
+        return web.Response(body=content)
+
     async def dispatch(
         self, token: str, method: str, params: dict[str, Any]
     ) -> tuple[int, dict[str, Any] | None]:
@@ -518,6 +577,9 @@ class FakeTelegram:
             else:
                 form = await request.post()
                 raw.update({k: v for k, v in form.items() if isinstance(v, str)})
+                for key, value in form.items():  # uploaded files (sendDocument)
+                    if isinstance(value, web.FileField):
+                        raw[key] = {"file_name": value.filename, "content": value.file.read()}
         params: dict[str, Any] = {}
         for key, value in raw.items():
             if isinstance(value, str) and key not in _STRING_PARAMS:
@@ -616,6 +678,51 @@ class FakeTelegram:
         self.sent.append(message)
         self._record_for_chat(chat["id"], message)
         return {k: v for k, v in message.items() if k not in _NOT_IN_ANSWER}
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._known_chat(params)
+        upload = params.get("document")
+        if not isinstance(upload, dict) or not isinstance(upload.get("content"), bytes):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if not upload["content"]:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        file_id = self._store_file(upload["content"])
+        caption = params.get("caption") or ""
+        if utf16_length(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        message: dict[str, Any] = {
+            "message_id": self._message_id(chat["id"]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": upload.get("file_name") or "document",
+                "file_size": len(upload["content"]),
+            },
+            "caption": caption,
+            "parse_mode": params.get("parse_mode"),
+        }
+        self._messages[(chat["id"], message["message_id"])] = message
+        self.sent.append(message)
+        self.documents.append({**message, "content": upload["content"]})
+        self._record_for_chat(chat["id"], message)
+        return {k: v for k, v in message.items() if k not in _NOT_IN_ANSWER}
+
+    async def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        content = self.files.get(file_id)
+        if content is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(content) > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
 
     def _record_for_chat(self, chat_id: int, message: dict[str, Any]) -> None:
         message["sent_at"] = time.perf_counter()
@@ -827,8 +934,16 @@ class OfflineRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         """Hand the call to the fake and return its answer as Telegram's bytes."""
+        if "/file/bot" in url:  # a file download (getFile's path on the file URL)
+            token, _, path = url.partition("/file/bot")[2].partition("/")
+            content = self.fake.file_content(token, path)
+            return (404, b"Not Found") if content is None else (200, content)
         token, _, endpoint = url.rpartition("/bot")[2].partition("/")
         params = dict(request_data.parameters) if request_data is not None else {}
+        if request_data is not None and request_data.contains_files:
+            for key, (file_name, content, _mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                params[key] = {"file_name": file_name, "content": data}
         status, body = await self.fake.dispatch(token, endpoint, params)
         if body is None:
             raise NetworkError("fake connection dropped")

@@ -276,12 +276,16 @@ async def test_admin_stats_and_unanswered(
         for command in ("/stats", "/unanswered", "/stats soon", "/unanswered 0"):
             bot.tg.send_text(ADMIN, command)
         await bot.deliver()
-    stats, unanswered, usage_stats, usage_unanswered = bot.tg.sent_to(ADMIN)
+    stats, unanswered, *groups, usage_stats, usage_unanswered = bot.tg.sent_to(ADMIN)
     assert stats["text"].startswith("Last 30 days")
     assert "How many sessions" in stats["text"]  # the topic's title, not its id
     assert "Helpful: 1 of 1 taps (100%)" in stats["text"]
-    assert "health insurance" in unanswered["text"]
     assert unanswered["text"].startswith("Unanswered questions, last 30 days:")
+    assert groups and "health insurance" in " ".join(g["text"] for g in groups)
+    for group in groups:  # each group carries its buttons
+        labels = [b["text"] for b in bot.tg.keyboard(group)]
+        assert labels[-2:] == ["Not on the page", "Ignore"]
+        assert all(label.startswith("Add to ") for label in labels[:-2])
     assert usage_stats["text"].startswith("Usage: /stats [days]")
     assert usage_unanswered["text"].startswith("Usage: /unanswered [days]")
     assert all(m["parse_mode"] is None for m in bot.tg.sent_to(ADMIN))  # plain text
@@ -392,7 +396,16 @@ async def test_start_up_sets_menus_and_a_broken_edit_reaches_every_admin(
     public = [c["command"] for c in bot.tg.commands]
     assert public == ["start", "topics", "book", "about", "help", "privacy", "forget"]
     admin_menu = [c["command"] for c in bot.tg.chat_commands[ADMIN]]
-    assert admin_menu == [*public, "stats", "unanswered", "reload"]
+    assert admin_menu == [
+        *public,
+        "stats",
+        "unanswered",
+        "reload",
+        "undo",
+        "changes",
+        "export",
+        "report",
+    ]
     assert "admin command menu in chat 9002" in caplog.text
     (report,) = bot.tg.sent_to(ADMIN)
     assert report["parse_mode"] is None

@@ -72,6 +72,10 @@ ADMIN_COMMANDS = (
     BotCommand("stats", "Questions, outcomes and helpfulness (add days, e.g. /stats 7)"),
     BotCommand("unanswered", "What patients asked that I could not answer"),
     BotCommand("reload", "Load the knowledge files now"),
+    BotCommand("undo", "Undo the last change made from here"),
+    BotCommand("changes", "The last changes to the knowledge: when, who, what"),
+    BotCommand("export", "The knowledge folder as a .zip (send it back to install it)"),
+    BotCommand("report", "The full report as a page to open on your phone"),
 )
 WATCHER = "knowledge_watcher"  # bot_data key: the task that watches knowledge/ for edits
 
@@ -161,6 +165,9 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     unknown-command reply, exactly like a command that does not exist.
     """
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    admins = new_messages & filters.Chat(chat_id=admin_chat_ids)  # no ids: matches nobody
+    # An admin's knowledge file (even with a caption); anyone else's is refused below.
+    application.add_handler(MessageHandler(admins & filters.Document.ALL, admin.receive_document))
     # Free text first: nearly every update is a patient's question, and PTB tries handlers in
     # order. Commands are excluded here, so they still reach the command handlers below.
     application.add_handler(
@@ -180,11 +187,14 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
-    admins = new_messages & filters.Chat(chat_id=admin_chat_ids)  # no ids: matches nobody
     admin_commands = {
         "stats": admin.show_stats,
         "unanswered": admin.show_unanswered,
         "reload": admin.reload_now,
+        "undo": admin.undo_change,
+        "changes": admin.show_changes,
+        "export": admin.export_knowledge,
+        "report": admin.send_report,
     }
     for name, callback in admin_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=admins))
@@ -196,6 +206,9 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
         CallbackQueryHandler(
             handlers.feedback_button, pattern=rf"^{ACTION_FEEDBACK}:[^:]+:(yes|no)$"
         )
+    )
+    application.add_handler(
+        CallbackQueryHandler(admin.group_button, pattern=rf"^{admin.ACTION_ADMIN}:")
     )
     application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_handler(
