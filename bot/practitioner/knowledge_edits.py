@@ -43,7 +43,6 @@ from bot.core.loader import (
 from bot.core.model import Knowledge
 from bot.core.text import fold
 from bot.practitioner.proposals import slug, usable_phrasings
-from bot.practitioner.resemblance import display_path
 from bot.practitioner.yaml_edits import (
     YamlEditError,
     add_gap,
@@ -310,8 +309,9 @@ class KnowledgeEditor:
             return self._located(check_knowledge(copy), copy)
 
     def _located(self, problems: Iterable[Problem], root: Path) -> list[str]:
-        """`check` lines with paths as the practitioner knows them (knowledge/topics/x.yaml)."""
-        shown = display_path(self.directory)
+        """`check` lines with paths as the practitioner knows them (knowledge/topics/x.yaml),
+        not the server's full path or the temporary copy's."""
+        shown = self.directory.name
         out = []
         for problem in problems:
             try:
