@@ -63,6 +63,11 @@ MAX_UNZIPPED_BYTES = 8 * 1024 * 1024  # everything in it, uncompressed
 MAX_ZIP_ENTRIES = 500
 MAX_COMPRESSION_RATIO = 100  # YAML compresses ~5x; far more is a zip bomb
 _IGNORED_IN_ZIP = ("__MACOSX/",)
+NEW_GAPS_FILE = """\
+# Questions patients ask that the clinic's page does NOT answer: the bot says so kindly.
+# Each gap has an id, its phrasings and (optionally) a reply; see the README.
+gaps:
+"""
 
 
 class EditRefused(Exception):
@@ -148,10 +153,7 @@ class KnowledgeEditor:
                 else:
                     taken = set(existing) | {t.id for t in knowledge.topics}
                     gap_id = slug([(p, 1) for p in phrasings], (), taken)
-                    if text:
-                        new_text = add_gap(text, gap_id, phrasings)
-                    else:
-                        new_text = add_gap("gaps: []\n", gap_id, phrasings)
+                    new_text = add_gap(text or NEW_GAPS_FILE, gap_id, phrasings)
                     what = f"new gap {gap_id} with {_count(phrasings, 'phrasing')}"
             except YamlEditError as exc:
                 raise EditRefused(f"{GAPS_FILE} could not be edited: {exc}.") from exc

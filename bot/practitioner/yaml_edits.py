@@ -74,15 +74,17 @@ def add_gap_phrasings(text: str, gap_id: str, phrasings: Sequence[str]) -> str:
 def add_gap(text: str, gap_id: str, phrasings: Sequence[str]) -> str:
     """not_on_page.yaml's text with a new gap (id and phrasings; the general reply) at the end."""
     found = _value_of(_compose(text), "gaps")
-    if found is None or not isinstance(found[1], yaml.SequenceNode) or found[1].flow_style:
-        raise YamlEditError("the file has no 'gaps:' list written one item a line")
-    gaps = found[1]
-    if gaps.value:
+    if found is None:
+        raise YamlEditError("the file has no 'gaps:' line")
+    key, gaps = found
+    if isinstance(gaps, yaml.SequenceNode) and gaps.value and not gaps.flow_style:
         dash = _dash_column(text, gaps.value[0])
         end = _line_end_after(text, gaps.value[-1].end_mark)
+    elif isinstance(gaps, yaml.ScalarNode) and gaps.tag.endswith(":null") and not gaps.value:
+        dash = key.start_mark.column + 2  # "gaps:" with nothing under it yet
+        end = _line_end_after(text, key.end_mark)
     else:
-        dash = found[0].start_mark.column + 2
-        end = _line_end_after(text, found[0].end_mark)
+        raise YamlEditError("'gaps:' is not a list written one item a line")
     pad = " " * dash
     lines = [f"{pad}- id: {yaml_scalar(gap_id)}", f"{pad}  phrasings:"]
     lines += [f"{pad}    - {yaml_scalar(p)}" for p in phrasings]

@@ -179,7 +179,15 @@ async def test_records_feedback_admin_commands_and_forget(
 ) -> None:
     tg = clinic.tg
     assert "stats" not in [c["command"] for c in tg.commands]
-    assert [c["command"] for c in tg.chat_commands[ADMIN]][-3:] == ["stats", "unanswered", "reload"]
+    assert [c["command"] for c in tg.chat_commands[ADMIN]][-7:] == [
+        "stats",
+        "unanswered",
+        "reload",
+        "undo",
+        "changes",
+        "export",
+        "report",
+    ]
 
     # Patients chat: answers, questions the bot cannot answer, an emergency.
     kinds = {q: real_engine.decide(q).kind.value for q in (*UNANSWERED, EMERGENCY)}
@@ -206,13 +214,14 @@ async def test_records_feedback_admin_commands_and_forget(
 
     # The admin commands are an unknown command to a patient, and useful to the admin.
     unknown = [m["html"] for m in await ask(tg, PATIENT, "/whatever")]
-    for command in ("/stats", "/unanswered", "/reload"):
+    for command in ("/stats", "/unanswered", "/reload", "/undo", "/changes", "/export", "/report"):
         assert [m["html"] for m in await ask(tg, PATIENT, command)] == unknown
     (stats,) = await ask(tg, ADMIN, "/stats")
     assert "Urgent: 1   Unanswered (suggest + fallback): 2" in stats["text"]
     assert "Helpful: 1 of 2 taps (50%)" in stats["text"]
-    (unanswered,) = await ask(tg, ADMIN, "/unanswered")
-    assert "insurance" in unanswered["text"] and "[username]" in unanswered["text"]
+    heading, *groups = await ask(tg, ADMIN, "/unanswered", replies=2)
+    assert heading["text"].startswith("Unanswered questions, last 30 days: 2 in 1 groups")
+    assert "insurance" in groups[0]["text"] and "[username]" in groups[0]["text"]
 
     # What the database holds: masked text, chat keys, no words of answered or urgent ones.
     assert sorted(t for (t,) in clinic.rows("SELECT text FROM unanswered_messages")) == [

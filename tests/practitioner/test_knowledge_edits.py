@@ -1,0 +1,245 @@
+"""Changes to the knowledge folder: checked before they land, atomic, logged, undone byte for
+byte, and uploads that could escape the folder or blow up refused."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import threading
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.loader import check_knowledge, load_knowledge
+from bot.practitioner.knowledge_edits import (
+    MAX_FILE_BYTES,
+    EditRefused,
+    KnowledgeEditor,
+    read_knowledge_zip,
+    target_for_upload,
+)
+
+WHEN = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, copy)
+    return copy
+
+
+@pytest.fixture
+def editor(folder: Path) -> KnowledgeEditor:
+    return KnowledgeEditor(folder, clock=lambda: WHEN)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".history" not in p.parts
+    }
+
+
+def test_added_phrasings_are_answered_logged_and_undone_byte_for_byte(
+    folder: Path, editor: KnowledgeEditor
+) -> None:
+    cost = folder / "topics" / "cost.yaml"
+    before = cost.read_bytes()
+    result = editor.add_phrasings(
+        "cost", ["Is it worth it over a whole year?", "is it cost effective"], "admin 1a2b3c4d"
+    )
+    assert result.added == ("is it worth it over a whole year",)  # the known one is skipped
+    assert "is it worth it over a whole year" in load_knowledge(folder).topic("cost").phrasings
+    assert check_knowledge(folder) == []
+    assert (folder / ".history" / "0001" / "before" / "topics" / "cost.yaml").read_bytes() == before
+    assert editor.recent_changes() == [
+        "2026-03-01 09:30:00 UTC  #1  admin 1a2b3c4d  added 1 phrasing to topic cost"
+        "  [topics/cost.yaml]"
+    ]
+    undone = editor.undo("admin 1a2b3c4d")
+    assert undone.change.what == "undid #1: added 1 phrasing to topic cost"
+    assert cost.read_bytes() == before
+    with pytest.raises(EditRefused, match="no change to undo"):
+        editor.undo("admin 1a2b3c4d")
+
+
+def test_a_change_that_would_break_the_knowledge_touches_nothing(
+    folder: Path, editor: KnowledgeEditor
+) -> None:
+    before = snapshot(folder)
+    bad = (folder / "topics" / "cost.yaml").read_bytes().replace(b"related: [", b"related: [nope, ")
+    with pytest.raises(EditRefused) as refused:
+        editor.install_file("cost.yaml", bad, "admin x")
+    line = bad.decode().splitlines().index("related: [nope, how-many-sessions, benefits, booking]")
+    assert refused.value.problems[0].startswith(f"knowledge/topics/cost.yaml:{line + 1}: ")
+    assert snapshot(folder) == before
+    assert not (folder / ".history").exists()  # nothing logged either
+
+
+def test_edits_wait_for_a_folder_broken_by_hand_to_be_fixed(
+    folder: Path, editor: KnowledgeEditor
+) -> None:
+    (folder / "synonyms.yaml").write_text("synonyms: [broken\n", encoding="utf-8")
+    before = snapshot(folder)
+    with pytest.raises(EditRefused, match="has problems right now") as refused:
+        editor.add_phrasings("cost", ["a brand new wording"], "admin x")
+    assert any(p.startswith("knowledge/synonyms.yaml:") for p in refused.value.problems)
+    assert snapshot(folder) == before
+    # Sending the fixed file is how to get out of it.
+    fixed = (DEFAULT_KNOWLEDGE_DIR / "synonyms.yaml").read_bytes()
+    editor.install_file("synonyms.yaml", fixed, "admin x")
+    assert check_knowledge(folder) == []
+
+
+def test_undo_refuses_to_overwrite_a_later_hand_edit(folder: Path, editor: KnowledgeEditor) -> None:
+    editor.add_phrasings("cost", ["a brand new wording"], "admin x")
+    cost = folder / "topics" / "cost.yaml"
+    cost.write_bytes(cost.read_bytes() + b"# edited by hand\n")
+    hand_edited = cost.read_bytes()
+    with pytest.raises(EditRefused, match="changed again since"):
+        editor.undo("admin x")
+    assert cost.read_bytes() == hand_edited
+
+
+def test_a_new_gap_or_the_named_one(folder: Path, editor: KnowledgeEditor) -> None:
+    new = editor.add_to_gap(["can i bring my dog", "are dogs allowed"], "admin x")
+    existing = editor.add_to_gap(["how much for a block of six"], "admin x", "fees")
+    gaps = {g["id"]: g for g in yaml.safe_load((folder / "not_on_page.yaml").read_text())["gaps"]}
+    assert gaps[new.target]["phrasings"] == ["can i bring my dog", "are dogs allowed"]
+    assert gaps["fees"]["phrasings"][-1] == "how much for a block of six"
+    assert existing.target == "fees" and check_knowledge(folder) == []
+    assert [g.id for g in load_knowledge(folder).gaps].count(new.target) == 1
+
+
+def test_a_missing_gaps_file_is_created(folder: Path, editor: KnowledgeEditor) -> None:
+    (folder / "not_on_page.yaml").unlink()
+    result = editor.add_to_gap(["can i bring my dog"], "admin x")
+    assert [g.id for g in load_knowledge(folder).gaps] == [result.target]
+    editor.undo("admin x")
+    assert not (folder / "not_on_page.yaml").exists()  # undo removes what it created
+
+
+def test_file_names_map_to_their_place_and_nowhere_else() -> None:
+    assert target_for_upload("clinic.yaml") == "clinic.yaml"
+    assert target_for_upload("not_on_page.yaml") == "not_on_page.yaml"
+    assert target_for_upload("knee-pain.yaml") == "topics/knee-pain.yaml"
+    assert target_for_upload("../../etc/cron.yaml") == "topics/cron.yaml"
+    assert target_for_upload("C:\\Users\\rick\\cost.yml") == "topics/cost.yml"
+    for name in ("notes.txt", "cost.yaml.exe", ".hidden.yaml", ""):
+        with pytest.raises(EditRefused):
+            target_for_upload(name)
+
+
+def test_installing_keeps_the_files_mode_and_leaves_no_temporary_files(
+    folder: Path, editor: KnowledgeEditor
+) -> None:
+    cost = folder / "topics" / "cost.yaml"
+    cost.chmod(0o640)
+    editor.install_file(
+        "cost.yaml", cost.read_bytes().replace(b"Cost-effectiveness", b"Value"), "admin x"
+    )
+    assert stat.S_IMODE(cost.stat().st_mode) == 0o640
+    assert not [p for p in (folder / "topics").iterdir() if p.name.startswith(".")]
+
+
+def test_export_then_install_zip_round_trip(folder: Path, editor: KnowledgeEditor) -> None:
+    editor.add_phrasings("cost", ["a brand new wording"], "admin x")  # history exists now
+    data = editor.export_zip()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "knowledge/clinic.yaml" in names and not any(".history" in n for n in names)
+    with pytest.raises(EditRefused, match="nothing changed"):
+        editor.install_zip(data, "admin x")
+    files = read_knowledge_zip(data)
+    assert files == snapshot(folder)
+    # A zip without the folder around the files, one topic fewer: that topic goes.
+    gone = "topics/moxibustion-cupping.yaml"
+    edited = {
+        "clinic.yaml": files["clinic.yaml"].replace(b"  - moxibustion-cupping\n", b""),
+        "topics/where-needles-go.yaml": files["topics/where-needles-go.yaml"].replace(
+            b", moxibustion-cupping]", b"]"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for rel, content in files.items():
+            if rel != gone:
+                archive.writestr(rel, edited.get(rel, content))
+    result = editor.install_zip(buffer.getvalue(), "admin x")
+    assert result.change.what == "installed a zip: 2 file(s) changed, 0 added, 1 removed"
+    assert not (folder / gone).exists() and check_knowledge(folder) == []
+    editor.undo("admin x")
+    assert snapshot(folder) == files
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"not a zip at all", "not a readable .zip"),
+        (_zip({"clinic.yaml": b"a: 1", "../x.yaml": b"a: 1"}), "unsafe path"),
+        (_zip({"clinic.yaml": b"a: 1", "/abs/x.yaml": b"a: 1"}), "unsafe path"),
+        (_zip({"clinic.yaml": b"a: 1", "C:/x.yaml": b"a: 1"}), "unsafe path"),
+        (_zip({"clinic.yaml": b"a: 1", "topics/run.sh": b"x"}), "not a .yaml file"),
+        (_zip({"clinic.yaml": b"a: 1", "other/x.yaml": b"a: 1"}), "no place"),
+        (_zip({"clinic.yaml": b"a: " + b"0" * (MAX_FILE_BYTES + 1)}), "over 256 KB"),
+        (_zip({"clinic.yaml": b"a: 1", "topics/big.yaml": b" " * 200_000}), "suspiciously"),
+        (_zip({f"topics/t{n}.yaml": b"a: 1" for n in range(600)}), "over 500 entries"),
+    ],
+)
+def test_unsafe_zips_are_refused(data: bytes, says: str) -> None:
+    with pytest.raises(EditRefused, match=says):
+        read_knowledge_zip(data)
+
+
+def test_a_mac_zip_with_its_extras_is_read() -> None:
+    data = _zip(
+        {
+            "knowledge/clinic.yaml": b"a: 1",
+            "knowledge/topics/cost.yaml": b"id: cost",
+            "knowledge/.DS_Store": b"\x00",
+            "__MACOSX/knowledge/._clinic.yaml": b"\x00",
+        }
+    )
+    assert read_knowledge_zip(data) == {"clinic.yaml": b"a: 1", "topics/cost.yaml": b"id: cost"}
+
+
+def test_two_admins_at_once_both_land(folder: Path) -> None:
+    editor = KnowledgeEditor(folder)
+    errors: list[Exception] = []
+
+    def add(topic: str, wording: str) -> None:
+        try:
+            editor.add_phrasings(topic, [wording], f"admin {topic[:4]}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=add, args=("cost", "a brand new wording about value")),
+        threading.Thread(target=add, args=("booking", "a brand new wording about booking")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    knowledge = load_knowledge(folder)
+    assert "a brand new wording about value" in knowledge.topic("cost").phrasings
+    assert "a brand new wording about booking" in knowledge.topic("booking").phrasings
+    assert len(editor.recent_changes()) == 2
+    assert sorted(p.name for p in (folder / ".history").iterdir() if p.is_dir()) == ["0001", "0002"]
+    assert os.access(folder / ".history" / "changes.log", os.R_OK)

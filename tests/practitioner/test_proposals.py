@@ -1,0 +1,58 @@
+"""Patients' wordings as phrasings: the question inside a story, quoting, what is skipped."""
+
+from __future__ import annotations
+
+import yaml
+
+from bot.practitioner.proposals import (
+    MAX_PHRASING_CHARS,
+    question_part,
+    usable_phrasings,
+    yaml_scalar,
+)
+
+
+def test_a_short_question_is_kept_whole_and_tidied() -> None:
+    assert question_part("  Is there PARKING??  ") == "is there parking"
+
+
+def test_a_story_gives_the_sentence_that_asks() -> None:
+    story = (
+        "Im 20 weeks pregnant and my back has been killing me since christmas, I have tried"
+        " everything from heat packs to stretching. Is acupuncture safe when pregnant?"
+    )
+    assert question_part(story) == "is acupuncture safe when pregnant"
+
+
+def test_one_long_sentence_is_cut_at_its_clauses() -> None:
+    story = (
+        "I have had lower back pain for about three years since I hurt it at the gym and the"
+        " physio did not really help so I was wondering if acupuncture is safe while"
+        " breastfeeding my baby?"
+    )
+    part = question_part(story)
+    assert part.endswith("acupuncture is safe while breastfeeding my baby")
+    assert len(part) <= MAX_PHRASING_CHARS
+
+
+def test_nothing_usable_gives_nothing() -> None:
+    assert question_part("a" * 300) == ""
+
+
+def test_known_masked_and_repeated_wordings_are_skipped() -> None:
+    texts = [
+        "How many sessions will I need?",  # already a phrasing
+        "call me on [number] about parking",  # a masked detail
+        "is there parking",
+        "Is there parking?",  # the same again
+        "any parking nearby",
+    ]
+    known = {"how many sessions will i need"}
+    assert usable_phrasings(texts, known) == ["is there parking", "any parking nearby"]
+    assert usable_phrasings(texts, known, limit=1) == ["is there parking"]
+
+
+def test_yaml_scalars_read_back_as_written() -> None:
+    for text in ("plain words", "note: colon", "#3 first", "yes", "null", '"quoted"', "émoji 😀"):
+        assert yaml.safe_load(f"- {yaml_scalar(text)}") == [text]
+    assert yaml_scalar("plain words") == "plain words"
