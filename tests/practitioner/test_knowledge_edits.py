@@ -71,6 +71,17 @@ def test_added_phrasings_are_answered_logged_and_undone_byte_for_byte(
         editor.undo("admin 1a2b3c4d")
 
 
+def test_undo_goes_back_one_change_at_a_time(folder: Path, editor: KnowledgeEditor) -> None:
+    original = snapshot(folder)
+    editor.add_phrasings("cost", ["a brand new wording about value"], "admin a")
+    after_first = snapshot(folder)
+    editor.add_to_gap(["is the building haunted"], "admin b")
+    editor.undo("admin a")
+    assert snapshot(folder) == after_first
+    editor.undo("admin a")
+    assert snapshot(folder) == original
+
+
 def test_a_change_that_would_break_the_knowledge_touches_nothing(
     folder: Path, editor: KnowledgeEditor
 ) -> None:
@@ -191,6 +202,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     ("data", "says"),
     [
         (b"not a zip at all", "not a readable .zip"),
+        (b"PK" + b"\0" * (2 * 1024 * 1024), "over 2 MB"),
         (_zip({"clinic.yaml": b"a: 1", "../x.yaml": b"a: 1"}), "unsafe path"),
         (_zip({"clinic.yaml": b"a: 1", "/abs/x.yaml": b"a: 1"}), "unsafe path"),
         (_zip({"clinic.yaml": b"a: 1", "C:/x.yaml": b"a: 1"}), "unsafe path"),

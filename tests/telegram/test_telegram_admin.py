@@ -295,6 +295,7 @@ async def test_a_broken_file_is_refused_with_its_lines_and_a_good_one_installed(
         ("photo.jpg", b"\xff\xd8\xff", "is not a .yaml file"),
         ("cost.yaml", b"\xff\xfe\x00binary", "not UTF-8"),
         ("cost.yaml", b"x" * 300_000, "too large"),
+        ("knowledge.zip", b"PK" + b"\0" * (2 * 1024 * 1024), "too large"),
     ],
 )
 async def test_what_is_not_a_knowledge_file_is_refused_clearly(
@@ -304,6 +305,8 @@ async def test_what_is_not_a_knowledge_file_is_refused_clearly(
         before = {p: p.read_bytes() for p in settings.knowledge_dir.rglob("*") if p.is_file()}
         bot.tg.send_document(ADMIN, name, content)
         await bot.deliver()
+        if says == "too large" or "yaml" in says:
+            assert not bot.tg.downloads  # refused before it was fetched
     assert says in bot.tg.sent_to(ADMIN)[-1]["text"]
     assert {p: p.read_bytes() for p in settings.knowledge_dir.rglob("*") if p.is_file()} == before
     assert live.version == 1
