@@ -72,10 +72,14 @@ def unanswered_summary(groups: Sequence[QuestionGroup], limit: int = 5) -> str:
     return "\n".join(lines)
 
 
+EXAMPLE_CHARS = 300  # a long story is shown cut, so a group always fits one message
+
+
 def group_message(n: int, group: QuestionGroup, examples: int = 3) -> str:
-    """One group for /unanswered: its heading and a few of its wordings (plain text)."""
+    """One group for /unanswered: its heading and a few of its wordings (plain text, one
+    Telegram message whatever patients wrote)."""
     lines = [group_heading(n, group)]
-    lines += [f'   "{x}"' for x in group.examples[:examples]]
+    lines += [f'   "{_cut(x, EXAMPLE_CHARS)}"' for x in group.examples[:examples]]
     if len(group.questions) > examples:
         lines.append(f"   (and {len(group.questions) - examples} more wordings)")
     return "\n".join(lines)
@@ -87,3 +91,16 @@ def added_message(added: Sequence[str], where: str) -> str:
     lines += [f"  - {p}" for p in added]
     lines.append("The bot answers these now. /undo takes it back; /changes lists every change.")
     return "\n".join(lines)
+
+
+def ignored_message(group: QuestionGroup) -> str:
+    """What an admin reads after "Ignore"."""
+    return (
+        f"Ignored: these {group.count} question(s) will not show in /unanswered or the report"
+        " again."
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

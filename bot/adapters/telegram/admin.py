@@ -55,6 +55,7 @@ from bot.practitioner.report import build_report
 from bot.practitioner.wording import (
     added_message,
     group_message,
+    ignored_message,
     stats_summary,
     unanswered_summary,
 )
@@ -179,10 +180,7 @@ async def group_button(update: Update, context: Context) -> None:
     try:
         if action == "ignore":
             await asyncio.to_thread(learning.ignore, store, group)
-            text = (
-                f"Ignored: these {group.count} question(s) will not show in /unanswered or the"
-                " report again."
-            )
+            text = ignored_message(group)
         elif action == "gap":
             result = await asyncio.to_thread(
                 learning.add_to_gaps, _editor(context), group, _who(context, chat.id)
