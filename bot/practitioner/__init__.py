@@ -1,1 +1,4 @@
-"""The practitioner's tools beside the chat: the report of what patients asked, and summaries."""
+"""The practitioner's services, over the store and below the adapters: the report of what
+patients asked (grouping, proposals, rendering) and checked, logged, undoable edits to the
+knowledge (knowledge_edits, learning). The command line and the Telegram admin both call
+these; neither decides anything itself."""

@@ -24,6 +24,7 @@ import stat
 import tempfile
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +63,7 @@ MAX_ZIP_BYTES = 2 * 1024 * 1024  # the uploaded .zip itself
 MAX_UNZIPPED_BYTES = 8 * 1024 * 1024  # everything in it, uncompressed
 MAX_ZIP_ENTRIES = 500
 MAX_COMPRESSION_RATIO = 100  # YAML compresses ~5x; far more is a zip bomb
+BOMB_CHECK_BYTES = 32 * 1024  # small files may compress well; they cannot hurt anyway
 _IGNORED_IN_ZIP = ("__MACOSX/",)
 NEW_GAPS_FILE = """\
 # Questions patients ask that the clinic's page does NOT answer: the bot says so kindly.
@@ -442,7 +444,9 @@ def read_knowledge_zip(data: bytes) -> dict[str, bytes]:
             )
         if info.file_size > MAX_FILE_BYTES:
             raise EditRefused(f"{name} is over {MAX_FILE_BYTES // 1024} KB; nothing changed.")
-        if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        if info.file_size > BOMB_CHECK_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
             raise EditRefused(f"{name} is suspiciously compressed (a zip bomb?); nothing changed.")
         total += info.file_size
         if total > MAX_UNZIPPED_BYTES:
@@ -462,8 +466,13 @@ def read_knowledge_zip(data: bytes) -> dict[str, bytes]:
                 f" (expected {', '.join(sorted(TOP_LEVEL_FILES))} and topics/*.yaml)."
                 " Nothing changed."
             )
-        with archive.open(info) as member:  # read at most the declared size, plus one byte
-            content = member.read(MAX_FILE_BYTES + 1)
+        try:  # never more than the declared size (zipfile stops there and checks the CRC)
+            with archive.open(info) as member:
+                content = member.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+            raise EditRefused(
+                f"{info.filename} in the zip is damaged ({exc}); nothing changed."
+            ) from exc
         if len(content) > MAX_FILE_BYTES:
             raise EditRefused(
                 f"{info.filename} is over {MAX_FILE_BYTES // 1024} KB; nothing changed."

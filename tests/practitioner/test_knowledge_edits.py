@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import shutil
 import stat
 import threading
@@ -255,3 +256,18 @@ def test_two_admins_at_once_both_land(folder: Path) -> None:
     assert len(editor.recent_changes()) == 2
     assert sorted(p.name for p in (folder / ".history").iterdir() if p.is_dir()) == ["0001", "0002"]
     assert os.access(folder / ".history" / "changes.log", os.R_OK)
+
+
+def test_a_damaged_zip_is_refused_not_a_crash() -> None:
+    words = random.Random(7).choices(["back", "pain", "needle", "session", "calm"], k=3000)
+    good = _zip({"clinic.yaml": " ".join(words).encode()})
+    at = good.find(b"clinic.yaml") + len("clinic.yaml") + 40
+    damaged = good[:at] + bytes(b ^ 0xFF for b in good[at : at + 64]) + good[at + 64 :]
+    with pytest.raises(EditRefused, match=r"damaged|not a readable"):
+        read_knowledge_zip(damaged)
+
+
+def test_a_small_repetitive_file_is_not_mistaken_for_a_bomb() -> None:
+    assert read_knowledge_zip(_zip({"clinic.yaml": b"a: 1\n" * 1000})) == {
+        "clinic.yaml": b"a: 1\n" * 1000
+    }
