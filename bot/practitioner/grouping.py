@@ -83,10 +83,8 @@ def _similarity(a: _Question, b: _Question, anchors: frozenset[str]) -> float:
     if a_words and b_words:
         # token_set_ratio says 100 whenever one question's words are all in the other: right
         # for "knee pain" and "bad knee pain", wrong for "pain" inside a long story.
-        if (
-            min(len(a_words), len(b_words)) <= SUBSET_WORDS
-            and max(len(a_words), len(b_words)) <= 2 * min(len(a_words), len(b_words)) + 2
-        ):
+        shorter, longer = sorted((len(a_words), len(b_words)))  # 0 when a side has none
+        if shorter <= SUBSET_WORDS and longer <= 2 * shorter:
             score = fuzz.token_set_ratio(a.content, b.content)
         else:
             score = fuzz.token_sort_ratio(a.content, b.content)
@@ -95,15 +93,17 @@ def _similarity(a: _Question, b: _Question, anchors: frozenset[str]) -> float:
     shared_words = a_words & b_words
     shared_anchors = shared_words & anchors
     # A recurring new word joins two questions when it is what they are about, not one
-    # word among many in a story ("safe" in "is it safe for kids" and in a long question
-    # about breastfeeding).
-    if shared_anchors and 2 * len(shared_anchors) >= min(len(a_words), len(b_words)):
+    # word among many ("much" in "how much is it" and in "thank you so much, sorry for all
+    # the questions at this hour").
+    shorter, longer = sorted((len(a_words), len(b_words)))
+    if shared_anchors and 2 * len(shared_anchors) >= shorter and 3 * len(shared_anchors) >= longer:
         score = max(score, ANCHOR_SIMILARITY)
     if a.best and b.best and a.best[0] == b.best[0]:
         both = min(a.best[1], b.best[1])
         if both >= SAME_MEANING_SCORE:
             score = 100.0
-        elif both >= CLOSE_SCORE and shared_words:  # same topic, and a word in common
+        elif both >= CLOSE_SCORE and 2 * len(shared_words) >= max(len(a_words), len(b_words)):
+            # Like the same topic, and half their words in common ("much" alone is not).
             score = max(score, ANCHOR_SIMILARITY)
     return score
 

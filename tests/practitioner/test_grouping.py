@@ -93,3 +93,16 @@ def test_ignored_rows_are_left_out_and_the_fingerprint_holds_no_text() -> None:
     groups = group_unanswered(asked, clinic_knowledge(), ignored=ignored)
     assert [g.questions for g in groups] == [("do you treat dogs",)]
     assert all("park" not in key for key in ignored) and all(len(k) == 32 for k in ignored)
+
+
+def test_one_shared_common_word_does_not_make_the_same_question() -> None:
+    """ "much" is all of "how much is a session", but one word among many elsewhere."""
+    asked = rows(
+        "how much is a session",
+        "how much do you charge per session",
+        "thank you so much, sorry for all the questions at this hour",
+        "I can do acupuncture same week as my massage and physiotherapy? Or it is too much?",
+    )
+    groups = group_unanswered(asked, clinic_knowledge())
+    fees = next(g for g in groups if "how much is a session" in g.questions)
+    assert set(fees.questions) == {"how much is a session", "how much do you charge per session"}
