@@ -134,8 +134,9 @@ def group_unanswered(
 ) -> list[QuestionGroup]:
     """Group unanswered messages by similarity, largest first, with what to do about each.
 
-    Without `knowledge` the groups are made by wording alone and carry no proposal. Rows
-    whose `row_key` is in `ignored` (the practitioner tapped "Ignore") are left out.
+    Without `knowledge` the groups are made by wording alone and carry no proposal. Left
+    out: rows whose `row_key` is in `ignored` (the practitioner tapped "Ignore"), and rows
+    whose wording is now a phrasing of a topic (added since, e.g. by "Add to").
     """
     skip = frozenset(ignored)
     resembler = Resembler(knowledge) if knowledge is not None else None
@@ -143,6 +144,8 @@ def group_unanswered(
     for row in rows:
         if skip and row_key(row) in skip:
             continue
+        if resembler is not None and fold(question_part(row.text)) in resembler.topic_phrasings:
+            continue  # a topic has answered this wording since: nothing left to do
         folded = fold(row.text)
         question = by_text.get(folded)
         if question is None:

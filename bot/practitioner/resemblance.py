@@ -63,9 +63,13 @@ class Resembler:
         keywords = {f"{TOPIC}:{t.id}": t.keywords for t in knowledge.topics if t.keywords}
         self._matcher = Matcher(entries, knowledge.synonyms, keywords)
         self._titles = {t.id: t.title for t in knowledge.topics}
-        self.known_phrasings = frozenset(
+        # Wordings a topic now answers word for word (added since they were asked).
+        self.topic_phrasings = frozenset(
             fold(p) for t in knowledge.topics for p in (*t.phrasings, t.title)
-        ) | frozenset(fold(p) for g in knowledge.gaps for p in g.phrasings)
+        )
+        self.known_phrasings = self.topic_phrasings | frozenset(
+            fold(p) for g in knowledge.gaps for p in g.phrasings
+        )
         # The words the topics use, as grouping sees them, to spot the words they never use
         # (known gaps are left out: what they name is exactly what no topic answers).
         self.vocabulary = frozenset(

@@ -152,6 +152,11 @@ async def test_add_to_a_topic_teaches_the_bot_keeps_comments_and_undo_restores_b
         answer_start = _plain(live.engine.knowledge.topic(topic.id).answer)[:60]
         assert answer_start in " ".join(m["text"] for m in bot.tg.sent_to(OTHER_PATIENT))
 
+        # Answered now, so no longer in the list; back after /undo.
+        bot.tg.send_text(ADMIN, "/unanswered")
+        await bot.deliver()
+        assert bot.tg.sent_to(ADMIN)[-1]["text"] == "No unanswered questions in this period."
+
         bot.tg.send_text(ADMIN, "/changes")
         bot.tg.send_text(ADMIN, "/undo")
         await bot.deliver()
@@ -164,6 +169,9 @@ async def test_add_to_a_topic_teaches_the_bot_keeps_comments_and_undo_restores_b
         bot.tg.send_text(ADMIN, "/undo")  # nothing more to undo
         await bot.deliver()
         assert bot.tg.sent_to(ADMIN)[-1]["text"] == "There is no change to undo."
+        bot.tg.send_text(ADMIN, "/unanswered")
+        await bot.deliver()
+        assert "shoulder blade" in bot.tg.sent_to(ADMIN)[-1]["text"]
     log = (settings.knowledge_dir / ".history" / "changes.log").read_text(encoding="utf-8")
     assert len(log.splitlines()) == 2 and "undid #1" in log
 
