@@ -102,8 +102,9 @@ def _similarity(a: _Question, b: _Question, anchors: frozenset[str]) -> float:
         both = min(a.best[1], b.best[1])
         if both >= SAME_MEANING_SCORE:
             score = 100.0
-        elif both >= CLOSE_SCORE and 2 * len(shared_words) >= max(len(a_words), len(b_words)):
-            # Like the same topic, and half their words in common ("much" alone is not).
+        elif both >= CLOSE_SCORE and 3 * len(shared_words) >= longer:
+            # Like the same topic, and a third of their words in common ("much" alone, in a
+            # story about physiotherapy, is not).
             score = max(score, ANCHOR_SIMILARITY)
     return score
 

@@ -6,6 +6,7 @@ with what the bot itself would have matched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +22,15 @@ GROUPING_STOPWORDS = STOPWORDS | frozenset(
     acupunture accupuncture clinic treatment treat help session sessions question ask""".split()
 )
 _STOP_STEMS = frozenset(stem(w) for w in GROUPING_STOPWORDS)
+# What the store put in place of a phone number, e-mail or name: not what a question is about.
+_MASKED = re.compile(r"\[[a-z]+\]")
 
 
 def content_words(text: str) -> list[str]:
     """The stemmed words of a question that say what it is about, in order (the matcher's
     stemmer, so "parking"/"park" and "knees"/"knee" meet here as they do in matching)."""
     out = []
-    for word in fold(text).split():
+    for word in fold(_MASKED.sub(" ", text)).split():
         if word in GROUPING_STOPWORDS:
             continue
         stemmed = stem(word)
