@@ -7,6 +7,7 @@ with what the bot itself would have matched.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,11 @@ class Resembler:
             Entry(f"{TOPIC}:{t.id}", p) for t in knowledge.topics for p in (t.title, *t.phrasings)
         ]
         entries += [Entry(f"{GAP}:{g.id}", p) for g in knowledge.gaps for p in g.phrasings]
-        keywords = {f"{TOPIC}:{t.id}": t.keywords for t in knowledge.topics if t.keywords}
-        self._matcher = Matcher(entries, knowledge.synonyms, keywords)
+        keywords: dict[str, Sequence[str]] = {
+            f"{TOPIC}:{t.id}": t.keywords for t in knowledge.topics if t.keywords
+        }
+        synonyms: dict[str, Sequence[str]] = dict(knowledge.synonyms)
+        self._matcher = Matcher(entries, synonyms, keywords)
         self._titles = {t.id: t.title for t in knowledge.topics}
         # Wordings a topic now answers word for word (added since they were asked).
         self.topic_phrasings = frozenset(

@@ -41,6 +41,12 @@ def editor(folder: Path) -> KnowledgeEditor:
     return KnowledgeEditor(folder, clock=lambda: WHEN)
 
 
+def phrasings_of(folder: Path, topic_id: str) -> tuple[str, ...]:
+    topic = load_knowledge(folder).topic(topic_id)
+    assert topic is not None
+    return topic.phrasings
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -58,7 +64,7 @@ def test_added_phrasings_are_answered_logged_and_undone_byte_for_byte(
         "cost", ["Is it worth it over a whole year?", "is it cost effective"], "admin 1a2b3c4d"
     )
     assert result.added == ("is it worth it over a whole year",)  # the known one is skipped
-    assert "is it worth it over a whole year" in load_knowledge(folder).topic("cost").phrasings
+    assert "is it worth it over a whole year" in phrasings_of(folder, "cost")
     assert check_knowledge(folder) == []
     assert (folder / ".history" / "0001" / "before" / "topics" / "cost.yaml").read_bytes() == before
     assert editor.recent_changes() == [
@@ -250,9 +256,8 @@ def test_two_admins_at_once_both_land(folder: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    knowledge = load_knowledge(folder)
-    assert "a brand new wording about value" in knowledge.topic("cost").phrasings
-    assert "a brand new wording about booking" in knowledge.topic("booking").phrasings
+    assert "a brand new wording about value" in phrasings_of(folder, "cost")
+    assert "a brand new wording about booking" in phrasings_of(folder, "booking")
     assert len(editor.recent_changes()) == 2
     assert sorted(p.name for p in (folder / ".history").iterdir() if p.is_dir()) == ["0001", "0002"]
     assert os.access(folder / ".history" / "changes.log", os.R_OK)

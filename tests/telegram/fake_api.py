@@ -941,8 +941,8 @@ class OfflineRequest(BaseRequest):
         token, _, endpoint = url.rpartition("/bot")[2].partition("/")
         params = dict(request_data.parameters) if request_data is not None else {}
         if request_data is not None and request_data.contains_files:
-            for key, (file_name, content, _mime) in request_data.multipart_data.items():
-                data = content if isinstance(content, bytes) else content.read()
+            for key, (file_name, upload, _mime) in request_data.multipart_data.items():
+                data = upload if isinstance(upload, bytes) else upload.read()
                 params[key] = {"file_name": file_name, "content": data}
         status, body = await self.fake.dispatch(token, endpoint, params)
         if body is None:
