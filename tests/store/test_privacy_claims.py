@@ -141,6 +141,8 @@ def keeps_only_what_the_report_needs(run: Run) -> None:
         "daily_answers": ["day", "topic_id", "count"],
         "daily_outcomes": ["day", "kind", "count"],
         "sent_answers": ["chat_key", "message_id", "topic_id", "at"],
+        # Groups the practitioner tapped "Ignore" on: one-way fingerprints and when, no words.
+        "ignored_unanswered": ["key", "at"],
     }
     assert {k for (k,) in run.rows("SELECT key FROM meta")} <= {"opened_at", "last_purge"}
 
