@@ -13,8 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.model import RedFlag
-from bot.core.safety import (
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.loader import load_knowledge
+from bot.core.model import ContextRule, RedFlag, TriageContext
+from bot.core.triage import (
     CompiledPattern,
     PatternError,
     RedFlagHit,
@@ -27,12 +29,7 @@ RED_FLAGS_YAML = Path(__file__).resolve().parents[1] / "knowledge" / "red_flags.
 
 
 def _load_shipped() -> Triage:
-    data = yaml.safe_load(RED_FLAGS_YAML.read_text(encoding="utf-8"))
-    flags = [
-        RedFlag(f["id"], f["name"], tuple(f["when"]), tuple(f.get("unless") or ()))
-        for f in data["flags"]
-    ]
-    return Triage(flags, data.get("negations") or [])
+    return Triage.from_knowledge(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
 
 
 TRIAGE = _load_shipped()
@@ -318,9 +315,7 @@ HARMLESS = [
     "no aches or pains or numbness in my groin",
     "no pain in my chest",
     # explained or someone else's
-    "my mum had breast cancer, is acupuncture ok for her?",
     "my dad died of cancer last year and the stress has made my back worse",
-    "my friend is having chemo, could acupuncture help her?",
     "lost 2 stone on purpose this year",
     "I've lost weight from dieting and my back feels better",
     "lost a stone since I started running",
@@ -909,7 +904,16 @@ def test_negation_covers_a_whole_or_list_but_not_a_new_statement() -> None:
 
 
 def _triage(*when: str, unless: tuple[str, ...] = (), negations: tuple[str, ...] = ()) -> Triage:
-    return Triage([RedFlag("test", "a test sign", tuple(when), unless)], list(negations))
+    """One test flag; `negations` as the old list ("... fine" reads backward)."""
+    before = tuple(n for n in negations if not n.startswith("..."))
+    after = tuple(n.removeprefix("...").strip() for n in negations if n.startswith("..."))
+    rules = []
+    if before:
+        rules.append(ContextRule("negation", "forward", 4, before, over=("any my of in",)))
+    if after:
+        rules.append(ContextRule("negation", "backward", 2, after, over=("is are",)))
+    context = TriageContext(rules=tuple(rules))
+    return Triage([RedFlag("test", "a test sign", tuple(when), unless)], context)
 
 
 def test_compile_pattern_parses_parts_alternatives_prefixes_and_gaps() -> None:
@@ -1023,9 +1027,9 @@ def test_triage_names_the_flag_with_the_bad_pattern() -> None:
 
 
 def test_triage_refuses_a_bad_negation() -> None:
-    with pytest.raises(PatternError, match="negation"):
+    with pytest.raises(PatternError, match="context"):
         _triage("numb", negations=("don't",))
-    with pytest.raises(PatternError, match="negation"):
+    with pytest.raises(PatternError, match="context"):
         _triage("numb", negations=("...",))
 
 
@@ -1055,7 +1059,11 @@ def test_the_shipped_red_flags_compile_and_cover_every_product_red_flag() -> Non
         for pattern in [*flag["when"], *(flag.get("unless") or [])]:
             compile_pattern(pattern)
         assert flag["name"].strip()
-    assert {"no", "not", "without", "never"} <= set(data["negations"])
+    forward = [
+        g for g in data["context"] if g["axis"] == "negation" and g["direction"] == "forward"
+    ]
+    words = {w.strip() for g in forward for t in g["triggers"] for w in t.split("|")}
+    assert {"no", "not", "without", "never"} <= words
 
 
 # -- robustness ---------------------------------------------------------------------------
@@ -1154,11 +1162,7 @@ _TRIAGE_FOR_OTHERS = None
 def _shipped_triage():
     global _TRIAGE_FOR_OTHERS
     if _TRIAGE_FOR_OTHERS is None:
-        from bot.config import DEFAULT_KNOWLEDGE_DIR
-        from bot.core.loader import load_knowledge
-
-        knowledge = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-        _TRIAGE_FOR_OTHERS = Triage(knowledge.red_flags, knowledge.negations)
+        _TRIAGE_FOR_OTHERS = Triage.from_knowledge(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
     return _TRIAGE_FOR_OTHERS
 
 

@@ -16,7 +16,7 @@ from bot.core.markup import escape
 from bot.core.matching import Entry, Matcher, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
-from bot.core.safety import RedFlagHit, Triage
+from bot.core.triage import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})  # lose to any real question
@@ -51,7 +51,7 @@ class Engine:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.triage = Triage(knowledge.red_flags, knowledge.negations)
+        self.triage = Triage.from_knowledge(knowledge)
         entries = [
             Entry(TOPIC + t.id, p) for t in knowledge.topics for p in (t.title, *t.phrasings)
         ]

@@ -15,6 +15,7 @@ from bot.core.errors import KnowledgeError, Problem
 from bot.core.markup import TELEGRAM_MESSAGE_LIMIT, markup_problems
 from bot.core.model import (
     Clinic,
+    ContextRule,
     Gap,
     Knowledge,
     MatchingSettings,
@@ -22,6 +23,7 @@ from bot.core.model import (
     RedFlag,
     SmalltalkIntent,
     Topic,
+    TriageContext,
 )
 from bot.core.text import fold
 from bot.core.yamlfile import LDict, LList, line_of, read_yaml
@@ -223,7 +225,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     }
     topics = _load_topics(directory / TOPICS_DIR, checker, values)
     synonyms = _load_synonyms(directory / SYNONYMS_FILE, checker)
-    red_flags, negations = _load_red_flags(directory / RED_FLAGS_FILE, checker)
+    red_flags, triage_context = _load_red_flags(directory / RED_FLAGS_FILE, checker)
     smalltalk = _load_smalltalk(directory / SMALLTALK_FILE, checker, values)
     gaps = _load_gaps(directory / GAPS_FILE, checker, values)
     topics = _order_topics(
@@ -238,7 +240,7 @@ def load_knowledge(directory: Path | str) -> Knowledge:
         topics=tuple(topics),
         synonyms=synonyms,
         red_flags=tuple(red_flags),
-        negations=tuple(negations),
+        triage_context=triage_context,
         smalltalk=tuple(smalltalk),
         gaps=tuple(gaps),
         matching=matching,
@@ -531,14 +533,21 @@ def _load_synonyms(file: Path, checker: _Checker) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], list[str]]:
+def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], TriageContext]:
     data = _read_required(file, checker)
     if data is None:
-        return [], []
-    top = checker.mapping(data, file, file.name, {"negations": False, "flags": True})
+        return [], TriageContext()
+    keys = {
+        "terminations": False,
+        "negative_answers": False,
+        "writer_markers": False,
+        "context": False,
+        "flags": True,
+    }
+    top = checker.mapping(data, file, file.name, keys)
     if top is None:
-        return [], []
-    negations = [n for n, _ in checker.text_list(top, "negations", file, "red flags")]
+        return [], TriageContext()
+    context = _load_triage_context(top, file, checker)
     flags_value = top.get("flags")
     if not isinstance(flags_value, list) or not flags_value:
         checker.add(
@@ -546,11 +555,11 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], list[
             line_of(top, "flags"),
             "'flags' should be a list of red flags, each starting with '- id:'",
         )
-        return [], negations
+        return [], context
     compile_pattern = _pattern_compiler()
     flags: list[RedFlag] = []
     seen: set[str] = set()
-    keys = {"id": True, "name": True, "when": True, "unless": False}
+    keys = {"id": True, "name": True, "when": True, "unless": False, "past_counts": False}
     for i, item in enumerate(flags_value):
         flag = checker.mapping(item, file, "a red flag", keys, line_of(flags_value, i))
         if flag is None:
@@ -569,18 +578,104 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], list[
             error = compile_pattern(pattern)
             if error:
                 checker.add(file, line, f"in {where}: {error}")
-        flags.append(RedFlag(flag_id, name, tuple(p for p, _ in when), tuple(p for p, _ in unless)))
-    return flags, negations
+        past_counts = flag.get("past_counts", False)
+        if not isinstance(past_counts, bool):
+            checker.add(
+                file,
+                line_of(flag, "past_counts"),
+                f"'past_counts' in {where} should be true or false",
+            )
+            past_counts = False
+        flags.append(
+            RedFlag(
+                flag_id,
+                name,
+                tuple(p for p, _ in when),
+                tuple(p for p, _ in unless),
+                past_counts,
+            )
+        )
+    return flags, context
+
+
+def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageContext:
+    """The ConText groups and word lists of red_flags.yaml, each checked where it is written."""
+    from bot.core.triage import context as triage_context
+
+    lists = {}
+    for key in ("terminations", "negative_answers", "writer_markers"):
+        items = checker.text_list(top, key, file, "red flags")
+        for phrase, line in items:
+            error = triage_context.check_phrase(phrase)
+            if error:
+                checker.add(file, line, f"in '{key}': {error}")
+        lists[key] = tuple(phrase for phrase, _ in items)
+    groups = top.get("context")
+    rules: list[ContextRule] = []
+    if groups is not None and not isinstance(groups, list):
+        checker.add(
+            file,
+            line_of(top, "context"),
+            "'context' should be a list of trigger groups, each starting with '- axis:'",
+        )
+        groups = []
+    keys = {"axis": True, "direction": True, "scope": True, "triggers": True, "over": False,
+            "until": False}  # fmt: skip
+    for i, item in enumerate(groups or []):
+        group = checker.mapping(item, file, "a context group", keys, line_of(groups, i))
+        if group is None:
+            continue
+        axis = checker.text(group, "axis", file, "the context group")
+        where = f"the context group '{axis}'"
+        direction = checker.text(group, "direction", file, where)
+        scope_value = group.get("scope")
+        if scope_value == "sentence":
+            scope = None
+        elif isinstance(scope_value, int) and not isinstance(scope_value, bool):
+            scope = scope_value
+        else:
+            checker.add(
+                file,
+                line_of(group, "scope", default=line_of(group)),
+                f"'scope' in {where} should be a number of words (e.g. 4) or 'sentence'",
+            )
+            continue
+        triggers = checker.text_list(group, "triggers", file, where, required=True)
+        over = checker.text_list(group, "over", file, where)
+        until = checker.text_list(group, "until", file, where)
+        rule = ContextRule(
+            axis,
+            direction,
+            scope,
+            tuple(t for t, _ in triggers),
+            tuple(o for o, _ in over),
+            tuple(u for u, _ in until),
+        )
+        for phrase, line in [*triggers, *over, *until]:
+            error = triage_context.check_phrase(phrase)
+            if error:
+                checker.add(file, line, f"in {where}: {error}")
+        error = triage_context.check_rule(rule)
+        if error and triggers:
+            checker.add(file, line_of(group), f"in {where}: {error}")
+        elif not error:
+            rules.append(rule)
+    return TriageContext(
+        rules=tuple(rules),
+        terminations=lists["terminations"],
+        negative_answers=lists["negative_answers"],
+        writer_markers=lists["writer_markers"],
+    )
 
 
 def _pattern_compiler() -> Callable[[str], str | None]:
-    """The safety module's own pattern check, so `check` and the runtime agree exactly."""
-    from bot.core import safety
+    """The triage's own pattern check, so `check` and the runtime agree exactly."""
+    from bot.core.triage import PatternError, compile_pattern
 
     def check(pattern: str) -> str | None:
         try:
-            safety.compile_pattern(pattern)
-        except safety.PatternError as exc:
+            compile_pattern(pattern)
+        except PatternError as exc:
             return str(exc)
         return None
 

@@ -25,12 +25,40 @@ class Topic:
 
 @dataclass(frozen=True)
 class RedFlag:
-    """One emergency sign (PRODUCT.md red flags), described in the pattern language of safety."""
+    """One emergency sign (PRODUCT.md red flags), described in the triage's pattern language."""
 
     id: str
     name: str  # plain words used in the urgent reply, e.g. "loss of bladder control"
     when: tuple[str, ...]  # patterns; any one matching raises the flag
-    unless: tuple[str, ...] = ()  # patterns that cancel it in the same sentence
+    unless: tuple[str, ...] = ()  # narrow exceptions: patterns that cancel it in the same sentence
+    past_counts: bool = False  # a past one still counts ("a history of cancer")
+
+
+AXES = ("negation", "historical", "hypothetical", "experiencer")
+DIRECTIONS = ("forward", "backward", "both")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A group of ConText trigger words: on which axis they set a red flag aside, in which
+    direction and how far they reach (red_flags.yaml, "context")."""
+
+    axis: str  # one of AXES
+    direction: str  # one of DIRECTIONS: the sign comes after, before, or either side
+    scope: int | None  # how many words away the sign may be; None: anywhere in the sentence
+    triggers: tuple[str, ...]  # phrases in the pattern language ("years ago | year ago")
+    over: tuple[str, ...] = ()  # when set, only these words may stand between trigger and sign
+    until: tuple[str, ...] = ()  # words that end this group's reach, besides `terminations`
+
+
+@dataclass(frozen=True)
+class TriageContext:
+    """Everything the triage reads around a red flag, from red_flags.yaml."""
+
+    rules: tuple[ContextRule, ...] = ()
+    terminations: tuple[str, ...] = ()  # end every trigger's reach ("but", "however")
+    negative_answers: tuple[str, ...] = ()  # "chest pain? no." rules out what was asked
+    writer_markers: tuple[str, ...] = ()  # the writer turns to their own back ("mine is")
 
 
 @dataclass(frozen=True)
@@ -121,7 +149,7 @@ class Knowledge:
     topics: tuple[Topic, ...]
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     red_flags: tuple[RedFlag, ...] = ()
-    negations: tuple[str, ...] = ()
+    triage_context: TriageContext = TriageContext()
     smalltalk: tuple[SmalltalkIntent, ...] = ()
     gaps: tuple[Gap, ...] = ()
     matching: MatchingSettings = MatchingSettings()

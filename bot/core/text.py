@@ -35,6 +35,9 @@ def words(text: str) -> list[str]:
     return folded.split() if folded else []
 
 
+SENTENCE_BREAK = _SENTENCE_BREAK  # shared with bot.core.prepared, which keeps the "?" too
+
+
 def sentences(text: str) -> list[str]:
     """Split a message into sentences/clauses (raw, not folded), dropping empty ones."""
     parts = _SENTENCE_BREAK.split(text)

@@ -1,0 +1,332 @@
+"""ConText rules: the words around a red flag that say it is negated, past, only talked about,
+or someone else's (Harkema et al. 2009, as medspaCy implements it).
+
+A trigger ("no", "years ago", "what warning signs", "my colleague") opens a scope: forward
+over the words after it, backward over the words before it, or both; its scope reaches a set
+number of words or the end of the sentence, and ends early at a termination ("but",
+"however") or at one of its group's own `until` words. A red flag inside the scope gets the
+trigger's axis. The trigger words are data (red_flags.yaml "context"), compiled here into the
+same `PhraseIndex` as the red flags, so one reading of a clause finds both.
+
+Negation groups with an `over` list keep a narrower, grammatical scope: only the listed small
+words may stand between "no" and the sign ("no [real signs of] numbness"), and an "or" list
+carries the negation on ("no numbness, tingling or weakness"); so a stray "no" can never
+silence a sign a few words later ("no idea why but i wet myself").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.model import AXES, DIRECTIONS, ContextRule, TriageContext
+from bot.core.triage.patterns import Match, PatternError, PhraseIndex
+
+NEGATION, HISTORICAL, HYPOTHETICAL, EXPERIENCER = AXES
+
+# Grammar of a negated list, not vocabulary: these stay in code.
+LIST_JOINERS = frozenset({"or", "nor"})  # "no numbness, tingling or weakness" negates all three
+_LIST_FILLERS = frozenset({"any", "a", "an", "the", "my", "even", "both"})
+# What a negated sign is of stays negated: "no loss of bladder control", "no numbness in my groin".
+_OBJECT_LINKS = frozenset({"of", "with", "in", "on", "around", "from", "into"})
+# "never had bladder problems until now": true only until now, so not negated at all.
+_UNTIL = frozenset({"until", "till", "til", "untill"})
+_UNTIL_REACH = 3
+# Symptoms no red flag is about: a negation reaching one is spent on it ("no pain cant walk"),
+# unless a list goes on ("no pain or numbness").
+_GENERIC_SYMPTOMS = frozenset(
+    {"pain", "pains", "ache", "aches", "aching", "discomfort", "stiffness"}
+)
+# Who the writer is, in the sign's own words: "a guy ran into me" is the writer's fall.
+FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "my", "myself", "mine"})
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    """A trigger found in a clause: which group, where, and the words as the message has them."""
+
+    rule: int
+    start: int
+    end: int
+    words: str
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """One axis a trigger sets on a red flag, with the trigger's words (for the explanation)."""
+
+    axis: str
+    words: str
+
+
+def check_rule(rule: ContextRule) -> str | None:
+    """What is wrong with a context group as written, or None (used by `bot check`)."""
+    if rule.axis not in AXES:
+        return f"axis '{rule.axis}' is not one of: {', '.join(AXES)}"
+    if rule.direction not in DIRECTIONS:
+        return f"direction '{rule.direction}' is not one of: {', '.join(DIRECTIONS)}"
+    if rule.scope is not None and (rule.scope < 0 or rule.scope > 30):
+        return "scope should be a number of words from 0 to 30, or 'sentence'"
+    if rule.over and rule.axis != NEGATION:
+        return "'over' is only for negation groups - remove it, or set axis: negation"
+    if rule.over and rule.direction == "both":
+        return "a negation group with 'over' reads one way - direction: forward or backward"
+    if rule.over and rule.scope is None:
+        return "a negation group with 'over' needs a number as scope (e.g. scope: 4)"
+    if not rule.triggers:
+        return "the group has no triggers - add at least one under 'triggers:'"
+    for phrase in (*rule.triggers, *rule.until, *rule.over):
+        error = check_phrase(phrase)
+        if error:
+            return error
+    return None
+
+
+def check_phrase(phrase: str) -> str | None:
+    """A trigger is one phrase or alternatives ("years ago | year ago"); no "+"."""
+    if not isinstance(phrase, str):
+        return f"a trigger must be text, not {type(phrase).__name__} {phrase!r}"
+    if "+" in phrase:
+        return (
+            f'"{phrase}": a trigger is one phrase or alternatives joined by "|" - "+" is '
+            "only used in red-flag patterns"
+        )
+    try:
+        PhraseIndex().add(phrase, alone_ok=True)
+    except PatternError as exc:
+        return str(exc)
+    return None
+
+
+class ContextRules:
+    """The context groups of one knowledge base, registered in the triage's phrase index."""
+
+    def __init__(self, context: TriageContext, index: PhraseIndex) -> None:
+        self.rules = context.rules
+        self._by_pid: dict[int, list[int]] = {}
+        self._until: list[frozenset[int]] = []
+        self._over: list[frozenset[str]] = []
+        words: set[str] = set()
+        forward_negation_starts: set[str] = set()
+        for r, rule in enumerate(context.rules):
+            error = check_rule(rule)
+            if error:
+                raise PatternError(f"in the context rules ({rule.axis}): {error}")
+            for trigger in rule.triggers:
+                for pid in _pids(index, trigger):
+                    self._by_pid.setdefault(pid, []).append(r)
+                words.update(trigger.replace("|", " ").replace("*", "").split())
+                if rule.axis == NEGATION and rule.direction == "forward":
+                    forward_negation_starts.update(
+                        alt.split()[0] for alt in trigger.split("|") if alt.strip()
+                    )
+            self._until.append(frozenset(p for u in rule.until for p in _pids(index, u)))
+            self._over.append(frozenset(w for o in rule.over for w in o.split()))
+            words.update(w for o in rule.over for w in o.split())
+        self._stops = frozenset(p for t in context.terminations for p in _pids(index, t))
+        self._writer = frozenset(p for t in context.writer_markers for p in _pids(index, t))
+        self.negative_answers = frozenset(
+            " ".join(answer.lower().split()) for answer in context.negative_answers
+        )
+        for phrase in (*context.terminations, *context.writer_markers):
+            words.update(phrase.replace("|", " ").replace("*", "").split())
+        self.trigger_words = frozenset(words)  # never read as typos of a red-flag word
+        self.no_gap = frozenset(forward_negation_starts)
+
+    # -- finding triggers -----------------------------------------------------------------
+
+    def triggers(
+        self, tokens: list[str], matches: list[Match], covered: list[bool]
+    ) -> list[TriggerHit]:
+        """The triggers among a clause's matches; words inside a red-flag phrase are part of the
+        sign, not triggers ("no feeling", "never lets up"); a trigger inside a longer one is
+        part of it ("no" in "no problems since")."""
+        found = sorted(
+            (start, end, r)
+            for start, end, pid in matches
+            for r in self._by_pid.get(pid, ())
+            if not any(covered[start:end])
+        )
+        found.sort(key=lambda h: (h[0], h[0] - h[1]))
+        kept: list[TriggerHit] = []
+        for start, end, r in found:
+            if any(
+                k.start <= start and end <= k.end and k.end - k.start > end - start for k in kept
+            ):
+                continue
+            kept.append(TriggerHit(r, start, end, " ".join(tokens[start:end])))
+        return kept
+
+    def stops(self, matches: list[Match]) -> tuple[set[int], dict[int, set[int]]]:
+        """Where terminations stand: every group's, and each group's own `until` words."""
+        everyone: set[int] = set()
+        own: dict[int, set[int]] = {}
+        for start, _, pid in matches:
+            if pid in self._stops:
+                everyone.add(start)
+            for r, until in enumerate(self._until):
+                if pid in until:
+                    own.setdefault(r, set()).add(start)
+        return everyone, own
+
+    def writer_marker(self, tokens: list[str], matches: list[Match]) -> str | None:
+        """The words by which the writer turns to themselves ("mine is", "my own back")."""
+        for start, end, pid in matches:
+            if pid in self._writer:
+                return " ".join(tokens[start:end])
+        return None
+
+    # -- applying them --------------------------------------------------------------------
+
+    def reaches(
+        self,
+        hit: TriggerHit,
+        span: tuple[int, int],
+        stops: tuple[set[int], dict[int, set[int]]],
+    ) -> bool:
+        """Whether a (window) trigger's scope covers a sign spanning words span[0]..span[1]."""
+        rule = self.rules[hit.rule]
+        start, end = span
+        everyone, own = stops
+        own_stops = own.get(hit.rule, set())
+        if rule.direction in ("forward", "both") and hit.end <= start:
+            between = range(hit.end, start)
+            if (rule.scope is None or len(between) <= rule.scope) and not any(
+                i in everyone or i in own_stops for i in between
+            ):
+                return True
+        if rule.direction in ("backward", "both") and end <= hit.start:
+            between = range(end, hit.start)
+            if (rule.scope is None or len(between) <= rule.scope) and not any(
+                i in everyone or i in own_stops for i in between
+            ):
+                return True
+        return False
+
+    def negated(
+        self,
+        tokens: list[str],
+        segments: list[int],
+        signs: list[Match],
+        hits: list[TriggerHit],
+    ) -> dict[int, TriggerHit]:
+        """Which sign matches a grammatical negation ("over" groups) cancels, and by what."""
+        clause = _Clause(tokens, segments, signs)
+        negated: dict[int, TriggerHit] = {}
+        for hit in hits:
+            rule = self.rules[hit.rule]
+            if rule.axis != NEGATION or not rule.over:
+                continue
+            assert rule.scope is not None
+            over = self._over[hit.rule]
+            if rule.direction == "backward":
+                found = _negated_before(hit.start, clause, over, rule.scope)
+            else:
+                found = _negated_after(hit.end, clause, over, rule.scope)
+            for m in found:
+                negated.setdefault(m, hit)
+        return negated
+
+    def is_window(self, hit: TriggerHit) -> bool:
+        """Whether a trigger reads by window (every group but the grammatical negations)."""
+        rule = self.rules[hit.rule]
+        return not (rule.axis == NEGATION and rule.over)
+
+    def axis(self, hit: TriggerHit) -> str:
+        return self.rules[hit.rule].axis
+
+
+def _pids(index: PhraseIndex, phrase: str) -> frozenset[int]:
+    parts = index.add(phrase, alone_ok=True)
+    if len(parts) != 1:
+        raise PatternError(f'"{phrase}": a trigger is one phrase or alternatives, without "+"')
+    return parts[0]
+
+
+class _Clause:
+    """One clause's words and sign matches, indexed for the negation grammar."""
+
+    def __init__(self, tokens: list[str], segments: list[int], matches: list[Match]) -> None:
+        self.tokens = tokens
+        self.segments = segments
+        self.matches = matches  # (start, end, phrase id), sorted by start
+        self.starts: dict[int, list[int]] = {}
+        self.ends: dict[int, list[int]] = {}
+        for m, (start, end, _) in enumerate(matches):
+            self.starts.setdefault(start, []).append(m)
+            self.ends.setdefault(end, []).append(m)
+
+    def span(self, start: int) -> tuple[set[int], int]:
+        """The matches starting at `start` and those overlapping them ("a fall" and "fall")."""
+        first = self.starts[start][0]
+        members: set[int] = set()
+        end = start + 1
+        m = first
+        while m < len(self.matches) and self.matches[m][0] < end:
+            members.add(m)
+            end = max(end, self.matches[m][1])
+            m += 1
+        return members, end
+
+
+def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: int) -> set[int]:
+    """What a negation cancels after itself: "no [any] numbness[, tingling or weakness]"."""
+    tokens, segments, starts = clause.tokens, clause.segments, clause.starts
+    if cue_end >= len(tokens):
+        return set()
+    segment = segments[cue_end - 1]
+    j, fillers, own_symptom = cue_end, 0, False
+    while j < len(tokens) and segments[j] == segment and j not in starts:
+        if tokens[j] not in over or fillers >= scope:
+            return set()
+        if tokens[j] in _GENERIC_SYMPTOMS:
+            own_symptom = True  # "no pain ..." negates the pain
+        elif tokens[j] in LIST_JOINERS:
+            own_symptom = False  # "... or numbness": the list goes on
+        j, fillers = j + 1, fillers + 1
+    if j not in starts or segments[j] != segment or own_symptom:
+        return set()  # "no pain cant walk": the negation was spent on "pain"
+    negated, end = clause.span(j)
+    # An "or" list carries the negation on: "no numbness, tingling or weakness".
+    pending: set[int] = set()
+    while True:
+        k, joined, linked = end, False, False
+        while k < len(tokens) and k not in starts:
+            if tokens[k] in LIST_JOINERS:
+                joined = True
+            elif tokens[k] in _OBJECT_LINKS and segments[k] == segments[end - 1]:
+                linked = True
+            elif not ((joined or linked) and tokens[k] in _LIST_FILLERS):
+                break
+            k += 1
+        if k not in starts:
+            break
+        if linked and not joined:
+            item, end = clause.span(k)
+            negated |= item  # what the negated thing is of: "no loss of bladder control"
+            continue
+        if not joined and segments[k] == segments[end - 1]:
+            break  # "no numbness cant pee": a new statement, not a list item
+        item, end = clause.span(k)
+        if joined:
+            negated |= pending | item
+            pending = set()
+        else:
+            pending |= item
+    if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
+        return set()
+    return negated
+
+
+def _negated_before(cue_start: int, clause: _Clause, over: frozenset[str], scope: int) -> set[int]:
+    """What a negation written after the sign cancels: "bowel control [is] fine"."""
+    if cue_start == 0:
+        return set()
+    j, segment = cue_start, clause.segments[cue_start - 1]
+    for _ in range(scope + 1):
+        ending = clause.ends.get(j)
+        if ending:
+            return {m for m in ending if clause.segments[clause.matches[m][0]] == segment}
+        if j == 0 or clause.tokens[j - 1] not in over or clause.segments[j - 1] != segment:
+            return set()
+        j -= 1
+    return set()

@@ -1,0 +1,361 @@
+"""The pattern language of red flags and context triggers, and finding its phrases in a clause.
+
+    numb* | tingling | cant feel + bum | groin | inner thigh*
+
+A pattern is parts joined by ``+`` that must all appear in the same sentence (any order); each
+part is alternatives joined by ``|``; an alternative is a phrase of consecutive words, where a
+trailing ``*`` matches any ending and ``...`` stands for up to three other words. Message words
+are matched with typo tolerance (`typos`), and small softeners ("really", "just") may stand
+inside a phrase ("cant really feel").
+
+`PhraseIndex` holds every phrase of every pattern (red flags and context triggers alike), so a
+clause is read once and each phrase found is reported with where it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.core.text import fold
+from bot.core.triage.typos import LONG_WORD, MIN_FUZZY, ORDINARY_WORDS, is_typo_of
+
+GAP = "..."  # in a phrase: up to MAX_GAP other words
+MAX_GAP = 3
+MIN_PREFIX = 3  # "numb*" is fine, "nu*" would match half the dictionary
+_CACHE_LIMIT = 50_000
+# Softeners patients slip into a phrase without changing it: "cant really feel my bum".
+SOFTENERS = frozenset(
+    {"really", "properly", "actually", "just", "quite", "fully", "even", "totally"}
+)
+_MAX_SOFTENERS = 2
+
+# "cannot feel", "can not feel", "couldnt feel" are all the patterns' "cant feel".
+_SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant", "couldnt", "cudnt"})
+# "can not" is "cant", "do not" is "dont": the word before "not", and what the two make.
+_JOINED_WITH_NOT = {"can": "cant", "will": "wont", "do": "dont", "does": "doesnt", "did": "didnt"}
+_RESPELT = _SAME_AS_CANT | {"not"}  # words `tokenize` may rewrite
+_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
+_COMMON_ALONE = frozenset(
+    "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
+)
+_SEGMENT_BREAK = re.compile(r"[,:()\[\]{}]+")  # commas end a negation's reach ("no, i wet myself")
+_AMPERSAND = re.compile(r"[&+]")
+_WORD_OR_NUMBER = re.compile(r"[a-z]+|[0-9]+")  # "10kg" is "10 kg", "39c" is "39 c"
+
+
+def _words_and_numbers(folded: str) -> list[str]:
+    """The words of a folded text, numbers apart ("10kg" is "10 kg")."""
+    if folded.replace(" ", "").isalpha():  # no digits (the usual case): plain words
+        return folded.split()
+    return _WORD_OR_NUMBER.findall(folded)
+
+
+class PatternError(ValueError):
+    """A red-flag pattern or negation the practitioner wrote cannot be used as written."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a phrase: exact (``bum``), a prefix (``numb*``) or a gap (``...``)."""
+
+    text: str
+    prefix: bool = False
+
+    @property
+    def is_gap(self) -> bool:
+        return self.text == GAP
+
+    def __str__(self) -> str:
+        return self.text + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A checked pattern: its parts, each a tuple of alternative phrases (tuples of words)."""
+
+    source: str
+    parts: tuple[tuple[tuple[Word, ...], ...], ...]
+
+
+def compile_pattern(pattern: str, *, alone_ok: bool = False) -> CompiledPattern:
+    """Check and parse one pattern line; raise PatternError saying what to change.
+
+    `alone_ok`: a single common word ("no", "my") may stand alone, as context triggers do.
+    """
+    if not isinstance(pattern, str):
+        raise PatternError(
+            f"a pattern must be text in quotes, not {type(pattern).__name__} {pattern!r}"
+        )
+    text = " ".join(pattern.lower().split())
+    if not text:
+        raise PatternError(
+            'the pattern is empty - write the words to look for, e.g. "numb* + groin | bum"'
+        )
+    _check_characters(pattern, text)
+    parts = []
+    for raw_part in text.split("+"):
+        if not raw_part.strip():
+            raise PatternError(
+                f'"{pattern}" has a "+" with nothing on one side - every "+" joins two groups '
+                'of words that must both appear, e.g. "numb* + groin"'
+            )
+        alternatives = []
+        for raw_alt in raw_part.split("|"):
+            if not raw_alt.strip():
+                raise PatternError(
+                    f'"{pattern}" has a "|" with nothing on one side - "|" separates ways of '
+                    'saying the same thing, e.g. "bum | bottom | buttocks"'
+                )
+            alternatives.append(_compile_phrase(raw_alt.split(), pattern, alone_ok))
+        parts.append(tuple(alternatives))
+    return CompiledPattern(source=pattern, parts=tuple(parts))
+
+
+def _check_characters(pattern: str, text: str) -> None:
+    for ch in text:
+        if _PATTERN_CHARS.fullmatch(ch):
+            continue
+        if ch in "'’‘`´ʼ":
+            example = re.sub(r"['’‘`´ʼ]", "", text)
+            raise PatternError(
+                f'"{pattern}" contains an apostrophe - messages are matched with apostrophes '
+                f'removed, so write "{example}" (cant, dont, ive)'
+            )
+        raise PatternError(
+            f'"{pattern}" contains "{ch}", which patterns do not use - write plain words, joined '
+            'by " | " (alternatives) and " + " (must also appear); end a word with * to allow '
+            "any ending"
+        )
+
+
+def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> tuple[Word, ...]:
+    words: list[Word] = []
+    for token in tokens:
+        if token == GAP:
+            if not words or words[-1].is_gap:
+                raise PatternError(
+                    f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
+                )
+            words.append(Word(GAP))
+            continue
+        if "." in token:
+            raise PatternError(
+                f'"{pattern}": "{token}" - full stops are not used in patterns; "..." on its own '
+                'between two words means "up to three other words here"'
+            )
+        stem, stars = token.rstrip("*"), len(token) - len(token.rstrip("*"))
+        if "*" in stem or stars > 1:
+            raise PatternError(
+                f'"{pattern}": "{token}" - a * may only end a word, once (e.g. "tingl*")'
+            )
+        if stars and len(stem) < MIN_PREFIX:
+            raise PatternError(
+                f'"{pattern}": "{token}" is too short - a * needs at least {MIN_PREFIX} letters '
+                "before it, or it would match far too many words"
+            )
+        words.append(Word(stem, prefix=bool(stars)))
+    if words[-1].is_gap:
+        raise PatternError(
+            f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
+        )
+    if len(words) == 1 and words[0].text in _COMMON_ALONE and not alone_ok:
+        raise PatternError(
+            f'"{pattern}": "{words[0].text}" on its own is in almost every message - use it '
+            'inside a phrase instead (e.g. "my back")'
+        )
+    return tuple(words)
+
+
+def tokenize(clause: str) -> tuple[list[str], list[int]]:
+    """Folded words, and for each the comma-separated segment it sits in."""
+    if "&" in clause or "+" in clause:
+        clause = _AMPERSAND.sub(" and ", clause)
+    tokens: list[str] = []
+    segments: list[int] = []
+    for seg, piece in enumerate(_SEGMENT_BREAK.split(clause)):
+        words = _words_and_numbers(fold(piece))
+        if _RESPELT.isdisjoint(words):  # the usual case: every word stays as it is
+            tokens += words
+            segments += [seg] * len(words)
+            continue
+        for word in words:
+            if word in _SAME_AS_CANT:
+                word = "cant"
+            elif (
+                word == "not" and tokens and segments[-1] == seg and tokens[-1] in _JOINED_WITH_NOT
+            ):
+                tokens[-1] = _JOINED_WITH_NOT[tokens[-1]]
+                continue
+            tokens.append(word)
+            segments.append(seg)
+    return tokens, segments
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """What one message word may stand for, typos forgiven, and the phrases it may begin.
+
+    Both are worked out once per distinct word (and cached), so matching a clause is mostly
+    set look-ups: `keys` holds the pattern words it is ("bum") and the prefixes it starts with,
+    written as in a pattern ("numb*"); `starts` holds (phrase id, the phrase's other words as
+    keys) for every phrase whose first word it can be.
+    """
+
+    keys: frozenset[str]
+    starts: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+def _key(word: Word) -> str:
+    """How a phrase word is looked up in `_Forms.keys`: "numb*" (the star keeps a prefix apart
+    from the whole word "numb"), "bum", or "..." for a gap (no message word has that key)."""
+    return str(word)
+
+
+Match = tuple[int, int, int]  # (first word, one past the last word, phrase id)
+
+
+class PhraseIndex:
+    """Every phrase of every registered pattern, indexed by first word; reads clauses.
+
+    Register patterns with `add` (each returns its parts as sets of phrase ids), then call
+    `freeze` once; after that `matches` finds every phrase in a clause's words.
+    """
+
+    def __init__(self) -> None:
+        self._phrases: list[tuple[Word, ...]] = []
+        self._phrase_ids: dict[tuple[Word, ...], int] = {}
+        self._cache: dict[str, _Forms] = {}
+        self._no_gap: frozenset[str] = frozenset()
+
+    def add(self, pattern: str, *, alone_ok: bool = False) -> tuple[frozenset[int], ...]:
+        """Register one pattern (raises PatternError); its parts as sets of phrase ids."""
+        parts = []
+        for alternatives in compile_pattern(pattern, alone_ok=alone_ok).parts:
+            ids = set()
+            for phrase in alternatives:
+                if phrase not in self._phrase_ids:
+                    self._phrase_ids[phrase] = len(self._phrases)
+                    self._phrases.append(phrase)
+                ids.add(self._phrase_ids[phrase])
+            parts.append(frozenset(ids))
+        return tuple(parts)
+
+    def phrase(self, pid: int) -> str:
+        """A phrase as written in its pattern ("cant feel", "numb*")."""
+        return " ".join(str(word) for word in self._phrases[pid])
+
+    def freeze(self, not_typos: Iterable[str] = (), no_gap: Iterable[str] = ()) -> None:
+        """Index phrases by first word so a message word looks up only its candidates.
+
+        `not_typos`: words never read as a slip for another (the context trigger words);
+        `no_gap`: words a "..." may not step over ("i have [never had] cancer").
+        """
+        self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        words: set[str] = set()
+        prefixes: set[str] = set()
+        for pid, phrase in enumerate(self._phrases):
+            rest = tuple(_key(word) for word in phrase[1:])
+            self._by_first.setdefault(_key(phrase[0]), []).append((pid, rest))
+            for word in phrase:
+                if word.is_gap:
+                    continue
+                (prefixes if word.prefix else words).add(word.text)
+        self._words = frozenset(words)
+        self._prefixes = frozenset(prefixes)
+        self._prefix_lengths = tuple(sorted({len(p) for p in prefixes}))
+        # Typo candidates, bucketed by first letter: typos rarely hit the first letter, and the
+        # bucket keeps a new word's look-up to a few dozen comparisons.
+        self._fuzzy_words: dict[str, list[str]] = {}
+        for w in sorted(words):
+            if len(w) >= MIN_FUZZY and w.isalpha():
+                self._fuzzy_words.setdefault(w[0], []).append(w)
+        self._fuzzy_prefixes: dict[str, list[str]] = {}
+        for p in sorted(prefixes):
+            if len(p) >= MIN_FUZZY and p.isalpha():
+                self._fuzzy_prefixes.setdefault(p[0], []).append(p)
+        self._not_typos = ORDINARY_WORDS | frozenset(not_typos)
+        self._no_gap = frozenset(no_gap)
+        self._cache.clear()
+
+    def matches(self, tokens: list[str]) -> list[Match]:
+        """Every (start, end, phrase id) occurrence, sorted by start."""
+        forms = [self._forms(token) for token in tokens]
+        keys = [form.keys for form in forms]
+        last = len(tokens) - 1
+        found = []
+        for i, form in enumerate(forms):
+            for pid, rest in form.starts:
+                if rest:
+                    # Most candidates fail on their second word: rule them out without the walk.
+                    second, j = rest[0], i + 1
+                    if second != GAP and (
+                        i == last or (second not in keys[j] and tokens[j] not in SOFTENERS)
+                    ):
+                        continue
+                    end = self._match_from(rest, 0, keys, tokens, j)
+                    if end is not None:
+                        found.append((i, end, pid))
+                else:
+                    found.append((i, i + 1, pid))
+        return found
+
+    def _match_from(
+        self,
+        rest: tuple[str, ...],
+        k: int,
+        keys: list[frozenset[str]],
+        tokens: list[str],
+        i: int,
+        softened: int = 0,
+    ) -> int | None:
+        """Where rest[k:] (phrase words as keys) ends if it matches tokens from i, else None."""
+        while k < len(rest):
+            key = rest[k]
+            if key == GAP:
+                for skip in range(MAX_GAP + 1):
+                    if skip and (i + skip > len(tokens) or tokens[i + skip - 1] in self._no_gap):
+                        break  # "i have [never had] cancer" is not "i have ... cancer"
+                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, softened)
+                    if end is not None:
+                        return end
+                return None
+            if i >= len(tokens):
+                return None
+            if key not in keys[i]:
+                if tokens[i] in SOFTENERS and softened < _MAX_SOFTENERS:
+                    i, softened = i + 1, softened + 1
+                    continue
+                return None
+            k, i = k + 1, i + 1
+        return i
+
+    def _forms(self, token: str) -> _Forms:
+        forms = self._cache.get(token)
+        if forms is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            forms = self._cache[token] = self._compute_forms(token)
+        return forms
+
+    def _compute_forms(self, token: str) -> _Forms:
+        words = {token} if token in self._words else set()
+        if not words and token.endswith("s") and token[:-1] in self._words and len(token) > 3:
+            words.add(token[:-1])  # "my foot's dragging" folds to "foots": still the foot
+        prefixes = {token[:n] for n in self._prefix_lengths if token[:n] in self._prefixes}
+        if len(token) >= MIN_FUZZY and token.isalpha() and token not in self._not_typos:
+            if not words:
+                words.update(
+                    w
+                    for w in self._fuzzy_words.get(token[0], ())
+                    if is_typo_of(token, w, 1 if len(w) < LONG_WORD else 2)
+                )
+            # A prefix forgives a slip inside itself only ("tinlging"): letting it grow or
+            # shrink too would make "bowl..." a "bowel*" and "filling" a "fall*".
+            for p in self._fuzzy_prefixes.get(token[0], ()):
+                if p not in prefixes and is_typo_of(token[: len(p)], p, 1):
+                    prefixes.add(p)
+        keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
+        starts = tuple(start for key in keys for start in self._by_first.get(key, ()))
+        return _Forms(keys, starts)

@@ -1,0 +1,352 @@
+"""The triage: does a patient's message describe a current red flag of the person it is about?
+
+Each clause is read once against the red flags' patterns and the context triggers. Every red
+flag found is resolved on the four ConText axes (negated? historical? hypothetical? whose?)
+and becomes a `Finding` that says why it fired or why it was set aside. The rule (PRODUCT.md
+"Safety"): a current red flag of the writer, or of the relative they are asking for, is
+urgent; a bystander's, a past and resolved one, or one only named or ruled out, is not. When
+in doubt, urgent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.model import Knowledge, RedFlag, TriageContext
+from bot.core.prepared import Clause, PreparedMessage
+from bot.core.triage.context import (
+    EXPERIENCER,
+    FIRST_PERSON,
+    HISTORICAL,
+    HYPOTHETICAL,
+    NEGATION,
+    ContextRules,
+    TriggerHit,
+)
+from bot.core.triage.patterns import Match, PatternError, PhraseIndex, tokenize
+
+# A clause that starts like this asks something, even without a "?".
+QUESTION_WORDS = frozenset(
+    """is are can could will would should does do did how what when where who why which
+    shall may might""".split()
+)
+
+Parts = tuple[frozenset[int], ...]
+
+
+@dataclass(frozen=True)
+class RedFlagHit:
+    """The red flag that makes a message urgent: which one, in plain words, and where."""
+
+    flag_id: str
+    name: str  # RedFlag.name, plain words for the urgent reply
+    sentence: str  # the (raw) sentence that raised it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One red flag found in a message, and why it counts or was set aside."""
+
+    flag_id: str
+    name: str
+    sentence: str
+    words: str  # the message's words that raised it ("numb ... groin")
+    urgent: bool
+    reason: str
+
+    @property
+    def hit(self) -> RedFlagHit:
+        return RedFlagHit(self.flag_id, self.name, self.sentence)
+
+    def explain(self) -> str:
+        """One line for the practitioner: `python -m bot ask --explain`."""
+        verdict = "URGENT" if self.urgent else "set aside"
+        return f"{verdict}: {self.flag_id} on '{self.words}' - {self.reason}"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One red flag, compiled: each pattern as a tuple of parts, each part a set of phrase ids."""
+
+    flag: RedFlag
+    when: tuple[Parts, ...]
+    unless: tuple[tuple[str, Parts], ...]
+    leads: frozenset[int]  # the phrases of every `when` pattern's first part
+
+    def firing(self, found: set[int]) -> Parts | None:
+        """The first `when` pattern whose every part is among `found`."""
+        if self.leads.isdisjoint(found):
+            return None  # the usual case, told cheaply
+        for parts in self.when:
+            if all(not part.isdisjoint(found) for part in parts):
+                return parts
+        return None
+
+    def exception(self, found: set[int]) -> str | None:
+        """The practitioner's `unless` pattern present, if any."""
+        for source, parts in self.unless:
+            if all(not part.isdisjoint(found) for part in parts):
+                return source
+        return None
+
+
+@dataclass
+class _Reading:
+    """One clause as read: its words, the signs and triggers in it, and what it asks."""
+
+    clause: Clause
+    tokens: list[str]
+    segments: list[int]
+    matches: list[Match]
+    signs: list[Match]
+    hits: list[TriggerHit]
+    asks: bool
+    writer: str | None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A red flag before the message-level question of whose it is is settled."""
+
+    rules: _Rules
+    sentence: str
+    words: str
+    urgent: bool
+    reason: str
+    other: str | None = None  # someone else's, named by these words
+
+
+class Triage:
+    """Finds and resolves red flags in messages. Built once per knowledge base; cheap per call."""
+
+    def __init__(
+        self, red_flags: Sequence[RedFlag], context: TriageContext | None = None
+    ) -> None:
+        context = context or TriageContext()
+        self._index = PhraseIndex()
+        rules = []
+        for flag in red_flags:
+            try:
+                when = tuple(self._index.add(p) for p in flag.when)
+                unless = tuple((p, self._index.add(p)) for p in flag.unless)
+            except PatternError as exc:
+                raise PatternError(f"in red flag '{flag.id}': {exc}") from None
+            leads = frozenset().union(*(parts[0] for parts in when)) if when else frozenset()
+            rules.append(_Rules(flag, when, unless, leads))
+        self._rules = tuple(rules)
+        self._sign_pids = frozenset(
+            pid
+            for r in rules
+            for parts in (*r.when, *(u for _, u in r.unless))
+            for part in parts
+            for pid in part
+        )
+        self._context = ContextRules(context, self._index)
+        self._index.freeze(self._context.trigger_words, self._context.no_gap)
+
+    @classmethod
+    def from_knowledge(cls, knowledge: Knowledge) -> Triage:
+        """The triage of a loaded knowledge base."""
+        return cls(knowledge.red_flags, knowledge.triage_context)
+
+    # -- public ---------------------------------------------------------------------------
+
+    def check(self, message: str | PreparedMessage) -> RedFlagHit | None:
+        """The red flag that makes the message urgent, or None. Never raises on any text."""
+        for finding in self.findings(message):
+            if finding.urgent:
+                return finding.hit
+        return None
+
+    def findings(self, message: str | PreparedMessage) -> list[Finding]:
+        """Every red flag the message mentions, each resolved: urgent or set aside, and why."""
+        if not isinstance(message, PreparedMessage):
+            message = PreparedMessage.of(message if isinstance(message, str) else "")
+        if not message.clauses:
+            return []
+        readings = [self._read(clause) for clause in message.clauses]
+        pending: list[_Pending] = []
+        for k, reading in enumerate(readings):
+            if not reading.signs:
+                continue
+            answered = k + 1 < len(readings) and self._answers_no(readings[k], readings[k + 1])
+            pending += self._resolve(reading, answered)
+        # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
+        for k in range(len(readings) - 1):
+            a, b = readings[k], readings[k + 1]
+            if not a.signs or not b.signs:
+                continue
+            seen = {
+                p.rules.flag.id for p in pending if p.sentence in (a.clause.text, b.clause.text)
+            }
+            joined = Clause(f"{a.clause.text} {b.clause.text}", b.clause.asks)
+            pending += [
+                p for p in self._resolve(self._read(joined), False) if p.rules.flag.id not in seen
+            ]
+        return [self._whose(p, readings) for p in pending]
+
+    # -- one clause -----------------------------------------------------------------------
+
+    def _read(self, clause: Clause) -> _Reading:
+        tokens, segments = tokenize(clause.text)
+        matches = self._index.matches(tokens) if tokens else []
+        signs = [m for m in matches if m[2] in self._sign_pids]
+        covered = [False] * len(tokens)
+        for start, end, _ in signs:
+            for j in range(start, end):
+                covered[j] = True
+        hits = self._context.triggers(tokens, matches, covered) if matches else []
+        asks = clause.asks or bool(tokens and tokens[0] in QUESTION_WORDS)
+        writer = self._context.writer_marker(tokens, matches)
+        return _Reading(clause, tokens, segments, matches, signs, hits, asks, writer)
+
+    def _answers_no(self, question: _Reading, answer: _Reading) -> bool:
+        """ "chest pain? no." - a question answered with a bare no."""
+        return question.clause.asks and " ".join(answer.tokens) in self._context.negative_answers
+
+    def _resolve(self, reading: _Reading, answered_no: bool) -> list[_Pending]:
+        """Every red flag of one clause, resolved on the axes one clause can tell."""
+        ctx = self._context
+        negated = ctx.negated(reading.tokens, reading.segments, reading.signs, reading.hits)
+        present_all = {pid for _, _, pid in reading.signs}
+        present = {pid for i, (_, _, pid) in enumerate(reading.signs) if i not in negated}
+        stops = ctx.stops(reading.matches)
+        sentence = reading.clause.text
+        out: list[_Pending] = []
+        for rules in self._rules:
+            if rules.leads.isdisjoint(present_all):
+                continue
+            parts = rules.firing(present)
+            if parts is None:
+                parts = rules.firing(present_all)
+                if parts is not None:
+                    by = next(
+                        (
+                            hit.words
+                            for i, hit in negated.items()
+                            if any(reading.signs[i][2] in part for part in parts)
+                        ),
+                        "a negation",
+                    )
+                    words = self._words(reading, parts, set())
+                    out.append(_Pending(rules, sentence, words, False, f"negated by '{by}'"))
+                continue
+            words = self._words(reading, parts, set(negated))
+            if answered_no:
+                out.append(
+                    _Pending(rules, sentence, words, False, "ruled out: asked, then answered 'no'")
+                )
+                continue
+            exception = rules.exception(present)
+            if exception:
+                reason = f"an exception written for this flag: '{exception}'"
+                out.append(_Pending(rules, sentence, words, False, reason))
+                continue
+            candidates = [
+                self._judge(reading, rules, span, words, stops)
+                for span in self._spans(reading, parts, set(negated))
+            ]
+            out.append(next((c for c in candidates if c.urgent or c.other), candidates[0]))
+        return out
+
+    def _spans(self, reading: _Reading, parts: Parts, negated: set[int]) -> list[tuple[int, int]]:
+        """Where the flag stands: one span per occurrence of its first part, each joined with
+        the nearest occurrence of its other parts."""
+        live = [m for i, m in enumerate(reading.signs) if i not in negated]
+        spans = []
+        for start, end, pid in live:
+            if pid not in parts[0]:
+                continue
+            lo, hi = start, end
+            for part in parts[1:]:
+                near = min((m for m in live if m[2] in part), key=lambda m: abs(m[0] - start))
+                lo, hi = min(lo, near[0]), max(hi, near[1])
+            spans.append((lo, hi))
+        return spans
+
+    def _words(self, reading: _Reading, parts: Parts, negated: set[int]) -> str:
+        """The message's words that make up the flag, in order ("numb ... groin")."""
+        found = sorted(
+            m
+            for i, m in enumerate(reading.signs)
+            if i not in negated and any(m[2] in part for part in parts)
+        )
+        pieces: list[str] = []
+        last = -1
+        for start, end, _ in found:
+            if start < last:
+                continue
+            pieces.append(" ".join(reading.tokens[start:end]))
+            last = end
+        return " ... ".join(dict.fromkeys(pieces))
+
+    def _judge(
+        self,
+        reading: _Reading,
+        rules: _Rules,
+        span: tuple[int, int],
+        words: str,
+        stops: tuple[set[int], dict[int, set[int]]],
+    ) -> _Pending:
+        """One occurrence on the window axes: negated, hypothetical, historical, whose."""
+        ctx = self._context
+        by_axis: dict[str, list[str]] = {}
+        for hit in reading.hits:
+            if ctx.is_window(hit) and ctx.reaches(hit, span, stops):
+                by_axis.setdefault(ctx.axis(hit), []).append(hit.words)
+        sentence = reading.clause.text
+
+        def quoted(axis: str) -> str:
+            return ", ".join(f"'{w}'" for w in dict.fromkeys(by_axis[axis]))
+
+        if NEGATION in by_axis:
+            return _Pending(rules, sentence, words, False, f"negated by {quoted(NEGATION)}")
+        if HYPOTHETICAL in by_axis:
+            return _Pending(rules, sentence, words, False, f"hypothetical: {quoted(HYPOTHETICAL)}")
+        if HISTORICAL in by_axis and not rules.flag.past_counts:
+            return _Pending(rules, sentence, words, False, f"historical: {quoted(HISTORICAL)}")
+        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
+        if EXPERIENCER in by_axis and not own:
+            return _Pending(rules, sentence, words, True, "", other=quoted(EXPERIENCER))
+        reason = "current, and about the writer"
+        if HISTORICAL in by_axis:
+            reason += f" (in the past: {quoted(HISTORICAL)}, which still counts for this flag)"
+        return _Pending(rules, sentence, words, True, reason)
+
+    # -- the whole message ----------------------------------------------------------------
+
+    def _whose(self, pending: _Pending, readings: list[_Reading]) -> Finding:
+        """Settle a flag of someone else's: the person asked about, or a bystander in passing."""
+        flag = pending.rules.flag
+        reason, urgent = pending.reason, pending.urgent
+        if pending.other is not None:
+            asked = next(
+                (
+                    r
+                    for r in readings
+                    if r.asks and any(self._context.axis(h) == EXPERIENCER for h in r.hits)
+                ),
+                None,
+            )
+            writer = next((r.writer for r in readings if r.writer), None)
+            if asked is not None:
+                reason = f"about {pending.other}, the person the question is for"
+            elif writer is not None:
+                urgent = False
+                reason = (
+                    f"about a bystander: {pending.other}; the writer asks about themselves "
+                    f"('{writer}')"
+                )
+            elif flag.past_counts:
+                urgent = False  # a relative's old illness is not an emergency of theirs today
+                reason = (
+                    f"about {pending.other}, a history that counts only for the person the "
+                    "question is about, and nothing asks about them"
+                )
+            else:
+                reason = (
+                    f"about {pending.other}, and nothing says the question is not for them: "
+                    "urgent when in doubt"
+                )
+        return Finding(flag.id, flag.name, pending.sentence, pending.words, urgent, reason)
