@@ -85,6 +85,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
 
     def answer(question: str) -> str:
+        if args.explain:  # why it was (not) urgent; on stderr under --json, which stays one line
+            print(engine.triage.explain(question), file=sys.stderr if args.json else sys.stdout)
         if args.json:
             return json.dumps(engine.respond(question).to_json(), ensure_ascii=False)
         from bot.core.markup import to_plain
@@ -180,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", nargs="*", help="the question (omit to read standard input)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON lines")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print each red flag found and why it made the message urgent or not",
+    )
     _knowledge_arg(p)
     p.set_defaults(func=cmd_ask)
 

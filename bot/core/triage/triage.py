@@ -83,11 +83,11 @@ class _Rules:
                 return parts
         return None
 
-    def exception(self, found: set[int]) -> str | None:
+    def exception(self, found: set[int]) -> Parts | None:
         """The practitioner's `unless` pattern present, if any."""
-        for source, parts in self.unless:
+        for _, parts in self.unless:
             if all(not part.isdisjoint(found) for part in parts):
-                return source
+                return parts
         return None
 
 
@@ -120,9 +120,7 @@ class _Pending:
 class Triage:
     """Finds and resolves red flags in messages. Built once per knowledge base; cheap per call."""
 
-    def __init__(
-        self, red_flags: Sequence[RedFlag], context: TriageContext | None = None
-    ) -> None:
+    def __init__(self, red_flags: Sequence[RedFlag], context: TriageContext | None = None) -> None:
         context = context or TriageContext()
         self._index = PhraseIndex()
         rules = []
@@ -158,6 +156,13 @@ class Triage:
             if finding.urgent:
                 return finding.hit
         return None
+
+    def explain(self, message: str | PreparedMessage) -> str:
+        """Why the message is or is not urgent, one finding a line (for the practitioner)."""
+        found = self.findings(message)
+        if not found:
+            return "triage: no red-flag words found"
+        return "\n".join(f"triage: {finding.explain()}" for finding in found)
 
     def findings(self, message: str | PreparedMessage) -> list[Finding]:
         """Every red flag the message mentions, each resolved: urgent or set aside, and why."""
@@ -240,7 +245,8 @@ class Triage:
                 continue
             exception = rules.exception(present)
             if exception:
-                reason = f"an exception written for this flag: '{exception}'"
+                said = self._words(reading, exception, set(negated))
+                reason = f"an exception written for this flag: '{said}'"
                 out.append(_Pending(rules, sentence, words, False, reason))
                 continue
             candidates = [
