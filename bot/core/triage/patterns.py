@@ -215,6 +215,25 @@ def _key(word: Word) -> str:
 
 Match = tuple[int, int, int]  # (first word, one past the last word, phrase id)
 
+# The writer's words, and the same said of someone else ("my legs" / "her legs").
+_OTHERS_WORDS = {
+    "my": ("her", "his", "their"),
+    "myself": ("herself", "himself", "themselves"),
+}
+
+
+def _said_of_others(phrase: tuple[Word, ...]) -> list[tuple[Word, ...]]:
+    """The phrase, and one copy for each other person when it has "my" or "myself" in it."""
+    variants = [phrase]
+    for k in range(3):
+        words = tuple(
+            Word(_OTHERS_WORDS[w.text][k]) if w.text in _OTHERS_WORDS and not w.prefix else w
+            for w in phrase
+        )
+        if words != phrase:
+            variants.append(words)
+    return variants
+
 
 class PhraseIndex:
     """Every phrase of every registered pattern, indexed by first word; reads clauses.
@@ -229,16 +248,24 @@ class PhraseIndex:
         self._cache: dict[str, _Forms] = {}
         self._no_gap: frozenset[str] = frozenset()
 
-    def add(self, pattern: str, *, alone_ok: bool = False) -> tuple[frozenset[int], ...]:
-        """Register one pattern (raises PatternError); its parts as sets of phrase ids."""
+    def add(
+        self, pattern: str, *, alone_ok: bool = False, others: bool = False
+    ) -> tuple[frozenset[int], ...]:
+        """Register one pattern (raises PatternError); its parts as sets of phrase ids.
+
+        `others`: a phrase written about the writer ("cant feel my legs", "wet myself") also
+        matches it said of someone else ("cant feel her legs", "wet himself"), so a relative's
+        red flag is found too; whose it is, the context rules decide.
+        """
         parts = []
         for alternatives in compile_pattern(pattern, alone_ok=alone_ok).parts:
             ids = set()
-            for phrase in alternatives:
-                if phrase not in self._phrase_ids:
-                    self._phrase_ids[phrase] = len(self._phrases)
-                    self._phrases.append(phrase)
-                ids.add(self._phrase_ids[phrase])
+            for written in alternatives:
+                for phrase in _said_of_others(written) if others else (written,):
+                    if phrase not in self._phrase_ids:
+                        self._phrase_ids[phrase] = len(self._phrases)
+                        self._phrases.append(phrase)
+                    ids.add(self._phrase_ids[phrase])
             parts.append(frozenset(ids))
         return tuple(parts)
 

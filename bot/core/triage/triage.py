@@ -126,8 +126,8 @@ class Triage:
         rules = []
         for flag in red_flags:
             try:
-                when = tuple(self._index.add(p) for p in flag.when)
-                unless = tuple((p, self._index.add(p)) for p in flag.unless)
+                when = tuple(self._index.add(p, others=True) for p in flag.when)
+                unless = tuple((p, self._index.add(p, others=True)) for p in flag.unless)
             except PatternError as exc:
                 raise PatternError(f"in red flag '{flag.id}': {exc}") from None
             leads = frozenset().union(*(parts[0] for parts in when)) if when else frozenset()
