@@ -1,12 +1,11 @@
-"""Red-flag triage: every sign in PRODUCT.md is caught in everyday words, negations are not.
+"""The shipped red flags (knowledge/red_flags.yaml): every sign in PRODUCT.md is caught in
+everyday words, negations and harmless mentions are not.
 
 The sentences here are written for these tests (never copied from the evaluation sets), the
 way patients type: lower case, typos, long stories with the sign in the middle.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,17 +14,13 @@ from hypothesis import strategies as st
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.loader import load_knowledge
-from bot.core.model import ContextRule, RedFlag, TriageContext
 from bot.core.triage import (
-    CompiledPattern,
-    PatternError,
     RedFlagHit,
     Triage,
     compile_pattern,
-    is_typo_of,
 )
 
-RED_FLAGS_YAML = Path(__file__).resolve().parents[1] / "knowledge" / "red_flags.yaml"
+RED_FLAGS_YAML = DEFAULT_KNOWLEDGE_DIR / "red_flags.yaml"
 
 
 def _load_shipped() -> Triage:
@@ -900,143 +895,6 @@ def test_negation_covers_a_whole_or_list_but_not_a_new_statement() -> None:
     assert TRIAGE.check("no numbness and tingling in both legs") is not None  # safety first
 
 
-# -- the pattern language -----------------------------------------------------------------
-
-
-def _triage(*when: str, unless: tuple[str, ...] = (), negations: tuple[str, ...] = ()) -> Triage:
-    """One test flag; `negations` as the old list ("... fine" reads backward)."""
-    before = tuple(n for n in negations if not n.startswith("..."))
-    after = tuple(n.removeprefix("...").strip() for n in negations if n.startswith("..."))
-    rules = []
-    if before:
-        rules.append(ContextRule("negation", "forward", 4, before, over=("any my of in",)))
-    if after:
-        rules.append(ContextRule("negation", "backward", 2, after, over=("is are",)))
-    context = TriageContext(rules=tuple(rules))
-    return Triage([RedFlag("test", "a test sign", tuple(when), unless)], context)
-
-
-def test_compile_pattern_parses_parts_alternatives_prefixes_and_gaps() -> None:
-    compiled = compile_pattern("numb* | cant feel + bum | lost ... stone")
-    assert isinstance(compiled, CompiledPattern)
-    assert len(compiled.parts) == 2
-    first, second = compiled.parts
-    assert [str(w) for w in first[0]] == ["numb*"]
-    assert [str(w) for w in first[1]] == ["cant", "feel"]
-    assert [str(w) for w in second[1]] == ["lost", "...", "stone"]
-
-
-def test_parts_must_all_appear_in_the_same_sentence_in_any_order() -> None:
-    triage = _triage("numb* + groin")
-    assert triage.check("my groin is numb") is not None
-    assert triage.check("numbness in the groin") is not None
-    assert triage.check("numbness in my foot") is None
-    assert triage.check("my groin hurts") is None
-
-
-def test_a_prefix_star_matches_any_ending_but_a_plain_word_only_itself() -> None:
-    triage = _triage("tingl*", "bum")
-    assert triage.check("it's tingly") is not None
-    assert triage.check("tingling all day") is not None
-    assert triage.check("bumpy road") is None
-
-
-def test_a_gap_allows_up_to_three_words() -> None:
-    triage = _triage("lost ... stone")
-    assert triage.check("lost stone") is not None
-    assert triage.check("lost nearly 2 stone") is not None
-    assert triage.check("lost my keys and my favourite stone") is None
-
-
-def test_unless_cancels_only_in_the_same_sentence() -> None:
-    triage = _triage("cancer", unless=("mum",))
-    assert triage.check("my mum had cancer") is None
-    assert triage.check("my mum is worried. I had cancer.") is not None
-
-
-def test_typos_are_forgiven_in_long_words_but_not_short_ones() -> None:
-    triage = _triage("incontinent", "numb")
-    assert triage.check("im incontinant") is not None
-    assert triage.check("im incontinnent") is not None
-    assert triage.check("nunb") is None  # four letters: must be exact
-
-
-def test_ordinary_neighbours_of_symptom_words_are_not_typos() -> None:
-    triage = _triage("fever", "swelling")
-    assert triage.check("fewer sessions please") is None
-    assert triage.check("sorry for my spelling") is None
-    assert triage.check("a feverr") is not None
-
-
-def test_apostrophes_and_cannot_are_folded_like_the_patterns() -> None:
-    triage = _triage("cant pee")
-    for message in ["I can't pee", "i cannot pee", "I can not pee", "I CAN’T PEE!!"]:
-        assert triage.check(message) is not None, message
-
-
-def test_after_negations_cancel_the_symptom_before_them() -> None:
-    triage = _triage("bowel control", negations=("... fine",))
-    assert triage.check("bowel control is fine") is None
-    assert triage.check("bowel control") is not None
-
-
-def test_a_negation_inside_a_symptom_phrase_is_part_of_the_symptom() -> None:
-    triage = _triage("no feeling + bum", negations=("no",))
-    assert triage.check("no feeling in my bum") is not None
-    assert triage.check("no") is None
-
-
-@pytest.mark.parametrize(
-    ("pattern", "advice"),
-    [
-        ("", "empty"),
-        ("   ", "empty"),
-        ("can't feel", "cant feel"),
-        ("numb + ", '"+"'),
-        ("+ groin", '"+"'),
-        ("numb || tingling", '"|"'),
-        ("numb |", '"|"'),
-        ("n*", "at least 3 letters"),
-        ("*", "at least 3 letters"),
-        ("nu*mb", "may only end a word"),
-        ("numb**", "may only end a word"),
-        ("numb, tingling", '","'),
-        ("numb (legs)", '"("'),
-        ("... stone", "between two words"),
-        ("lost ...", "between two words"),
-        ("lost ... ... stone", "between two words"),
-        ("lost .. stone", "full stops"),
-        ("my", "on its own"),
-        ("numb + the", "on its own"),
-    ],
-)
-def test_bad_patterns_raise_a_helpful_pattern_error(pattern: str, advice: str) -> None:
-    with pytest.raises(PatternError) as caught:
-        compile_pattern(pattern)
-    assert advice in str(caught.value)
-
-
-def test_a_pattern_that_is_not_text_is_refused() -> None:
-    with pytest.raises(PatternError, match="must be text"):
-        compile_pattern(42)  # type: ignore[arg-type]
-
-
-def test_triage_names_the_flag_with_the_bad_pattern() -> None:
-    with pytest.raises(PatternError, match="red flag 'test'"):
-        _triage("numb +")
-
-
-def test_triage_refuses_a_bad_negation() -> None:
-    with pytest.raises(PatternError, match="context"):
-        _triage("numb", negations=("don't",))
-    with pytest.raises(PatternError, match="context"):
-        _triage("numb", negations=("...",))
-
-
-def test_pattern_error_is_a_value_error() -> None:
-    assert issubclass(PatternError, ValueError)
-
-
 # -- the shipped file ---------------------------------------------------------------------
 
 
@@ -1117,21 +975,6 @@ def test_an_old_fall_with_a_date_does_not_fire() -> None:
     assert TRIAGE.check("i had a fall in 2010 but this is a new problem, just a stiff back") is None
 
 
-def test_typo_slips_are_the_kind_people_make() -> None:
-    assert is_typo_of("incontinant", "incontinent")  # vowel for vowel
-    assert is_typo_of("tinlging", "tingling")  # swapped letters
-    assert is_typo_of("feaver", "fever")  # one letter too many
-    assert is_typo_of("numbess", "numbness")  # a letter left out of a long word
-    assert is_typo_of("blader", "bladder")  # a doubled letter typed once
-    assert is_typo_of("groun", "groin")  # i and u are both vowels
-    assert is_typo_of("temprature", "temperature", 2)
-    assert not is_typo_of("waking", "walking")  # a real word, not a slip
-    assert not is_typo_of("leaving", "leaking")  # v and k are far apart
-    assert not is_typo_of("cancel", "cancer")
-    assert not is_typo_of("rever", "fever")  # the first letter must be right
-    assert not is_typo_of("", "fever")
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -1145,13 +988,6 @@ def test_typo_slips_are_the_kind_people_make() -> None:
 def test_pathological_repetition_is_handled(text: str) -> None:
     result = TRIAGE.check(text)
     assert result is None or isinstance(result, RedFlagHit)
-
-
-def test_a_pattern_may_go_on_over_several_lines() -> None:
-    compiled = compile_pattern("numb | tingl*\n        | pins and needles\n        + groin | bum")
-    assert len(compiled.parts) == 2
-    assert len(compiled.parts[0]) == 3
-    assert _triage(compiled.source).check("pins and needles in my bum") is not None
 
 
 # -- someone else's symptoms, and pain that nothing eases (added with the holdout review) --------
