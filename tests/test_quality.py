@@ -118,3 +118,20 @@ def test_shared_dev_set_meets_the_bounds() -> None:
         timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_blind_round_a_triage_gate() -> None:
+    """Blind round A (tests/data/blind-a.jsonl, written without seeing the knowledge) after its
+    misses were studied by kind: every red flag caught, false alarms at most 3%."""
+    items = [
+        json.loads(line)
+        for line in (ROOT / "tests" / "data" / "blind-a.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    replies = ask_all([i["q"] for i in items])
+    urgent = [(i, r) for i, r in zip(items, replies, strict=True) if i["accept"][0] == "urgent"]
+    others = [(i, r) for i, r in zip(items, replies, strict=True) if i["accept"][0] != "urgent"]
+    missed = [i["q"] for i, r in urgent if r["kind"] != "urgent"]
+    alarms = [i["q"] for i, r in others if r["kind"] == "urgent"]
+    assert len(urgent) >= 50 and not missed, f"red flags missed: {missed}"
+    assert len(alarms) / len(others) <= 0.03, f"false alarms: {alarms}"
