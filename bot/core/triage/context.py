@@ -97,10 +97,21 @@ def check_phrase(phrase: str) -> str | None:
     return None
 
 
-class ContextRules:
-    """The context groups of one knowledge base, registered in the triage's phrase index."""
+@dataclass(frozen=True)
+class ClauseContext:
+    """What the context rules found in one clause."""
 
-    def __init__(self, context: TriageContext, index: PhraseIndex) -> None:
+    hits: list[TriggerHit]
+    stops: tuple[set[int], dict[int, set[int]]]  # see `ContextRules.stops`
+    writer: str | None  # the writer's words turning to themselves, if any
+
+
+class ContextRules:
+    """The context groups of one knowledge base, in their own phrase index: a clause is read
+    for them only when it holds a red flag (or when whose a flag is needs the whole message)."""
+
+    def __init__(self, context: TriageContext) -> None:
+        index = self.index = PhraseIndex()
         self.rules = context.rules
         self._by_pid: dict[int, list[int]] = {}
         self._until: list[frozenset[int]] = []
@@ -131,6 +142,18 @@ class ContextRules:
             words.update(phrase.replace("|", " ").replace("*", "").split())
         self.trigger_words = frozenset(words)  # never read as typos of a red-flag word
         self.no_gap = frozenset(forward_negation_starts)
+        index.freeze(typos=False)
+
+    def read(self, tokens: list[str], covered: list[bool]) -> ClauseContext:
+        """The triggers, terminations and writer's words of one clause."""
+        matches = self.index.matches(tokens) if tokens else []
+        if not matches:
+            return ClauseContext([], (set(), {}), None)
+        return ClauseContext(
+            self.triggers(tokens, matches, covered),
+            self.stops(matches),
+            self.writer_marker(tokens, matches),
+        )
 
     # -- finding triggers -----------------------------------------------------------------
 

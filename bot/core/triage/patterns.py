@@ -273,11 +273,15 @@ class PhraseIndex:
         """A phrase as written in its pattern ("cant feel", "numb*")."""
         return " ".join(str(word) for word in self._phrases[pid])
 
-    def freeze(self, not_typos: Iterable[str] = (), no_gap: Iterable[str] = ()) -> None:
+    def freeze(
+        self, not_typos: Iterable[str] = (), no_gap: Iterable[str] = (), *, typos: bool = True
+    ) -> None:
         """Index phrases by first word so a message word looks up only its candidates.
 
         `not_typos`: words never read as a slip for another (the context trigger words);
-        `no_gap`: words a "..." may not step over ("i have [never had] cancer").
+        `no_gap`: words a "..." may not step over ("i have [never had] cancer");
+        `typos`: whether misspellings count at all (not for context triggers: a misspelt
+        "though" must not be read into "through", and a trigger missed only keeps a flag).
         """
         self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         words: set[str] = set()
@@ -295,11 +299,11 @@ class PhraseIndex:
         # Typo candidates, bucketed by first letter: typos rarely hit the first letter, and the
         # bucket keeps a new word's look-up to a few dozen comparisons.
         self._fuzzy_words: dict[str, list[str]] = {}
-        for w in sorted(words):
+        for w in sorted(words) if typos else ():
             if len(w) >= MIN_FUZZY and w.isalpha():
                 self._fuzzy_words.setdefault(w[0], []).append(w)
         self._fuzzy_prefixes: dict[str, list[str]] = {}
-        for p in sorted(prefixes):
+        for p in sorted(prefixes) if typos else ():
             if len(p) >= MIN_FUZZY and p.isalpha():
                 self._fuzzy_prefixes.setdefault(p[0], []).append(p)
         self._not_typos = ORDINARY_WORDS | frozenset(not_typos)

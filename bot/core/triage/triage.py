@@ -10,7 +10,7 @@ in doubt, urgent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.model import Knowledge, RedFlag, TriageContext
@@ -21,8 +21,8 @@ from bot.core.triage.context import (
     HISTORICAL,
     HYPOTHETICAL,
     NEGATION,
+    ClauseContext,
     ContextRules,
-    TriggerHit,
 )
 from bot.core.triage.patterns import Match, PatternError, PhraseIndex, tokenize
 
@@ -93,27 +93,28 @@ class _Rules:
 
 @dataclass
 class _Reading:
-    """One clause as read: its words, the signs and triggers in it, and what it asks."""
+    """One clause as read: its words, the red-flag phrases in it, what it asks, and (read
+    when needed) its context."""
 
     clause: Clause
     tokens: list[str]
     segments: list[int]
-    matches: list[Match]
     signs: list[Match]
-    hits: list[TriggerHit]
+    covered: list[bool]
     asks: bool
-    writer: str | None
+    context: ClauseContext | None = None
 
 
 @dataclass(frozen=True)
 class _Pending:
-    """A red flag before the message-level question of whose it is is settled."""
+    """A red flag before the message-level question of whose it is is settled. The words and
+    reason are worked out only for `findings` (`check` needs neither)."""
 
     rules: _Rules
     sentence: str
-    words: str
+    words: Callable[[], str]
     urgent: bool
-    reason: str
+    reason: str | Callable[[], str]
     other: str | None = None  # someone else's, named by these words
 
 
@@ -122,6 +123,7 @@ class Triage:
 
     def __init__(self, red_flags: Sequence[RedFlag], context: TriageContext | None = None) -> None:
         context = context or TriageContext()
+        self._context = ContextRules(context)
         self._index = PhraseIndex()
         rules = []
         for flag in red_flags:
@@ -133,14 +135,6 @@ class Triage:
             leads = frozenset().union(*(parts[0] for parts in when)) if when else frozenset()
             rules.append(_Rules(flag, when, unless, leads))
         self._rules = tuple(rules)
-        self._sign_pids = frozenset(
-            pid
-            for r in rules
-            for parts in (*r.when, *(u for _, u in r.unless))
-            for part in parts
-            for pid in part
-        )
-        self._context = ContextRules(context, self._index)
         self._index.freeze(self._context.trigger_words, self._context.no_gap)
 
     @classmethod
@@ -152,9 +146,10 @@ class Triage:
 
     def check(self, message: str | PreparedMessage) -> RedFlagHit | None:
         """The red flag that makes the message urgent, or None. Never raises on any text."""
-        for finding in self.findings(message):
-            if finding.urgent:
-                return finding.hit
+        readings = self._readings(message)
+        for pending in self._pending(readings):
+            if pending.urgent and (pending.other is None or self._whose(pending, readings).urgent):
+                return RedFlagHit(pending.rules.flag.id, pending.rules.flag.name, pending.sentence)
         return None
 
     def explain(self, message: str | PreparedMessage) -> str:
@@ -166,45 +161,63 @@ class Triage:
 
     def findings(self, message: str | PreparedMessage) -> list[Finding]:
         """Every red flag the message mentions, each resolved: urgent or set aside, and why."""
+        readings = self._readings(message)
+        return [self._whose(p, readings) for p in self._pending(readings)]
+
+    def _readings(self, message: str | PreparedMessage) -> list[_Reading]:
         if not isinstance(message, PreparedMessage):
             message = PreparedMessage.of(message if isinstance(message, str) else "")
-        if not message.clauses:
-            return []
-        readings = [self._read(clause) for clause in message.clauses]
-        pending: list[_Pending] = []
+        return [self._read(clause) for clause in message.clauses]
+
+    def _pending(self, readings: list[_Reading]) -> Iterator[_Pending]:
+        """Every red flag of the message, clause by clause, resolved as far as a clause can."""
+        seen: dict[int, set[str]] = {}
         for k, reading in enumerate(readings):
             if not reading.signs:
                 continue
             answered = k + 1 < len(readings) and self._answers_no(readings[k], readings[k + 1])
-            pending += self._resolve(reading, answered)
+            for pending in self._resolve(reading, answered):
+                seen.setdefault(k, set()).add(pending.rules.flag.id)
+                yield pending
         # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
         for k in range(len(readings) - 1):
             a, b = readings[k], readings[k + 1]
             if not a.signs or not b.signs:
                 continue
-            seen = {
-                p.rules.flag.id for p in pending if p.sentence in (a.clause.text, b.clause.text)
-            }
+            if not self._only_together(a, b):
+                continue
+            already = seen.get(k, set()) | seen.get(k + 1, set())
             joined = Clause(f"{a.clause.text} {b.clause.text}", b.clause.asks)
-            pending += [
-                p for p in self._resolve(self._read(joined), False) if p.rules.flag.id not in seen
-            ]
-        return [self._whose(p, readings) for p in pending]
+            for pending in self._resolve(self._read(joined), False):
+                if pending.rules.flag.id not in already:
+                    yield pending
+
+    def _only_together(self, a: _Reading, b: _Reading) -> bool:
+        """Whether some flag needs both clauses' phrases (cheap: before reading them joined)."""
+        in_a = {pid for _, _, pid in a.signs}
+        in_b = {pid for _, _, pid in b.signs}
+        both = in_a | in_b
+        return any(
+            r.firing(both) is not None and r.firing(in_a) is None and r.firing(in_b) is None
+            for r in self._rules
+        )
 
     # -- one clause -----------------------------------------------------------------------
 
     def _read(self, clause: Clause) -> _Reading:
         tokens, segments = tokenize(clause.text)
-        matches = self._index.matches(tokens) if tokens else []
-        signs = [m for m in matches if m[2] in self._sign_pids]
+        signs = self._index.matches(tokens) if tokens else []
         covered = [False] * len(tokens)
         for start, end, _ in signs:
             for j in range(start, end):
                 covered[j] = True
-        hits = self._context.triggers(tokens, matches, covered) if matches else []
         asks = clause.asks or bool(tokens and tokens[0] in QUESTION_WORDS)
-        writer = self._context.writer_marker(tokens, matches)
-        return _Reading(clause, tokens, segments, matches, signs, hits, asks, writer)
+        return _Reading(clause, tokens, segments, signs, covered, asks)
+
+    def _context_of(self, reading: _Reading) -> ClauseContext:
+        if reading.context is None:
+            reading.context = self._context.read(reading.tokens, reading.covered)
+        return reading.context
 
     def _answers_no(self, question: _Reading, answer: _Reading) -> bool:
         """ "chest pain? no." - a question answered with a bare no."""
@@ -213,10 +226,11 @@ class Triage:
     def _resolve(self, reading: _Reading, answered_no: bool) -> list[_Pending]:
         """Every red flag of one clause, resolved on the axes one clause can tell."""
         ctx = self._context
-        negated = ctx.negated(reading.tokens, reading.segments, reading.signs, reading.hits)
+        around = self._context_of(reading)
+        negated = ctx.negated(reading.tokens, reading.segments, reading.signs, around.hits)
         present_all = {pid for _, _, pid in reading.signs}
         present = {pid for i, (_, _, pid) in enumerate(reading.signs) if i not in negated}
-        stops = ctx.stops(reading.matches)
+        stops = around.stops
         sentence = reading.clause.text
         out: list[_Pending] = []
         for rules in self._rules:
@@ -234,10 +248,10 @@ class Triage:
                         ),
                         "a negation",
                     )
-                    words = self._words(reading, parts, set())
+                    words = self._words_of(reading, parts, frozenset())
                     out.append(_Pending(rules, sentence, words, False, f"negated by '{by}'"))
                 continue
-            words = self._words(reading, parts, set(negated))
+            words = self._words_of(reading, parts, frozenset(negated))
             if answered_no:
                 out.append(
                     _Pending(rules, sentence, words, False, "ruled out: asked, then answered 'no'")
@@ -245,9 +259,16 @@ class Triage:
                 continue
             exception = rules.exception(present)
             if exception:
-                said = self._words(reading, exception, set(negated))
-                reason = f"an exception written for this flag: '{said}'"
-                out.append(_Pending(rules, sentence, words, False, reason))
+                said = self._words_of(reading, exception, frozenset(negated))
+                out.append(
+                    _Pending(
+                        rules,
+                        sentence,
+                        words,
+                        False,
+                        lambda said=said: f"an exception written for this flag: '{said()}'",
+                    )
+                )
                 continue
             candidates = [
                 self._judge(reading, rules, span, words, stops)
@@ -271,7 +292,13 @@ class Triage:
             spans.append((lo, hi))
         return spans
 
-    def _words(self, reading: _Reading, parts: Parts, negated: set[int]) -> str:
+    def _words_of(
+        self, reading: _Reading, parts: Parts, negated: frozenset[int]
+    ) -> Callable[[], str]:
+        """The flag's words, worked out when asked for."""
+        return lambda: self._words(reading, parts, negated)
+
+    def _words(self, reading: _Reading, parts: Parts, negated: frozenset[int]) -> str:
         """The message's words that make up the flag, in order ("numb ... groin")."""
         found = sorted(
             m
@@ -292,13 +319,13 @@ class Triage:
         reading: _Reading,
         rules: _Rules,
         span: tuple[int, int],
-        words: str,
+        words: Callable[[], str],
         stops: tuple[set[int], dict[int, set[int]]],
     ) -> _Pending:
         """One occurrence on the window axes: negated, hypothetical, historical, whose."""
         ctx = self._context
         by_axis: dict[str, list[str]] = {}
-        for hit in reading.hits:
+        for hit in self._context_of(reading).hits:
             if ctx.is_window(hit) and ctx.reaches(hit, span, stops):
                 by_axis.setdefault(ctx.axis(hit), []).append(hit.words)
         sentence = reading.clause.text
@@ -331,11 +358,14 @@ class Triage:
                 (
                     r
                     for r in readings
-                    if r.asks and any(self._context.axis(h) == EXPERIENCER for h in r.hits)
+                    if r.asks
+                    and any(self._context.axis(h) == EXPERIENCER for h in self._context_of(r).hits)
                 ),
                 None,
             )
-            writer = next((r.writer for r in readings if r.writer), None)
+            writer = next(
+                (self._context_of(r).writer for r in readings if self._context_of(r).writer), None
+            )
             if asked is not None:
                 reason = f"about {pending.other}, the person the question is for"
             elif writer is not None:
@@ -355,4 +385,6 @@ class Triage:
                     f"about {pending.other}, and nothing says the question is not for them: "
                     "urgent when in doubt"
                 )
-        return Finding(flag.id, flag.name, pending.sentence, pending.words, urgent, reason)
+        if not isinstance(reason, str):
+            reason = reason()
+        return Finding(flag.id, flag.name, pending.sentence, pending.words(), urgent, reason)
