@@ -620,7 +620,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         )
         groups = []
     keys = {"axis": True, "direction": True, "scope": True, "triggers": True, "over": False,
-            "until": False}  # fmt: skip
+            "until": False, "not_after": False}  # fmt: skip
     for i, item in enumerate(groups or []):
         group = checker.mapping(item, file, "a context group", keys, line_of(groups, i))
         if group is None:
@@ -643,6 +643,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         triggers = checker.text_list(group, "triggers", file, where, required=True)
         over = checker.text_list(group, "over", file, where)
         until = checker.text_list(group, "until", file, where)
+        not_after = checker.text_list(group, "not_after", file, where)
         rule = ContextRule(
             axis,
             direction,
@@ -650,8 +651,9 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
             tuple(t for t, _ in triggers),
             tuple(o for o, _ in over),
             tuple(u for u, _ in until),
+            tuple(n for n, _ in not_after),
         )
-        for phrase, line in [*triggers, *over, *until]:
+        for phrase, line in [*triggers, *over, *until, *not_after]:
             error = triage_context.check_phrase(phrase)
             if error:
                 checker.add(file, line, f"in {where}: {error}")

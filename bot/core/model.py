@@ -49,6 +49,7 @@ class ContextRule:
     triggers: tuple[str, ...]  # phrases in the pattern language ("years ago | year ago")
     over: tuple[str, ...] = ()  # when set, only these words may stand between trigger and sign
     until: tuple[str, ...] = ()  # words that end this group's reach, besides `terminations`
+    not_after: tuple[str, ...] = ()  # words right before a trigger that make it none ("with")
 
 
 @dataclass(frozen=True)

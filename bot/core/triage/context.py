@@ -36,6 +36,7 @@ _UNTIL_REACH = 3
 _GENERIC_SYMPTOMS = frozenset(
     {"pain", "pains", "ache", "aches", "aching", "discomfort", "stiffness"}
 )
+_DETERMINERS = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your", "me"})
 # Who the writer is, in the sign's own words: "a guy ran into me" is the writer's fall.
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "my", "myself", "mine"})
 
@@ -74,7 +75,7 @@ def check_rule(rule: ContextRule) -> str | None:
         return "a negation group with 'over' needs a number as scope (e.g. scope: 4)"
     if not rule.triggers:
         return "the group has no triggers - add at least one under 'triggers:'"
-    for phrase in (*rule.triggers, *rule.until, *rule.over):
+    for phrase in (*rule.triggers, *rule.until, *rule.over, *rule.not_after):
         error = check_phrase(phrase)
         if error:
             return error
@@ -104,6 +105,7 @@ class ClauseContext:
     hits: list[TriggerHit]
     stops: tuple[set[int], dict[int, set[int]]]  # see `ContextRules.stops`
     writer: str | None  # the writer's words turning to themselves, if any
+    people: frozenset[int] = frozenset()  # where another person is named ("help HIM"), any role
 
 
 class ContextRules:
@@ -116,6 +118,7 @@ class ContextRules:
         self._by_pid: dict[int, list[int]] = {}
         self._until: list[frozenset[int]] = []
         self._over: list[frozenset[str]] = []
+        self._not_after: list[frozenset[str]] = []
         words: set[str] = set()
         forward_negation_starts: set[str] = set()
         for r, rule in enumerate(context.rules):
@@ -132,6 +135,7 @@ class ContextRules:
                     )
             self._until.append(frozenset(p for u in rule.until for p in _pids(index, u)))
             self._over.append(frozenset(w for o in rule.over for w in o.split()))
+            self._not_after.append(frozenset(w for o in rule.not_after for w in o.split()))
             words.update(w for o in rule.over for w in o.split())
         self._stops = frozenset(p for t in context.terminations for p in _pids(index, t))
         self._writer = frozenset(p for t in context.writer_markers for p in _pids(index, t))
@@ -149,10 +153,17 @@ class ContextRules:
         matches = self.index.matches(tokens) if tokens else []
         if not matches:
             return ClauseContext([], (set(), {}), None)
+        people = frozenset(
+            start
+            for start, _, pid in matches
+            for r in self._by_pid.get(pid, ())
+            if self.rules[r].axis == EXPERIENCER
+        )
         return ClauseContext(
             self.triggers(tokens, matches, covered),
             self.stops(matches),
             self.writer_marker(tokens, matches),
+            people,
         )
 
     # -- finding triggers -----------------------------------------------------------------
@@ -160,24 +171,41 @@ class ContextRules:
     def triggers(
         self, tokens: list[str], matches: list[Match], covered: list[bool]
     ) -> list[TriggerHit]:
-        """The triggers among a clause's matches; words inside a red-flag phrase are part of the
-        sign, not triggers ("no feeling", "never lets up"); a trigger inside a longer one is
+        """The triggers among a clause's matches; a trigger wholly inside a red-flag phrase is
+        part of the sign ("no feeling", "never lets up"); a trigger inside a longer one is
         part of it ("no" in "no problems since")."""
         found = sorted(
             (start, end, r)
             for start, end, pid in matches
             for r in self._by_pid.get(pid, ())
-            if not any(covered[start:end])
+            if not all(covered[start:end]) and not self._after_pseudo(tokens, start, r)
         )
         found.sort(key=lambda h: (h[0], h[0] - h[1]))
         kept: list[TriggerHit] = []
         for start, end, r in found:
+            # A longer trigger swallows one inside it, unless it shares words with a red flag
+            # ("no problems" in "no problems peeing" is "no" + the flag's "problems peeing").
             if any(
-                k.start <= start and end <= k.end and k.end - k.start > end - start for k in kept
+                k.start <= start
+                and end <= k.end
+                and k.end - k.start > end - start
+                and not any(covered[k.start : k.end])
+                for k in kept
             ):
                 continue
             kept.append(TriggerHit(r, start, end, " ".join(tokens[start:end])))
         return kept
+
+    def _after_pseudo(self, tokens: list[str], start: int, rule: int) -> bool:
+        """Whether a `not_after` word stands right before the trigger (over "my", "the"...):
+        "bouncing with the kids" names the kids, who are not the ones who fell."""
+        not_after = self._not_after[rule]
+        if not not_after:
+            return False
+        i = start - 1
+        while i >= 0 and tokens[i] in _DETERMINERS:
+            i -= 1
+        return i >= 0 and tokens[i] in not_after
 
     def stops(self, matches: list[Match]) -> tuple[set[int], dict[int, set[int]]]:
         """Where terminations stand: every group's, and each group's own `until` words."""

@@ -192,6 +192,17 @@ class Triage:
                 if pending.rules.flag.id not in already:
                     yield pending
 
+    def _asks_about_someone(self, reading: _Reading) -> bool:
+        """Whether the clause asks about another person: "..., can SHE come in?". Only the
+        asking part counts (after the last comma of a clause ending in "?", or up to the first
+        comma of one opening with a question word): "my friend had cancer and it helped her,
+        can it help my back?" asks about the writer."""
+        if not reading.asks or not reading.tokens:
+            return False
+        segments = reading.segments
+        asking = segments[-1] if reading.clause.asks else segments[0]
+        return any(segments[i] == asking for i in self._context_of(reading).people)
+
     def _only_together(self, a: _Reading, b: _Reading) -> bool:
         """Whether some flag needs both clauses' phrases (cheap: before reading them joined)."""
         in_a = {pid for _, _, pid in a.signs}
@@ -324,10 +335,14 @@ class Triage:
     ) -> _Pending:
         """One occurrence on the window axes: negated, hypothetical, historical, whose."""
         ctx = self._context
+        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
         by_axis: dict[str, list[str]] = {}
         for hit in self._context_of(reading).hits:
-            if ctx.is_window(hit) and ctx.reaches(hit, span, stops):
-                by_axis.setdefault(ctx.axis(hit), []).append(hit.words)
+            if not ctx.is_window(hit) or not ctx.reaches(hit, span, stops):
+                continue
+            if own and ctx.axis(hit) == HYPOTHETICAL and hit.start >= span[1]:
+                continue  # "is numbness in MY groin a warning sign?": asked about, and had
+            by_axis.setdefault(ctx.axis(hit), []).append(hit.words)
         sentence = reading.clause.text
 
         def quoted(axis: str) -> str:
@@ -339,7 +354,6 @@ class Triage:
             return _Pending(rules, sentence, words, False, f"hypothetical: {quoted(HYPOTHETICAL)}")
         if HISTORICAL in by_axis and not rules.flag.past_counts:
             return _Pending(rules, sentence, words, False, f"historical: {quoted(HISTORICAL)}")
-        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
         if EXPERIENCER in by_axis and not own:
             return _Pending(rules, sentence, words, True, "", other=quoted(EXPERIENCER))
         reason = "current, and about the writer"
@@ -354,15 +368,7 @@ class Triage:
         flag = pending.rules.flag
         reason, urgent = pending.reason, pending.urgent
         if pending.other is not None:
-            asked = next(
-                (
-                    r
-                    for r in readings
-                    if r.asks
-                    and any(self._context.axis(h) == EXPERIENCER for h in self._context_of(r).hits)
-                ),
-                None,
-            )
+            asked = next((r for r in readings if self._asks_about_someone(r)), None)
             writer = next(
                 (self._context_of(r).writer for r in readings if self._context_of(r).writer), None
             )
