@@ -234,19 +234,22 @@ class ContextRules:
         span: tuple[int, int],
         stops: tuple[set[int], dict[int, set[int]]],
     ) -> bool:
-        """Whether a (window) trigger's scope covers a sign spanning words span[0]..span[1]."""
+        """Whether a (window) trigger's scope covers a sign spanning words span[0]..span[1].
+
+        A trigger may share words with the sign ("IF IVE HAD cancer" and "ive had cancer").
+        """
         rule = self.rules[hit.rule]
         start, end = span
         everyone, own = stops
         own_stops = own.get(hit.rule, set())
-        if rule.direction in ("forward", "both") and hit.end <= start:
-            between = range(hit.end, start)
+        if rule.direction in ("forward", "both") and hit.start < start and hit.end <= end:
+            between = range(min(hit.end, start), start)
             if (rule.scope is None or len(between) <= rule.scope) and not any(
                 i in everyone or i in own_stops for i in between
             ):
                 return True
-        if rule.direction in ("backward", "both") and end <= hit.start:
-            between = range(end, hit.start)
+        if rule.direction in ("backward", "both") and hit.end > end and hit.start >= start:
+            between = range(end, max(hit.start, end))
             if (rule.scope is None or len(between) <= rule.scope) and not any(
                 i in everyone or i in own_stops for i in between
             ):

@@ -282,15 +282,17 @@ class Triage:
                 )
                 continue
             candidates = [
-                self._judge(reading, rules, span, words, stops)
-                for span in self._spans(reading, parts, set(negated))
+                self._judge(reading, rules, span, lead, words, stops)
+                for span, lead in self._spans(reading, parts, set(negated))
             ]
             out.append(next((c for c in candidates if c.urgent or c.other), candidates[0]))
         return out
 
-    def _spans(self, reading: _Reading, parts: Parts, negated: set[int]) -> list[tuple[int, int]]:
+    def _spans(
+        self, reading: _Reading, parts: Parts, negated: set[int]
+    ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Where the flag stands: one span per occurrence of its first part, each joined with
-        the nearest occurrence of its other parts."""
+        the nearest occurrence of its other parts; and where that first part stands."""
         live = [m for i, m in enumerate(reading.signs) if i not in negated]
         spans = []
         for start, end, pid in live:
@@ -300,7 +302,7 @@ class Triage:
             for part in parts[1:]:
                 near = min((m for m in live if m[2] in part), key=lambda m: abs(m[0] - start))
                 lo, hi = min(lo, near[0]), max(hi, near[1])
-            spans.append((lo, hi))
+            spans.append(((lo, hi), (start, end)))
         return spans
 
     def _words_of(
@@ -330,15 +332,23 @@ class Triage:
         reading: _Reading,
         rules: _Rules,
         span: tuple[int, int],
+        lead: tuple[int, int],
         words: Callable[[], str],
         stops: tuple[set[int], dict[int, set[int]]],
     ) -> _Pending:
         """One occurrence on the window axes: negated, hypothetical, historical, whose."""
         ctx = self._context
-        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
+        # The writer in the flag's own words, or just after it: "someone went into the back of ME".
+        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]]) or (
+            reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+        )
         by_axis: dict[str, list[str]] = {}
         for hit in self._context_of(reading).hits:
-            if not ctx.is_window(hit) or not ctx.reaches(hit, span, stops):
+            if not ctx.is_window(hit):
+                continue
+            # A flag of several parts is judged by its whole span, or by its first part alone
+            # ("CHEST infection last month, all cleared now, my back is SORE").
+            if not ctx.reaches(hit, span, stops) and not ctx.reaches(hit, lead, stops):
                 continue
             if own and ctx.axis(hit) == HYPOTHETICAL and hit.start >= span[1]:
                 continue  # "is numbness in MY groin a warning sign?": asked about, and had
