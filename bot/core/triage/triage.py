@@ -23,6 +23,7 @@ from bot.core.triage.context import (
     NEGATION,
     ClauseContext,
     ContextRules,
+    TriggerHit,
 )
 from bot.core.triage.patterns import Match, PatternError, PhraseIndex, tokenize
 
@@ -244,9 +245,11 @@ class Triage:
         stops = around.stops
         sentence = reading.clause.text
         out: list[_Pending] = []
+        base_negated, base_present = negated, present
         for rules in self._rules:
             if rules.leads.isdisjoint(present_all):
                 continue
+            negated, present = base_negated, base_present
             parts = rules.firing(present)
             if parts is None:
                 parts = rules.firing(present_all)
@@ -270,6 +273,21 @@ class Triage:
                 continue
             exception = rules.exception(present)
             if exception:
+                # An exception over the flag's own words is another sense of them ("fell
+                # THROUGH"): only those words are set aside, and the flag may still stand on
+                # others ("... and landed on my back"). One elsewhere in the sentence (a reason:
+                # "on purpose") sets the whole flag aside.
+                other_sense = self._overlapped(reading, exception, negated)
+                if other_sense:
+                    negated = {**negated, **{i: None for i in other_sense}}
+                    present = {
+                        pid for i, (_, _, pid) in enumerate(reading.signs) if i not in negated
+                    }
+                    still = rules.firing(present)
+                    if still is not None:
+                        parts, exception = still, None
+                        words = self._words_of(reading, parts, frozenset(negated))
+            if exception:
                 said = self._words_of(reading, exception, frozenset(negated))
                 out.append(
                     _Pending(
@@ -287,6 +305,20 @@ class Triage:
             ]
             out.append(next((c for c in candidates if c.urgent or c.other), candidates[0]))
         return out
+
+    def _overlapped(
+        self, reading: _Reading, exception: Parts, negated: dict[int, TriggerHit | None]
+    ) -> set[int]:
+        """The flag's phrases an exception's words lie over ("fell" in "fell through")."""
+        pids = frozenset().union(*exception)
+        spans = [(s, e) for s, e, pid in reading.signs if pid in pids]
+        return {
+            i
+            for i, (s, e, pid) in enumerate(reading.signs)
+            if i not in negated
+            and pid not in pids
+            and any(s < end and start < e for start, end in spans)
+        }
 
     def _spans(
         self, reading: _Reading, parts: Parts, negated: set[int]

@@ -121,3 +121,12 @@ def test_a_past_counts_flag_is_not_set_aside_by_history() -> None:
     context = TriageContext(rules=(ContextRule("historical", "both", 3, ("years ago",)),))
     flags = [RedFlag("cancer", "cancer", ("cancer",), past_counts=True)]
     assert Triage(flags, context).check("i had cancer years ago") is not None
+
+
+def test_an_exception_over_the_flags_own_words_sets_only_those_aside() -> None:
+    flag = RedFlag("fall", "a fall", ("fell", "landed on my back"), unless=("fell through",))
+    triage = Triage([flag])
+    assert triage.check("our plans fell through") is None  # another sense of "fell"
+    assert triage.check("fell through the hatch and landed on my back") is not None
+    reason = RedFlag("weight", "weight loss", ("lost weight",), unless=("on purpose",))
+    assert Triage([reason]).check("lost weight on purpose") is None  # a reason: all aside
