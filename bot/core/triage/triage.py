@@ -74,6 +74,7 @@ class _Rules:
     when: tuple[Parts, ...]
     unless: tuple[tuple[str, Parts], ...]
     leads: frozenset[int]  # the phrases of every `when` pattern's first part
+    phrases: frozenset[int] = frozenset()  # every phrase of its `when` patterns
 
     def firing(self, found: set[int]) -> Parts | None:
         """The first `when` pattern whose every part is among `found`."""
@@ -134,7 +135,8 @@ class Triage:
             except PatternError as exc:
                 raise PatternError(f"in red flag '{flag.id}': {exc}") from None
             leads = frozenset().union(*(parts[0] for parts in when)) if when else frozenset()
-            rules.append(_Rules(flag, when, unless, leads))
+            phrases = frozenset(pid for parts in when for part in parts for pid in part)
+            rules.append(_Rules(flag, when, unless, leads, phrases))
         self._rules = tuple(rules)
         self._index.freeze(self._context.trigger_words, self._context.no_gap)
 
@@ -277,7 +279,7 @@ class Triage:
                 # THROUGH"): only those words are set aside, and the flag may still stand on
                 # others ("... and landed on my back"). One elsewhere in the sentence (a reason:
                 # "on purpose") sets the whole flag aside.
-                other_sense = self._overlapped(reading, exception, negated)
+                other_sense = self._overlapped(reading, rules, exception, negated)
                 if other_sense:
                     negated = {**negated, **{i: None for i in other_sense}}
                     present = {
@@ -307,16 +309,22 @@ class Triage:
         return out
 
     def _overlapped(
-        self, reading: _Reading, exception: Parts, negated: dict[int, TriggerHit | None]
+        self,
+        reading: _Reading,
+        rules: _Rules,
+        exception: Parts,
+        negated: dict[int, TriggerHit | None],
     ) -> set[int]:
         """The flag's phrases an exception's words lie over ("fell" in "fell through")."""
         pids = frozenset().union(*exception)
+        own = rules.phrases
         spans = [(s, e) for s, e, pid in reading.signs if pid in pids]
         return {
             i
             for i, (s, e, pid) in enumerate(reading.signs)
             if i not in negated
             and pid not in pids
+            and pid in own
             and any(s < end and start < e for start, end in spans)
         }
 

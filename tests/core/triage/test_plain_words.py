@@ -178,6 +178,26 @@ URGENT = [
     "my brother can't pee since his back pain started, he won't go to the doctor, what do I tell him?",
     "I'm scared, I woke up and can't feel my legs properly",
     "my legs keep going from under me and I nearly fell twice today",
+    "since yesterday the skin between my legs feels like rubber",
+    "my undies were wet and I didn't even notice, back has been bad all week",
+    "I have to sit down to wee now because I can't control the stream, started after my back went",
+    "going for a poo I felt nothing at all, like it wasn't happening",
+    "my leg gets weaker every time I try to walk and now I use a stick I never needed before",
+    "I've got no grip with my foot, my sandal keeps falling off and I can't feel it",
+    "fell backwards off a chair onto the tiles at a wedding",
+    "my little one ran into me and knocked me flat on my back on the patio, now I can barely move",
+    "a shelf collapsed and hit me across the lower back",
+    "I'm boiling hot and then freezing and my back is in bits",
+    "My back is bad and I have had a temperature of 38 for two days",
+    "I keep dropping weight, down to 8 stone from 10, not trying, back aches",
+    "I've had a kidney removed for cancer, and my back has started hurting",
+    "there's a big soft lump over my lower spine",
+    "my back is sticking out on one side like a hump",
+    "my chest feels heavy like an elephant is sitting on it and my back hurts",
+    "the pain never goes, day or night, and I cry in bed",
+    "even morphine isn't touching the pain at night",
+    "my grandad's bladder has stopped working since his back went, can acupuncture help him?",
+    "my wife has numb legs and can hardly walk, can you see her this week?",
 ]
 
 NOT_URGENT = [
@@ -317,6 +337,15 @@ NOT_URGENT = [
     "I feel a bit tired after work but otherwise well",
     "my back pain makes it hard to get comfortable on the sofa",
     "acupuncture for a slipped disc?",
+    "no red flags as far as I know, just a sore back",
+    "is acupuncture ok if I had cancer in my family",
+    "I'm a bit run down with a cold and my back aches",
+    "my back sometimes hurts more at night after a long day",
+    "I slipped a disc years ago and it's flared up again after gardening",
+    "I've lost a couple of pounds since cutting out sugar, my back feels lighter",
+    "my legs feel heavy after standing all day at work",
+    "the toilet seat is cold lol anyway my back is sore",
+    "my chest is tight from a cold and my back aches from coughing",
 ]
 
 
