@@ -51,14 +51,6 @@ class TriggerHit:
     words: str
 
 
-@dataclass(frozen=True)
-class Modifier:
-    """One axis a trigger sets on a red flag, with the trigger's words (for the explanation)."""
-
-    axis: str
-    words: str
-
-
 def check_rule(rule: ContextRule) -> str | None:
     """What is wrong with a context group as written, or None (used by `bot check`)."""
     if rule.axis not in AXES:
