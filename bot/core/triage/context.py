@@ -190,9 +190,10 @@ class ContextRules:
 
     def _after_pseudo(self, tokens: list[str], start: int, rule: int) -> bool:
         """Whether a `not_after` word stands right before the trigger (over "my", "the"...):
-        "bouncing with the kids" names the kids, who are not the ones who fell."""
+        "bouncing with the kids" names the kids, who are not the ones who fell; but "a carer
+        for my mum WHO can't walk" names the one who can't."""
         not_after = self._not_after[rule]
-        if not not_after:
+        if not not_after or tokens[start + 1 : start + 2] in (["who"], ["whos"]):
             return False
         i = start - 1
         while i >= 0 and tokens[i] in _DETERMINERS:

@@ -323,7 +323,6 @@ class Triage:
             i
             for i, (s, e, pid) in enumerate(reading.signs)
             if i not in negated
-            and pid not in pids
             and pid in own
             and any(s < end and start < e for start, end in spans)
         }
