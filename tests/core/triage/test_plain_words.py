@@ -322,6 +322,26 @@ URGENT = [
     "my best friend is having chemo and has terrible back pain now, can you help her?",
     "Hello Rick, my daughter aged 20 has numbness in both legs after a netball injury this week. Can acupuncture help her?",
     "grandad fell off the step ladder in the garage and he can't walk now, he doesn't want a fuss",
+    "Morning. Quick question about parking, and also I should mention I've had some trouble starting to pee the last couple of days, back's been bad.",
+    "my back is agony and i've had the runs and no control over it, literally had to change twice",
+    "my bladder has gone funny since the weekend, I don't get the feeling I need to go",
+    "My feet and legs feel like they're wrapped in cotton wool and it's getting higher",
+    "my walking has gone to pot this week, keep veering to one side and bumping into things",
+    "lower back pain and i cant feel my toes on the left now, it was just pins and needles last week",
+    "I was pulling the kids on a sledge and went head first down the hill, landed on my back on a rock",
+    "got hit by a wave surfing and slammed onto the sand, back has been bad since",
+    "fell asleep at the wheel and went into a ditch, I'm ok but my back is sore",
+    "I feel feverish and achy and my back hurts where my kidney is",
+    "I'm losing weight fast and I'm tired all the time and my back aches, no idea why",
+    "I'm on treatment for bowel cancer and now my back is hurting",
+    "My spine has a bump that's grown over the last month",
+    "my chest feels tight like a band and it goes through to my back between my shoulder blades",
+    "the pain is horrendous at night, I've been up walking the floor every night this week",
+    "my son's girlfriend fell down the stairs last night and can't move her legs properly, can she see someone today?",
+    "my husband can't get to the toilet in time anymore and his back is bad, what do you advise?",
+    "my 80 year old mum is sweating and shivering and says her back is agony, can acupuncture help?",
+    "I woke up with my legs not working properly, I had to crawl to the bathroom",
+    "lost the feeling down one side of my bottom since yesterday",
 ]
 
 NOT_URGENT = [
@@ -626,6 +646,16 @@ NOT_URGENT = [
     "I was diagnosed with scoliosis as a teenager, it's mild and hasn't changed, but my back gets sore. Can acupuncture help?",
     "My back clicks and aches when I get out of bed, is it arthritis?",
     "I've been off sick with back pain for a week, no other symptoms, can acupuncture get me back to work?",
+    "I've had a bad back for years but no other problems, no numbness, no bladder issues",
+    "my mum had a fall years ago and has used a stick since, I'm booking for my own back",
+    "the runs from a tummy bug have gone and my back is still sore from it",
+    "I'm losing weight on a plan with my GP and my back is better already",
+    "I feel a bit feverish from my covid jab and my back aches, should I wait to book?",
+    "my little boy has a temperature today so I might need to rearrange my appointment for my back",
+    "my back is stiff when I get up from the sofa but it loosens up",
+    "i get pins and needles in my arm from sleeping on it",
+    "I read that some people get dizzy after acupuncture, is that true?",
+    "Does acupuncture help with prostate problems? asking for a friend",
 ]
 
 
