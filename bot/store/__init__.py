@@ -15,9 +15,16 @@ from bot.store.records import (
     empty_stats,
     utc_now,
 )
-from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, open_store
+from bot.store.sqlite import (
+    HANDLED_UPDATE_TTL,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SQLiteStore,
+    open_store,
+)
 
 __all__ = [
+    "HANDLED_UPDATE_TTL",
     "MAX_TEXT_CHARS",
     "MIGRATIONS",
     "SCHEMA_VERSION",

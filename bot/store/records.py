@@ -138,6 +138,10 @@ class Store(Protocol):
 
     def forget(self, chat_id: int) -> int: ...
 
+    def handled_updates(self, update_ids: Sequence[int]) -> set[int]: ...
+
+    def mark_updates_handled(self, update_ids: Sequence[int]) -> None: ...
+
     def purge_expired(self, now: datetime | None = None) -> int: ...
 
     def stats(self, since_days: int) -> Stats: ...
@@ -190,6 +194,13 @@ class NullStore:
 
     def forget(self, chat_id: int) -> int:
         return 0
+
+    def handled_updates(self, update_ids: Sequence[int]) -> set[int]:
+        """Nothing is remembered: every update counts as new."""
+        return set()
+
+    def mark_updates_handled(self, update_ids: Sequence[int]) -> None:
+        """Do nothing."""
 
     def purge_expired(self, now: datetime | None = None) -> int:
         return 0

@@ -13,7 +13,10 @@ question "what did patients ask that the bot could not answer?":
   really sent to that chat are counted;
 - per day, per topic, how many answers were sent, and per day how many messages had each
   outcome. No text and no chat key: `urgent` messages, the most sensitive, exist only as such
-  a daily count.
+  a daily count;
+- the ids of the Telegram updates already handled (numbers only: no chat, no text), for 48
+  hours, so an update Telegram delivers again (after a crash, or a webhook answer that got
+  lost) is not answered twice.
 
 The chat key is HMAC-SHA256(secret, chat id): the same chat always gets the same key (so
 `forget` can find its rows) but the key cannot be turned back into a chat id without the
@@ -164,8 +167,20 @@ MIGRATIONS: tuple[str, ...] = (
         at  TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # v5: the Telegram update ids already handled (numbers only, kept HANDLED_UPDATE_TTL), so
+    # an update Telegram delivers again after a crash or a lost webhook answer is skipped.
+    """
+    CREATE TABLE handled_updates (
+        update_id INTEGER PRIMARY KEY,
+        at        TEXT    NOT NULL     -- UTC, when it was handled; purged after 48 hours
+    );
+    CREATE INDEX handled_updates_at ON handled_updates (at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# Telegram keeps an unconfirmed update for 24 hours; twice that covers every redelivery.
+HANDLED_UPDATE_TTL = timedelta(hours=48)
+_HANDLED_PURGE_EVERY = timedelta(hours=1)
 
 
 def _timestamp(moment: datetime) -> str:
@@ -211,6 +226,7 @@ class SQLiteStore:
         self._lock = threading.RLock()
         self._last_error_logged: datetime | None = None
         self._last_purge: datetime | None = None
+        self._last_handled_purge: datetime | None = None
         try:
             if not self.path.parent.exists():  # an existing folder is the operator's choice
                 private_folder(self.path.parent)
@@ -572,6 +588,47 @@ class SQLiteStore:
             self._last_purge = _parse_timestamp(stamp) if stamp else None
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             self.purge_expired(now)
+
+    # -- handled updates (delivery: each Telegram update answered once) -------------------
+
+    def handled_updates(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of `update_ids` were handled already (within the last 48 hours).
+
+        Database trouble counts as "none of them": answering twice beats not answering.
+        """
+        if not update_ids:
+            return set()
+        marks = ",".join("?" * len(update_ids))
+        try:
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})",
+                    tuple(update_ids),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            self._log_write_failure("read handled update ids", exc)
+            return set()
+        return {int(update_id) for (update_id,) in rows}
+
+    def mark_updates_handled(self, update_ids: Sequence[int]) -> None:
+        """Remember that these updates were handled (one transaction). Never raises."""
+        now = self._clock()
+        try:
+            with self._transaction() as conn:
+                conn.executemany(
+                    "INSERT INTO handled_updates (update_id, at) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    [(update_id, _timestamp(now)) for update_id in update_ids],
+                )
+                last = self._last_handled_purge
+                if last is None or now - last >= _HANDLED_PURGE_EVERY:
+                    conn.execute(
+                        "DELETE FROM handled_updates WHERE at < ?",
+                        (_timestamp(now - HANDLED_UPDATE_TTL),),
+                    )
+                    self._last_handled_purge = now
+        except (sqlite3.Error, OSError) as exc:
+            self._log_write_failure("remember handled updates", exc)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 `serve` is what `python -m bot run` calls: it checks the settings, loads the knowledge (live:
 edits are picked up while running), opens the store, checks the token with Telegram, then
-polls (or runs PTB's webhook server when WEBHOOK_URL is set) until SIGTERM or Ctrl-C, and
-returns the process exit code. Problems a person must fix are one clear line on stderr, not
+polls (or serves a webhook when WEBHOOK_URL is set) until SIGTERM or Ctrl-C, and returns the
+process exit code. Updates reach the handlers through our own intake (intake.py, polling.py,
+webhook.py), not PTB's Updater: Telegram hears an update is done only once it is answered. Problems a person must fix are one clear line on stderr, not
 a traceback. The knowledge watcher runs from post_init to post_stop; the store is closed in
 post_shutdown.
 """
@@ -36,8 +37,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram import admin, handlers
+from bot.adapters.telegram.intake import STOP_GRACE_SECONDS, Intake
 from bot.adapters.telegram.logs import configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
+from bot.adapters.telegram.polling import Poller
 from bot.adapters.telegram.recording import Recorder
 from bot.adapters.telegram.retry import RetryingRateLimiter
 from bot.config import ConfigError, Settings
@@ -367,7 +370,7 @@ def serve(
 ) -> int:
     """Run the bot until stopped; returns the exit code (0 stopped, 1 knowledge, 2 config/token).
 
-    Polling by default, PTB's webhook server when WEBHOOK_URL is set. `engine` defaults to a
+    Polling by default, a webhook when WEBHOOK_URL is set. `engine` defaults to a
     LiveEngine on `settings.knowledge_dir`: edits there go live within a few seconds.
     """
     try:
@@ -405,38 +408,149 @@ def serve(
     store = open_store(settings)  # never raises: without a database, patients are still answered
     use_store(application, store)
     try:
-        if settings.webhook_url:
-            log.info("Serving @%s by webhook at %s", me.username, settings.webhook_url)
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-                drop_pending_updates=False,
-                bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
-            )
-        else:
-            log.info("Serving @%s by long polling", me.username)
-            application.run_polling(
-                allowed_updates=list(ALLOWED_UPDATES),
-                drop_pending_updates=False,  # after a restart, nothing is lost
-                bootstrap_retries=-1,
-            )
+        loop.run_until_complete(_run(application, settings))
     except InvalidToken:
         print(_TOKEN_REJECTED, file=sys.stderr)
-        return 2
+        return _close(loop, 2)
     except TelegramError as exc:
         print(f"error: Telegram refused to start the bot: {exc.message}", file=sys.stderr)
-        return 1
+        return _close(loop, 1)
     except OSError as exc:  # e.g. the webhook port is taken
         print(f"error: could not start the webhook server: {exc}", file=sys.stderr)
-        return 1
+        return _close(loop, 1)
     finally:
         store.close()  # normally already closed in post_shutdown; closing again is harmless
     log.info("Stopped")
-    return 0
+    return _close(loop, 0)
+
+
+async def _run(application: Application, settings: Settings) -> None:
+    """The Application's whole life, serving by polling or webhook until SIGINT or SIGTERM.
+
+    What PTB's run_polling / run_webhook do, with our own intake (intake.py) in place of its
+    Updater, which confirmed updates to Telegram before they were handled.
+    """
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in stop_signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stopping.set)
+    try:
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            try:
+                if settings.webhook_url:
+                    await _serve_webhook(application, settings, stopping)
+                else:
+                    await _serve_polling(application, stopping)
+            finally:
+                await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
+        finally:
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+    finally:
+        for sig in stop_signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+async def _serve_polling(application: Application, stopping: asyncio.Event) -> None:
+    """Long polling, the offset confirmed only past handled updates (polling.py)."""
+    bot = application.bot
+    if not await _bootstrap(
+        lambda: bot.delete_webhook(drop_pending_updates=False), "Removing the webhook", stopping
+    ):
+        return
+    intake = Intake(application, application.bot_data[handlers.STORE])
+
+    async def report(error: TelegramError) -> None:
+        await application.process_error(update=None, error=error)
+
+    poller = Poller(bot, intake, ALLOWED_UPDATES, report)
+    log.info("Serving @%s by long polling", bot.username)
+    try:
+        await poller.run(stopping)
+    finally:
+        await _finish(intake)
+        await poller.confirm()
+
+
+async def _serve_webhook(
+    application: Application, settings: Settings, stopping: asyncio.Event
+) -> None:
+    """A webhook that answers Telegram once each update is handled (webhook.py)."""
+    from bot.adapters.telegram.webhook import WebhookServer  # aiohttp: only when used
+
+    bot = application.bot
+    intake = Intake(application, application.bot_data[handlers.STORE])
+    server = WebhookServer(
+        bot,
+        intake,
+        secret=settings.webhook_secret,
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        path=settings.webhook_path,
+    )
+    await server.start()
+    try:
+        if not await _bootstrap(
+            lambda: bot.set_webhook(
+                url=settings.webhook_url,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                secret_token=settings.webhook_secret,
+            ),
+            "Setting the webhook",
+            stopping,
+            retries=WEBHOOK_BOOTSTRAP_RETRIES,
+        ):
+            return
+        log.info("Serving @%s by webhook at %s", bot.username, settings.webhook_url)
+        await stopping.wait()
+    finally:
+        await server.stop()
+        await _finish(intake)
+
+
+async def _finish(intake: Intake) -> None:
+    """At shutdown: let the updates being handled finish; any still running after
+    STOP_GRACE_SECONDS are cancelled, unconfirmed, and Telegram delivers them again."""
+    if not await intake.wait_until_idle(STOP_GRACE_SECONDS):
+        log.warning("Some updates were still being handled at shutdown; they will come again")
+        await intake.cancel_all()
+
+
+async def _bootstrap(
+    action: Callable[[], Coroutine[Any, Any, Any]],
+    what: str,
+    stopping: asyncio.Event,
+    *,
+    retries: int = -1,
+) -> bool:
+    """Run `action` until it succeeds (`retries` < 0: for ever); False if stopped first."""
+    for attempt in itertools.count():
+        try:
+            await action()
+            return True
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            if 0 <= retries <= attempt:
+                raise
+            pause = CONNECT_PAUSES[min(attempt, len(CONNECT_PAUSES) - 1)]
+            log.warning("%s failed (%s); trying again in %d s", what, exc.message, pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), pause)
+        if stopping.is_set():
+            return False
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _run_until_signal(
