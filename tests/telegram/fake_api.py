@@ -5,7 +5,8 @@ patient's message reaches Telegram, the bot fetches it with getUpdates (offset, 
 polling) or receives it on its webhook, and every call the bot makes is recorded. Replies
 are validated like Telegram does (HTML, 4096 characters, button data, known chats), so a
 reply Telegram would refuse fails here too. `Faults` makes a share of calls answer 429
-with `retry_after`, 500, answer slowly, or drop the connection before doing anything.
+with `retry_after`, 500, answer slowly, drop the connection before doing anything, or do it
+and then drop the connection ("lost": the answer to a call that took effect never arrives).
 Files go both ways: `send_document` is a person sending a file (the bot fetches it with
 getFile and downloads it from the file URL), and what the bot sends with sendDocument is
 kept in `documents` with its bytes.
@@ -143,7 +144,7 @@ class Faults:
         self.injected: dict[str, int] = {}
 
     def pick(self, method: str) -> str | None:
-        """The fault for this call, or None."""
+        """The fault for this call, or None ("lost": done, then the connection drops)."""
         if self.rate <= 0:
             return None
         if self.methods is None and method == "getMe":
@@ -265,6 +266,7 @@ class FakeTelegram:
         self.documents: list[dict[str, Any]] = []  # what the bot sent with sendDocument
         self.downloads: list[str] = []  # file ids the bot downloaded
         self._next_file_id = itertools.count(1)
+        self.webhook_posts: list[tuple[int, int | None]] = []  # (update id, HTTP status or None)
         self._chats: dict[int, dict[str, Any]] = {}
         self._sent_by_chat: dict[int, list[dict[str, Any]]] = {}
         self._chat_waiters: dict[int, list[tuple[int, asyncio.Future[None]]]] = {}
@@ -561,6 +563,10 @@ class FakeTelegram:
             if endpoint is None:
                 raise ApiError(404, "Not Found")
             result = await endpoint(params)
+            if fault == "lost":
+                # Telegram did it (a message was delivered), but the answer never arrives.
+                call.outcome = "fault lost"
+                return 0, None
             return 200, {"ok": True, "result": result}
         except ApiError as exc:
             if not call.outcome.startswith("fault"):
@@ -863,13 +869,16 @@ class FakeTelegram:
             headers = {}
             if self.webhook.get("secret_token"):
                 headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+            status: int | None = None
             try:
                 async with self._session.post(
                     self.webhook["url"], json=update, headers=headers
                 ) as response:
-                    accepted = response.status == 200
+                    status = response.status
             except aiohttp.ClientError:
-                accepted = False
+                pass
+            self.webhook_posts.append((update["update_id"], status))
+            accepted = status == 200
             if accepted:
                 self.pending = [u for u in self.pending if u["update_id"] != update["update_id"]]
             else:
