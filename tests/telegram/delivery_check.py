@@ -97,6 +97,7 @@ class Tally:
     out_of_order: tuple[int, ...]  # chats whose first answers came in another order
     confirmed_too_early: tuple[int, ...]  # update ids Telegram was told were done too soon
     duplicate_ages: tuple[float, ...]  # per copy: seconds from the earlier copy to the kill
+    duplicates_per_kill: tuple[int, ...]  # copies each kill accounts for
 
 
 def tally(patients: Patients, kills: Sequence[float] = ()) -> Tally:
@@ -106,6 +107,7 @@ def tally(patients: Patients, kills: Sequence[float] = ()) -> Tally:
     unexplained: list[str] = []
     out_of_order: list[int] = []
     ages: list[float] = []
+    per_kill = [0] * len(kills)
     first_answer: dict[tuple[int, str], float] = {}
     for chat_id, topics in patients.asked.items():
         answers = patients.answers(chat_id)
@@ -118,13 +120,15 @@ def tally(patients: Patients, kills: Sequence[float] = ()) -> Tally:
             else:
                 duplicates += 1
                 earlier_at = answers[seen[topic]][1]
-                age = _explained_by_kill(answers, seen[topic], kills)
-                if age is None:
+                explained = _explained_by_kill(answers, seen[topic], kills)
+                if explained is None:
                     unexplained.append(
                         f"chat {chat_id} {topic}: copies at {earlier_at:.3f} and {sent_at:.3f},"
                         f" kills at {[round(k, 3) for k in kills]}"
                     )
                 else:
+                    kill, age = explained
+                    per_kill[kill] += 1
                     ages.append(age)
             seen[topic] = index
         lost += len(set(topics) - set(seen))
@@ -138,14 +142,15 @@ def tally(patients: Patients, kills: Sequence[float] = ()) -> Tally:
         out_of_order=tuple(out_of_order),
         confirmed_too_early=_confirmed_too_early(patients, first_answer),
         duplicate_ages=tuple(ages),
+        duplicates_per_kill=tuple(per_kill),
     )
 
 
 def _explained_by_kill(
     answers: list[tuple[str, float]], earlier: int, kills: Sequence[float]
-) -> float | None:
-    """Seconds from the earlier copy to the kill that followed it, if that copy was the chat's
-    last answer before the kill (the one update per chat in flight); else None.
+) -> tuple[int, float] | None:
+    """(which kill, seconds from the earlier copy to it), if the earlier copy was the chat's
+    last answer before that kill (the one update per chat in flight); else None.
 
     A copy Telegram took up to IN_FLIGHT seconds after the kill counts too (negative age): the
     bot had sent the request before it died, and the fake Telegram, busy in this same test
@@ -158,7 +163,7 @@ def _explained_by_kill(
     kill = kills[position]
     if any(sent_at < at < kill for _, at in answers[earlier + 1 :]):
         return None  # the chat got another answer before the kill: not the one in flight
-    return kill - sent_at
+    return position, kill - sent_at
 
 
 def _confirmed_too_early(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.telegram.ordering import DEFAULT_ACTIVE_LIMIT
 from bot.core.conversation import Engine
 from tests.telegram.bot_process import BotProcess, bot_environment
 from tests.telegram.delivery_check import Patients, Tally, tally, topic_questions
@@ -58,12 +59,14 @@ async def finish(tg: FakeTelegram, patients: Patients, bot: BotProcess) -> None:
 
 
 def check(result: Tally, expected_questions: int, stderr: str) -> None:
-    """The promise: nothing lost, order kept, every duplicate inside the crash window."""
+    """The promise: nothing lost, order kept, every duplicate inside the crash window (the
+    chat's last answer before a kill), so at most one per chat being answered at that moment."""
     assert result.questions == expected_questions
     assert result.lost == 0, result
     assert result.confirmed_too_early == (), result
     assert result.out_of_order == (), result
     assert result.unexplained_duplicates == (), result
+    assert all(n <= DEFAULT_ACTIVE_LIMIT for n in result.duplicates_per_kill), result
     assert "Traceback" not in stderr
 
 
@@ -137,8 +140,8 @@ async def test_three_kill_9s_during_a_thousand_messages_lose_nothing(
 
     print(
         f"\n1,000 messages, three kill -9s: {result.lost} lost, {result.duplicates} answered"
-        f" twice (earlier copies {max(result.duplicate_ages, default=0) * 1000:.0f} ms at most"
-        " before a kill)"
+        f" twice {list(result.duplicates_per_kill)} (earlier copies"
+        f" {max(result.duplicate_ages, default=0) * 1000:.0f} ms at most before a kill)"
     )
     check(result, LOAD_CHATS * LOAD_EACH, bot.stderr)
 
