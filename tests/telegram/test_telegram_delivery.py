@@ -53,7 +53,12 @@ async def finish(tg: FakeTelegram, patients: Patients, bot: BotProcess) -> None:
         # Confirmed past the last update: nothing will be delivered, or answered, again.
         await tg.wait_for(lambda: tg.confirmed_offset > patients.last_update_id, timeout=20)
     except TimeoutError:
-        raise AssertionError(f"{tally(patients)}\nbot log:\n{bot.stderr}") from None
+        result = tally(patients)
+        raise AssertionError(
+            f"not all answered: {result.lost} of {result.questions} lost, {result.duplicates}"
+            f" duplicates, {len(result.confirmed_too_early)} confirmed before their answer"
+            f"\nbot log:\n{bot.stderr[-3000:]}"
+        ) from None
     code, _ = await bot.stop()
     assert code == 0, bot.stderr
 
