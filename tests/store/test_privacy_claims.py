@@ -26,7 +26,7 @@ from bot.core.conversation import Engine
 from bot.core.loader import check_knowledge
 from bot.core.markup import to_plain
 from bot.core.reply import Kind
-from bot.store import SentAnswer, SQLiteStore, open_store
+from bot.store import HANDLED_UPDATE_TTL, SentAnswer, SQLiteStore, open_store
 
 RETENTION_DAYS = 30
 START = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
@@ -83,6 +83,7 @@ class Run:
     clock: Clock
     engine: Engine
     kinds: dict[str, Kind] = field(default_factory=dict)
+    update_ids: list[int] = field(default_factory=list)
 
     def raw(self) -> bytes:
         return b"".join(p.read_bytes() for p in self.data.rglob("*") if p.is_file())
@@ -109,6 +110,7 @@ def run(tmp_path: Path) -> Iterator[Run]:
     message_id = 100
     for chat_id, messages in CONVERSATIONS.items():
         for text in messages:
+            update_id = 880_000 + message_id  # Telegram's number of the patient's message
             reply = engine.respond(text)
             result.kinds[text] = reply.kind
             message_id += 2
@@ -120,6 +122,8 @@ def run(tmp_path: Path) -> Iterator[Run]:
             store.record_many([(chat_id, text, reply)], sent)
             if sent:
                 assert store.record_feedback(chat_id, reply.topic_id, True, str(message_id))
+            store.mark_updates_handled([update_id])  # as the bot does once it has answered
+            result.update_ids.append(update_id)
             clock.now += timedelta(minutes=3)
     yield result
     store.close()
@@ -143,6 +147,8 @@ def keeps_only_what_the_report_needs(run: Run) -> None:
         "sent_answers": ["chat_key", "message_id", "topic_id", "at"],
         # Groups the practitioner tapped "Ignore" on: one-way fingerprints and when, no words.
         "ignored_unanswered": ["key", "at"],
+        # Telegram's number of each handled message, for two days: no words, no chat.
+        "handled_updates": ["update_id", "at"],
     }
     assert {k for (k,) in run.rows("SELECT key FROM meta")} <= {"opened_at", "last_purge"}
 
@@ -205,6 +211,17 @@ def no_name_username_phone_or_telegram_id(run: Run) -> None:
     assert stat.S_IMODE(run.data.stat().st_mode) == 0o700
 
 
+def message_numbers_only_and_for_two_days(run: Run) -> None:
+    rows = run.rows("SELECT update_id, at FROM handled_updates ORDER BY update_id")
+    assert [update_id for update_id, _ in rows] == sorted(run.update_ids)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", at) for _, at in rows)
+    assert not set(run.update_ids) & set(CONVERSATIONS)  # numbers of messages, not of people
+    # Two days after the last one, none is left (removed as the bot keeps answering).
+    run.clock.now += HANDLED_UPDATE_TTL + timedelta(hours=1)
+    run.store.mark_updates_handled([990_001])
+    assert run.rows("SELECT update_id FROM handled_updates") == [(990_001,)]
+
+
 def deleted_after_the_retention_period(run: Run) -> None:
     old_words = b"insurance"
     assert old_words in run.raw()
@@ -246,6 +263,7 @@ CLAIMS = (
     Claim("it keeps your yes or no", feedback_keeps_yes_or_no_and_answer_numbers_only),
     Claim("it only counts how many questions", everything_else_is_only_counted),
     Claim("urgent symptoms are only counted", urgent_messages_are_only_counted),
+    Claim("the number Telegram gives each message", message_numbers_only_and_for_two_days),
     Claim("never stores your name", no_name_username_phone_or_telegram_id),
     Claim("deleted automatically after", deleted_after_the_retention_period),
     Claim("send /forget", forget_removes_everything_of_that_chat),
