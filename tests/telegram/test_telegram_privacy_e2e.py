@@ -108,7 +108,8 @@ async def test_no_patient_detail_on_disk_or_in_the_debug_log(running: tuple[Any,
     tg.press(answer, next(_feedback_data(answer)))
     await tg.wait_for(lambda: len(tg.calls_to("answerCallbackQuery")) == 1)
 
-    # Telegram sends something python-telegram-bot cannot parse: logged CRITICAL, in full.
+    # Telegram sends something python-telegram-bot cannot parse: skipped, and logged by its
+    # number and the reason only (PTB's own get_updates would dump it whole at CRITICAL).
     bad = tg.push_update(
         {
             "message": {
@@ -119,7 +120,7 @@ async def test_no_patient_detail_on_disk_or_in_the_debug_log(running: tuple[Any,
             }
         }
     )
-    await bot.wait_for_stderr("CRITICAL", timeout=15)
+    await bot.wait_for_stderr("could not be read", timeout=15)
     tg.pending = [u for u in tg.pending if u["update_id"] != bad]
 
     before = len(tg.sent_to(FORGETTER))
@@ -149,7 +150,7 @@ async def test_no_patient_detail_on_disk_or_in_the_debug_log(running: tuple[Any,
     # The DEBUG log: python-telegram-bot's own lines were there, none with patient data.
     log = bot.stderr
     assert "DEBUG" in log and "Calling Bot API endpoint `sendMessage`" in log
-    assert "CRITICAL" in log and "Traceback" in log  # the unparseable update, scrubbed
+    assert f"Update {bad} could not be read" in log  # the unparseable update: one line
     for needle in (*forbidden_on_disk(), *FORGOTTEN_WORDS):
         assert needle.lower() not in log.lower(), needle
     # Not one word of five letters or more that patients typed ("clinic" is in the bot's
