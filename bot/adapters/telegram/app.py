@@ -4,9 +4,9 @@
 edits are picked up while running), opens the store, checks the token with Telegram, then
 polls (or serves a webhook when WEBHOOK_URL is set) until SIGTERM or Ctrl-C, and returns the
 process exit code. Updates reach the handlers through our own intake (intake.py, polling.py,
-webhook.py), not PTB's Updater: Telegram hears an update is done only once it is answered. Problems a person must fix are one clear line on stderr, not
-a traceback. The knowledge watcher runs from post_init to post_stop; the store is closed in
-post_shutdown.
+webhook.py), not PTB's Updater: Telegram hears an update is done only once it is answered.
+Problems a person must fix are one clear line on stderr, not a traceback. The knowledge
+watcher runs from post_init to post_stop; the store is closed in post_shutdown.
 """
 
 from __future__ import annotations
