@@ -135,3 +135,29 @@ async def test_an_unreadable_update_is_skipped_without_its_words_in_the_log(
     assert store.handled_updates([400_001]) == {400_001}
     assert "400001 could not be read" in caplog.text
     assert "Zebedee" not in caplog.text
+
+
+async def test_a_stuck_answer_does_not_make_the_poller_hammer_telegram(world) -> None:
+    """While an answer waits (a rate limit, a slow Telegram), polls slow down to a trickle;
+    a new message still gets through, and once all is answered the poller long-polls."""
+    tg, app, store = world
+    gate = hold_replies_to(tg, 1)
+    tg.send_text(1, "hello")
+    intake = Intake(app, store)
+    poller = Poller(app.bot, intake, ["message"], on_error=lambda _: asyncio.sleep(0))
+    stopping = asyncio.Event()
+    polling = asyncio.create_task(poller.run(stopping))
+    try:
+        await tg.wait_for(lambda: bool(tg.calls_to("sendMessage")))
+        before = len(tg.calls_to("getUpdates"))
+        await asyncio.sleep(1.5)
+        stuck_polls = len(tg.calls_to("getUpdates")) - before
+        tg.send_text(2, "hello")  # another patient meanwhile: answered all the same
+        await tg.wait_for(lambda: bool(tg.sent_to(2)), timeout=5)
+        gate.set()
+        await tg.wait_for(lambda: bool(tg.sent_to(1)), timeout=5)
+        await tg.wait_for(lambda: int(tg.calls_to("getUpdates")[-1].params["timeout"]) > 0)
+    finally:
+        stopping.set()
+        await polling
+    assert stuck_polls < 30  # at a steady 5 ms it would be about 300

@@ -81,6 +81,7 @@ class Intake:
         self._recent: OrderedDict[int, None] = OrderedDict()
         self._idle = asyncio.Event()
         self._idle.set()
+        self.finished = 0  # how many updates have been handled (or dropped) so far
 
     # -- what is going on ---------------------------------------------------------------
 
@@ -173,6 +174,7 @@ class Intake:
 
     def _finished(self, update_id: int) -> None:
         self._running.pop(update_id, None)
+        self.finished += 1
         if not self._running:
             self._idle.set()
 
