@@ -114,33 +114,34 @@ async def test_three_kill_9s_during_a_thousand_messages_lose_nothing(
 ) -> None:
     async with FakeTelegram() as tg:
         patients = Patients(tg, questions)
+        waves = iter(range(LOAD_EACH))
 
-        async def keep_writing() -> None:
-            for round_ in range(LOAD_EACH):  # 1,000 messages over about 3 seconds
-                for chat in range(LOAD_CHATS):
-                    patients.ask(7000 + chat, chat * 7 + round_)
-                await asyncio.sleep(0.3)
+        def wave() -> None:
+            """Every patient writes one more message (ten waves make the 1,000)."""
+            round_ = next(waves)
+            for chat in range(LOAD_CHATS):
+                patients.ask(7000 + chat, chat * 7 + round_)
 
         kills: list[float] = []
-        writing = asyncio.create_task(keep_writing())
-        try:
-            for kill_after in (0.6, 0.9, 0.4):
-                bot = await BotProcess(environment(tg, tmp_path)).start()
-                try:
-                    await bot.wait_until_polling(tg)
-                    await asyncio.sleep(kill_after)
-                    kills.append(await kill_9(bot))
-                finally:
-                    await bot.kill()
-            await writing
+        wave()
+        for kill_after in (0.6, 0.9, 0.4):
             bot = await BotProcess(environment(tg, tmp_path)).start()
             try:
                 await bot.wait_until_polling(tg)
-                await finish(tg, patients, bot)
+                wave()  # patients write while the bot is answering...
+                await asyncio.sleep(kill_after / 2)
+                wave()
+                await asyncio.sleep(kill_after / 2)
+                kills.append(await kill_9(bot))
             finally:
                 await bot.kill()
+            wave()  # ... and while it is down
+        bot = await BotProcess(environment(tg, tmp_path)).start()
+        try:
+            await bot.wait_until_polling(tg)
+            await finish(tg, patients, bot)
         finally:
-            writing.cancel()
+            await bot.kill()
         result = tally(patients, kills)
 
     print(

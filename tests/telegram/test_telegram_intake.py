@@ -150,7 +150,7 @@ async def test_a_stuck_answer_does_not_make_the_poller_hammer_telegram(world) ->
     try:
         await tg.wait_for(lambda: bool(tg.calls_to("sendMessage")))
         before = len(tg.calls_to("getUpdates"))
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(1.0)
         stuck_polls = len(tg.calls_to("getUpdates")) - before
         tg.send_text(2, "hello")  # another patient meanwhile: answered all the same
         await tg.wait_for(lambda: bool(tg.sent_to(2)), timeout=5)
@@ -160,4 +160,4 @@ async def test_a_stuck_answer_does_not_make_the_poller_hammer_telegram(world) ->
     finally:
         stopping.set()
         await polling
-    assert stuck_polls < 30  # at a steady 5 ms it would be about 300
+    assert stuck_polls < 25  # at a steady 5 ms it would be about 200
