@@ -6,8 +6,8 @@ Telegram, a timeout). Those are retried here a few times with a growing pause, s
 patient's answer survives a network blip. Requests Telegram *refused* (400 Bad Request,
 403 Forbidden) are not retried: sending them again would fail the same way.
 
-Fetching updates is not routed through the rate limiter by PTB; its polling loop retries
-on its own.
+Fetching updates is not routed through the rate limiter by PTB; our polling loop
+(polling.py) retries on its own.
 """
 
 from __future__ import annotations
