@@ -261,3 +261,32 @@ async def test_four_99_mb_posts_are_refused_without_filling_the_memory(tmp_path:
     assert all(o == 403 or isinstance(o, str) for o in outcomes), outcomes
     assert after - before < 30
     assert code == 0 and "Traceback" not in bot.stderr
+
+
+async def test_a_clean_stop_while_handling_finishes_the_answer_and_repeats_nothing(
+    tmp_path: Path, questions: list[tuple[str, str]]
+) -> None:
+    faults = Faults(rate=1.0, kinds=("slow",), methods=frozenset({"sendMessage"}), slow_seconds=1)
+    async with FakeTelegram(faults=faults) as tg:
+        patients = Patients(tg, questions)
+        env = webhook_environment(tg, tmp_path, free_port())
+        bot = await start_bot(tg, env)
+        try:
+            patients.ask(9401, 0)
+            await tg.wait_for(lambda: bool(tg.calls_to("sendMessage")), 20)
+            code, _ = await bot.stop()  # SIGTERM while the answer is on its way
+        finally:
+            await bot.kill()
+        assert code == 0
+        assert patients.all_answered() and not tg.pending  # answered, and Telegram told so
+        faults.rate = 0.0
+
+        bot = await start_bot(tg, env)
+        try:
+            patients.ask(9401, 1)
+            await tg.wait_for(lambda: patients.all_answered() and not tg.pending, 20)
+            code, _ = await bot.stop()
+        finally:
+            await bot.kill()
+    assert [topic for topic, _ in patients.answers(9401)] == patients.asked[9401]
+    assert code == 0 and "Traceback" not in bot.stderr
