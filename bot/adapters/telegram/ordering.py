@@ -5,12 +5,15 @@ answered out of order and race on the chat's state (the disclaimer shown once). 
 per-chat lock keeps each conversation in order while 50 patients are served at once.
 
 At most `DEFAULT_ACTIVE_LIMIT` chats are answered at the same moment (the others wait their
-turn, without holding PTB's own slots). The answering is CPU-bound, so more at once is not
-faster; it only makes each trip round the event loop longer, and with it the time between an
-answer reaching Telegram and its update being written down as handled (intake.py): the window
-in which a crash answers a message twice. Measured with the kill -9 tests on a busy machine:
-with 16 at once, about 5 messages answered twice per crash at 35-55 ms from answer to record;
-with every chat at once (PTB's 256), about 20 per crash at up to 0.85 s.
+turn, without holding PTB's own slots). The limit bounds the crash window (intake.py): an
+answer that reached Telegram but whose update was not yet written down as handled is
+repeated after a crash, and only the chats being answered at that moment can be in that
+state. The more chats at once, the longer each trip round a saturated event loop, and the
+longer that window. Measured (kill -9 tests and the Telegram benchmark, a busy 2-core
+machine): with 16 at once, about 5 repeats per crash at 20-300 ms, but the benchmark lost
+about 10% of its throughput (16 answers waiting on Telegram leave the CPU idle); with 64,
+the benchmark's 50 patients are all answered at once again, and a crash repeats one answer
+per chat being answered, as measured in the README.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 DEFAULT_MAX_CONCURRENT_UPDATES = 256
-DEFAULT_ACTIVE_LIMIT = 16  # chats answered at the same moment (see the module docstring)
+DEFAULT_ACTIVE_LIMIT = 64  # chats answered at the same moment (see the module docstring)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
