@@ -11,9 +11,9 @@ still inside the chat's turn. So:
   store is skipped, and one that is still being handled is not started twice (exactly once);
 - what is left is one window per chat: between its reply going out and its id being
   written (the rest of the reply, then one group commit: tens of milliseconds, up to about
-  0.3 s measured on a saturated, busy machine), a crash answers that one update again after
-  the restart. At most 16 chats are answered at once (ordering.py), so a crash repeats at
-  most 16 answers. README: "What is guaranteed across a crash, a restart and a lost
+  0.4 s measured on a saturated, busy machine), a crash answers that one update again after
+  the restart. At most 64 chats are answered at once (ordering.py), so a crash repeats at
+  most 64 answers. README: "What is guaranteed across a crash, a restart and a lost
   response".
 
 Ids are written in batches, like outcomes (recording.py): every update handled while one
