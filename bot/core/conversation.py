@@ -11,16 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.citations import CitationIndex
 from bot.core.loader import load_knowledge
 from bot.core.markup import escape
-from bot.core.matching import Entry, Matcher, Scored
+from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.triage import RedFlagHit, Triage
+from bot.core.scope import ScopeReader
+from bot.core.text import fold, prepare
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
+SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
+FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
+FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
+SHORT_QUESTION_WORDS = 2  # "does it work?": this few content words ...
+SHORT_QUESTION_MARGIN = 12  # ... need this lead over the second topic to be answered
+OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
+# Skin tones, variation selectors and joiners that decorate an emoji.
+EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 MAX_MENU_BUTTONS = 40  # a phone screen of buttons; Telegram allows 100 per message
 BOOKING_TOPIC = "booking"
 ABOUT_TOPIC = "about-practitioner"
@@ -63,6 +74,26 @@ class Engine:
         self._gaps = {g.id: g for g in knowledge.gaps}
         self._smalltalk = {s.id: s for s in knowledge.smalltalk}
         self._smalltalk_labels = frozenset(SMALLTALK + s.id for s in knowledge.smalltalk)
+        self._smalltalk_words = frozenset(self.matcher.words_of_labels(self._smalltalk_labels))
+        topic_labels = [TOPIC + t.id for t in knowledge.topics]
+        page_labels = [*topic_labels, *(GAP + g.id for g in knowledge.gaps)]
+        self._page_words = frozenset(self.matcher.words_of_labels(page_labels))
+        self._smalltalk_only = frozenset(
+            self.matcher.tokens_of_labels(self._smalltalk_labels)
+            - self.matcher.tokens_of_labels(page_labels)
+        )
+        self._emoji = {
+            ch: s.id
+            for s in knowledge.smalltalk
+            for p in s.phrasings
+            if not fold(p)
+            for ch in p
+            if not ch.isspace() and ch not in EMOJI_MODIFIERS
+        }
+        self.citations = CitationIndex(knowledge.topics)
+        self.scope = ScopeReader(
+            self.matcher.prepare, self.matcher.words_of_labels(topic_labels), STOPWORDS
+        )
         self._menu = tuple(
             self._topic_button(t.id) for t in knowledge.topics if t.id != BOOKING_TOPIC
         )[:MAX_MENU_BUTTONS]
@@ -73,44 +104,70 @@ class Engine:
         return cls(load_knowledge(directory))
 
     # -- deciding -----------------------------------------------------------------------
-    def decide(self, text: str) -> Decision:
-        """Classify a message: urgent, answer, suggest, fallback or smalltalk."""
+    def decide(self, text: str, *, previous_topic: str | None = None) -> Decision:
+        """Classify a message: urgent, answer, suggest, fallback or smalltalk.
+
+        `previous_topic` is the topic answered just before in the same chat: a short message
+        that leans on it ("and how often?", "is that on the NHS?") is read in its context.
+        Without it (as `ask --json` calls it) every message stands alone.
+        """
         text = text or ""
-        if not text.strip():
+        message = prepare(text)
+        if not message.folded:
+            intent = self._emoji_intent(text)
+            if intent:
+                return Decision(Kind.SMALLTALK, score=100, intent=intent)
             return Decision(Kind.FALLBACK)
         hit = self.triage.check(text)
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit)
-        ranked = self.matcher.rank(text)
+        settings = self.knowledge.matching
+        reading = self.matcher.read(message)
+        ranked = self.matcher.rank(reading)
+        if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
+            ranked = self._in_context(ranked, previous_topic)
         topics = [s for s in ranked if s.label.startswith(TOPIC)]
         best_topic = topics[0] if topics else Scored("", 0)
-        second = topics[1].score if len(topics) > 1 else 0
-        settings = self.knowledge.matching
 
-        small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
-        if small and small.score >= SMALLTALK_SCORE:
-            intent = small.label.removeprefix(SMALLTALK)
-            # "Hello, good morning!" is only social; "Hi, how often should I come?" is a
-            # question with a greeting in front: the words left over decide.
-            only_social = not self.matcher.unexplained(text, self._smalltalk_labels)
-            asks_about_us = intent not in SOCIAL_INTENTS and small.score >= best_topic.score
-            best_other = max(
-                (s.score for s in ranked if not s.label.startswith(SMALLTALK)), default=0
+        cited = self.citations.topics(message.words)
+        if cited:
+            score = max(best_topic.score, settings.answer_score)
+            if len(cited) == 1:
+                return Decision(Kind.ANSWER, topic_id=cited[0], score=score)
+            return Decision(
+                Kind.SUGGEST, score=score, suggestions=cited[: settings.max_suggestions]
             )
-            nothing_else = best_other < settings.suggest_score
-            if only_social or asks_about_us or nothing_else:
-                return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
+
+        outside = self._outside_the_page(reading)
+        if outside is not None:
+            return outside
+
+        small = self._smalltalk_intent(reading, ranked)
+        if small is not None:
+            return small
 
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)
         if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
+        return self._topic_decision(topics, reading)
 
-        topic_id = best_topic.label.removeprefix(TOPIC)
+    def _topic_decision(self, topics: list[Scored], reading: Reading) -> Decision:
+        """Answer the best topic when it is confident and clearly ahead, else offer choices."""
+        settings = self.knowledge.matching
+        best_topic = topics[0] if topics else Scored("", 0)
+        second = topics[1].score if len(topics) > 1 else 0
         margin = best_topic.score - second
-        confident = best_topic.score >= settings.answer_score and margin >= settings.answer_margin
+        # A short question that fits two topics ("does it work?") is not guessed at.
+        short = len(reading.content) <= SHORT_QUESTION_WORDS
+        needed = max(settings.answer_margin, SHORT_QUESTION_MARGIN) if short else None
+        confident = best_topic.score >= settings.answer_score and margin >= (
+            needed or settings.answer_margin
+        )
         unrivalled = best_topic.score >= settings.suggest_score and margin >= settings.clear_margin
         if confident or unrivalled:
-            return Decision(Kind.ANSWER, topic_id=topic_id, score=best_topic.score)
+            return Decision(
+                Kind.ANSWER, topic_id=best_topic.label.removeprefix(TOPIC), score=best_topic.score
+            )
         if best_topic.score >= settings.suggest_score:
             floor = max(settings.suggest_score, best_topic.score - 25)
             choices = tuple(
@@ -121,11 +178,80 @@ class Engine:
             return Decision(Kind.SUGGEST, score=best_topic.score, suggestions=choices)
         return Decision(Kind.FALLBACK, score=best_topic.score)
 
+    def _in_context(self, ranked: list[Scored], previous_topic: str) -> list[Scored]:
+        """A short follow-up: the last answer's related topics (and itself) gain a little,
+        so a tie between a related topic and an unrelated one goes to the related one."""
+        related = {TOPIC + r for r in self._topics[previous_topic].related}
+        boosted = [
+            Scored(s.label, min(100, s.score + FOLLOW_UP_BONUS)) if s.label in related else s
+            for s in ranked
+        ]
+        return sorted(boosted, key=lambda s: (-s.score, s.label))
+
+    def _smalltalk_intent(self, reading: Reading, ranked: list[Scored]) -> Decision | None:
+        """Smalltalk, unless something in the message asks about the treatment, the clinic
+        or the practitioner: a short question is a question ("how much is it?")."""
+        small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
+        if small is None:
+            return None
+        settings = self.knowledge.matching
+        intent = small.label.removeprefix(SMALLTALK)
+        # Words only smalltalk uses ("cheers", "bot", "speak"), and the message's content
+        # words that the topics or gaps use and smalltalk does not ("sessions", "price").
+        ours = set(reading.whole) & self._smalltalk_only
+        page = (reading.content & self._page_words) - self._smalltalk_words
+        best_other = max((s.score for s in ranked if not s.label.startswith(SMALLTALK)), default=0)
+        if small.score < SMALLTALK_SCORE and not (ours and small.score >= SMALLTALK_NEAR):
+            return None
+        if intent in SOCIAL_INTENTS:
+            # A question besides the greeting or thanks is answered instead; one that is
+            # itself social ("how are you?") is not a question about us.
+            asking = [c for c in reading.message.clauses if c.asks]
+            if asking and not all(self._is_social(c.folded) for c in asking):
+                return None
+            if page and best_other >= settings.suggest_score:
+                return None
+        else:
+            # "Are you a bot?", "can I speak to Rick": about the assistant or a person, in
+            # words the topics do not use, or fitting at least as well as any topic.
+            if small.score < best_other and not (ours and len(page) <= 1):
+                return None
+        return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
+
+    def _is_social(self, folded: str) -> bool:
+        """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""
+        ranked = self.matcher.rank(folded, limit=1)
+        return (
+            bool(ranked)
+            and ranked[0].label.startswith(SMALLTALK)
+            and ranked[0].score >= SMALLTALK_NEAR
+        )
+
+    def _outside_the_page(self, reading: Reading) -> Decision | None:
+        """Another condition, or a practical detail the page does not give, decided by what
+        the asking clauses ask (every one of them, so a second real question still counts)."""
+        parts = [tokens for tokens, asks in reading.clauses if asks] or [reading.whole]
+        found = [self.scope.outside(tokens) for tokens in parts]
+        if not found or None in found:
+            return None
+        gap_id = found[0]
+        if gap_id not in self._gaps:
+            return None
+        return Decision(Kind.FALLBACK, score=OUTSIDE_SCORE, intent=gap_id)
+
+    def _emoji_intent(self, text: str) -> str | None:
+        """An emoji-only message ("🙏", "👍👍"): the smalltalk intent whose phrasings list it."""
+        marks = [ch for ch in text if not ch.isspace() and ch not in EMOJI_MODIFIERS]
+        for ch in marks:
+            if ch in self._emoji:
+                return self._emoji[ch]
+        return None
+
     # -- replying -----------------------------------------------------------------------
     def respond(self, text: str, state: ChatState | None = None) -> Reply:
         """The reply to one free-text message. Never raises for any text."""
         state = state if state is not None else ChatState()
-        decision = self.decide(text)
+        decision = self.decide(text, previous_topic=state.last_topic)
         if decision.kind is Kind.URGENT:
             assert decision.red_flag is not None
             body = self.knowledge.messages.urgent.replace("{flag}", escape(decision.red_flag.name))

@@ -24,7 +24,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.core.text import MAX_MESSAGE_CHARS, fold, sentences
+from bot.core.text import MAX_MESSAGE_CHARS, Message, fold, prepare
 
 # Words that carry no meaning for choosing a topic. Question words (how, where, who, many,
 # often, much) are kept on purpose: "where" and "how many" separate topics.
@@ -44,6 +44,7 @@ KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the mes
 SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
+ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
 COMMON_MIN_PHRASINGS = 20  # candidates by itself (small knowledge bases: at least this many)
 MAX_CANDIDATES = 40  # phrasings fully scored per message part, once the index has found them
@@ -64,6 +65,21 @@ class Entry:
 
     label: str
     text: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A prepared message as one matcher reads it: the words of the whole and of each clause,
+    typo-corrected, with synonyms replaced and stemmed (computed once, used by every step)."""
+
+    message: Message
+    whole: tuple[str, ...]
+    clauses: tuple[tuple[tuple[str, ...], bool], ...]  # (words, whether the clause asks)
+
+    @property
+    def content(self) -> frozenset[str]:
+        """The whole message's content words (stems, no stopwords)."""
+        return frozenset(t for t in self.whole if t not in STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,10 @@ class Matcher:
             | {w for phrase in self.synonyms.words() for w in phrase.split()}
         )
         self._vocab_set = frozenset(self.vocabulary)
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            by_first[w[0]].append(w)
+        self._vocabulary_by_first = dict(by_first)
         token_lists = [self._tokens(e.text) for e in self.entries]
         self._entry_features = [_features(ts) for ts in token_lists]
         self._entry_strings = [" ".join(t for t in ts if t not in STOPWORDS) for ts in token_lists]
@@ -223,6 +243,10 @@ class Matcher:
         self._label_words: dict[str, set[str]] = defaultdict(set)
         for label, feats in zip(self._labels, self._entry_features, strict=True):
             self._label_words[label].update(f for f in feats if "_" not in f)
+        # Every word (stopwords too: "thanks", "hi") each label's phrasings use.
+        self._label_tokens: dict[str, set[str]] = defaultdict(set)
+        for label, ts in zip(self._labels, token_lists, strict=True):
+            self._label_tokens[label].update(ts)
         self._keywords = {
             label: [folded for kw in kws if (folded := " ".join(self._tokens(kw)))]
             for label, kws in (keywords or {}).items()
@@ -239,28 +263,50 @@ class Matcher:
     def _correct_uncached(self, word: str) -> str:
         if word in self._vocab_set or len(word) < MIN_CORRECTABLE or word.isdigit():
             return word
+        # A typo rarely changes the first letter, and an ordinary word the knowledge does
+        # not use often differs from a known one only there ("each" is not "teach"): only
+        # known words with the same first letter are candidates.
         found = process.extractOne(
-            word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            word,
+            self._vocabulary_by_first.get(word[0], ()),
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_CUTOFF,
         )
         return found[0] if found else word
 
     def prepare(self, text: str) -> list[str]:
         """The message's words as the index knows them: folded, typos corrected, synonyms."""
-        corrected = " ".join(self._correct(w) for w in fold(text).split())
+        return self._words(fold(text))
+
+    def _words(self, folded: str) -> list[str]:
+        corrected = " ".join(self._correct(w) for w in folded.split())
         return [stem(w) for w in self.synonyms.apply(corrected).split()]
 
+    def read(self, message: Message | str) -> Reading:
+        """The message's words as the index knows them, whole and clause by clause."""
+        if isinstance(message, str):
+            message = prepare(message[:MAX_MESSAGE_CHARS])
+        elif len(message.text) > MAX_MESSAGE_CHARS:
+            message = prepare(message.text[:MAX_MESSAGE_CHARS])
+        whole = tuple(self._words(message.folded))
+        clauses: tuple[tuple[tuple[str, ...], bool], ...] = ()
+        if len(message.clauses) > 1:
+            clauses = tuple(
+                (tuple(self._words(c.folded)), c.asks) for c in message.clauses[:MAX_SEGMENTS]
+            )
+        return Reading(message, whole, clauses)
+
     # -- scoring ----------------------------------------------------------------------
-    def _weight_of(self, tokens: list[str]) -> float:
+    def _weight_of(self, tokens: Sequence[str]) -> float:
         return sum(
             self._weight.get(t, self._unknown_weight) for t in set(tokens) if t not in STOPWORDS
         )
 
     def _score_tokens(
-        self, tokens: list[str], per_entry: dict[int, float], share: float = 1.0
+        self, tokens: Sequence[str], per_entry: dict[int, float], scale: float = 1.0
     ) -> None:
-        """Score phrasings against these tokens; `share` is how much of the whole message
-        they are, so a short clause cannot outweigh what the whole message says."""
-        scale = 1.0 - SEGMENT_DISCOUNT * (1.0 - share)
+        """Score phrasings against these tokens; `scale` discounts a clause that is a small
+        part of the message, so it cannot outweigh what the whole message says."""
         feats = _features(tokens)
         if not feats:
             return
@@ -306,7 +352,7 @@ class Matcher:
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 
-    def _score_short(self, tokens: list[str], per_entry: dict[int, float]) -> None:
+    def _score_short(self, tokens: Sequence[str], per_entry: dict[int, float]) -> None:
         """Few words ("hi", "ok bye", "fees?"): compare whole strings, stopwords included."""
         query = " ".join(tokens)
         for _, score, i in process.extract(
@@ -315,30 +361,37 @@ class Matcher:
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 
-    def unexplained(self, text: str, labels: Iterable[str]) -> set[str]:
-        """The message's content words that no phrasing of these labels uses."""
-        known: set[str] = set().union(*(self._label_words.get(label, set()) for label in labels))
-        return {t for t in self.prepare(text[:MAX_MESSAGE_CHARS]) if t not in STOPWORDS} - known
+    def words_of_labels(self, labels: Iterable[str]) -> set[str]:
+        """Every content word (stem) the phrasings of these labels use."""
+        return set().union(*(self._label_words.get(label, set()) for label in labels))
 
-    def rank(self, text: str, limit: int | None = None) -> list[Scored]:
+    def tokens_of_labels(self, labels: Iterable[str]) -> set[str]:
+        """Every word (stem), stopwords included, the phrasings of these labels use."""
+        return set().union(*(self._label_tokens.get(label, set()) for label in labels))
+
+    def unexplained(self, message: Reading | Message | str, labels: Iterable[str]) -> set[str]:
+        """The message's content words that no phrasing of these labels uses."""
+        reading = message if isinstance(message, Reading) else self.read(message)
+        known: set[str] = set().union(*(self._label_words.get(label, set()) for label in labels))
+        return set(reading.content - known)
+
+    def rank(self, message: Reading | Message | str, limit: int | None = None) -> list[Scored]:
         """Labels ranked by their best phrasing's score for this message (best first)."""
-        text = text[:MAX_MESSAGE_CHARS]
+        reading = message if isinstance(message, Reading) else self.read(message)
         per_entry: dict[int, float] = {}
-        whole = self.prepare(text)
+        whole = reading.whole
         self._score_tokens(whole, per_entry)
         if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
             self._score_short(whole, per_entry)
-        parts = sentences(text)
-        if len(parts) > 1:
+        if reading.clauses:
             whole_weight = self._weight_of(whole) or 1.0
-            seen: set[tuple[str, ...]] = {tuple(whole)}
-            for part in parts[:MAX_SEGMENTS]:
-                tokens = self.prepare(part)
-                key = tuple(tokens)
-                if len(tokens) >= SEGMENT_MIN_WORDS and key not in seen:
-                    seen.add(key)
+            seen: set[tuple[str, ...]] = {whole}
+            for tokens, asks in reading.clauses:
+                if len(tokens) >= SEGMENT_MIN_WORDS and tokens not in seen:
+                    seen.add(tokens)
                     share = min(1.0, self._weight_of(tokens) / whole_weight)
-                    self._score_tokens(tokens, per_entry, share)
+                    discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
+                    self._score_tokens(tokens, per_entry, 1.0 - discount * (1.0 - share))
         best: dict[str, float] = {}
         for i, s in per_entry.items():
             label = self._labels[i]

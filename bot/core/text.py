@@ -7,8 +7,10 @@ meet in the middle.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 MAX_MESSAGE_CHARS = 4000  # beyond this, matching looks at the start only; safety reads it all
 
@@ -17,7 +19,27 @@ _DROP_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # "sooo" -> "soo" (letters only: "1000" stays); run after _NON_WORD, which leaves a-z0-9.
 _STRETCH = re.compile(r"([a-z])\1\1+")
+# Question words that open a clause of their own after a comma ("..., how does it work").
+_QUESTION_OPENERS = (
+    r"what|whats|how|hows|can|could|will|would|does|do|did|is|are|should|why|when|where|who"
+    r"|which|any|anyone"
+)
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s")
+# The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
+# kept (the capturing group) so a clause knows whether a "?" ended it.
+_CLAUSE_BREAK = re.compile(
+    r"([.!?;:\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
+    rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b))",
+    re.IGNORECASE,
+)
+# A clause asks when it ends with "?" or opens with a question word, or when it asks whether
+# something helps ("... acupuncture can help?", "would needles help with that").
+_ASKS_OPENING = re.compile(
+    rf"^(?:(?:so|and|but|ok|okay|also|then|just|please|pls)\s+)*(?:{_QUESTION_OPENERS}|whether|wondering|tell me)\b"
+)
+_ASKS_HELP = re.compile(
+    r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+(?:help|work|worth|good|fix|sort|ease|relieve)\b"
+)
 
 
 def fold(text: str) -> str:
@@ -42,3 +64,55 @@ def sentences(text: str) -> list[str]:
     """Split a message into sentences/clauses (raw, not folded), dropping empty ones."""
     parts = _SENTENCE_BREAK.split(text)
     return [p.strip() for p in parts if p and p.strip()]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One sentence or clause of a message: its raw text, its folded words, whether it asks."""
+
+    raw: str
+    folded: str
+    asks: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    """A patient's message prepared once, so every reader (triage, matcher) shares the work.
+
+    `text` is the whole message as received; `folded` is it folded; `clauses` are its
+    sentences and clauses in order (the whole message is one clause when it has no breaks).
+    """
+
+    text: str
+    folded: str
+    clauses: tuple[Clause, ...]
+
+    @property
+    def words(self) -> list[str]:
+        """The folded words of the whole message."""
+        return self.folded.split()
+
+    @property
+    def asking(self) -> tuple[Clause, ...]:
+        """The clauses that ask something (question mark, question word, "can it help")."""
+        return tuple(c for c in self.clauses if c.asks)
+
+
+def asks(raw: str, folded: str) -> bool:
+    """Whether a clause asks: a question mark, a question word first, or "can it help"."""
+    return raw.rstrip().endswith("?") or bool(
+        _ASKS_OPENING.match(folded) or _ASKS_HELP.search(folded)
+    )
+
+
+def prepare(text: str) -> Message:
+    """Fold and split a message once; the clauses keep whether each one asks."""
+    text = text or ""
+    clauses = []
+    parts = _CLAUSE_BREAK.split(text)
+    for raw, ended in itertools.zip_longest(parts[::2], parts[1::2], fillvalue=""):
+        folded = fold(raw)
+        if folded:
+            asked = "?" in (ended or "") or asks(raw, folded)
+            clauses.append(Clause(raw.strip(), folded, asked))
+    return Message(text, fold(text), tuple(clauses))

@@ -1,0 +1,97 @@
+"""Citation look-ups: "what did Komori 2009 find?" leads to the topic whose answer cites it.
+
+Derived from the answers' own text when the knowledge loads, so a citation the practitioner
+adds to an answer is found without anyone writing phrasings for it. When several answers cite
+the same study (the overview repeats them all), the one citing the fewest studies is the one
+about it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.model import Topic
+from bot.core.text import fold
+
+# "(Pomeranz 1987, Zhao 2008)", "(Kim et al. 2008)": an author's name and a year, in brackets.
+_BRACKETS = re.compile(r"\(([^()]*\b(?:19|20)\d\d\b[^()]*)\)")
+_CITATION = re.compile(r"([A-Z][A-Za-z'\-]+)(?:\s+et\s+al\.?)?,?\s+((?:19|20)\d\d)")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A name alone ("Kim", "Thomas") is also a first name: without its year it counts only in a
+# message about research, or a message that is little more than the name.
+RESEARCH_WORDS = frozenset(
+    "study studies research paper papers trial trials evidence reference references source "
+    "sources citation cited cite find found findings show showed shows prove proved".split()
+)
+NAME_ONLY_MAX_WORDS = 3
+NAME_TYPO_CUTOFF = 85  # rapidfuzz ratio: "pomerantz" is Pomeranz, "kim" is only Kim
+MIN_TYPO_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One study cited on the page, as written in an answer."""
+
+    author: str  # folded: "pomeranz"
+    year: str
+
+
+class CitationIndex:
+    """Every citation in the answers, and the topic each one leads to."""
+
+    def __init__(self, topics: Iterable[Topic]) -> None:
+        cited_by: dict[Citation, list[tuple[int, str]]] = defaultdict(list)
+        for topic in topics:
+            found = {
+                Citation(fold(author), year)
+                for group in _BRACKETS.findall(topic.answer)
+                for author, year in _CITATION.findall(group)
+            }
+            for citation in found:
+                cited_by[citation].append((len(found), topic.id))
+        # The most specific answer: the one citing the fewest studies (then by id, stable).
+        self.topic_of = {c: min(topics_)[1] for c, topics_ in cited_by.items()}
+        self._years: dict[str, set[str]] = defaultdict(set)
+        for c in self.topic_of:
+            self._years[c.author].add(c.year)
+        self._authors = sorted(self._years)
+
+    def __len__(self) -> int:
+        return len(self.topic_of)
+
+    def _author(self, word: str) -> str | None:
+        if word in self._years:
+            return word
+        if len(word) < MIN_TYPO_LENGTH or not self._authors:
+            return None
+        found = process.extractOne(
+            word, self._authors, scorer=fuzz.ratio, score_cutoff=NAME_TYPO_CUTOFF
+        )
+        return found[0] if found else None
+
+    def topics(self, words: list[str]) -> tuple[str, ...]:
+        """The topics of the citations a message's folded words name, in the order named."""
+        if not self._authors:
+            return ()
+        years = {w for w in words if _YEAR.fullmatch(w)}
+        about_research = bool(years) or bool(RESEARCH_WORDS.intersection(words))
+        short = len(words) <= NAME_ONLY_MAX_WORDS
+        found: list[str] = []
+        for word in words:
+            author = self._author(word)
+            if author is None:
+                continue
+            cited_years = self._years[author]
+            named_years = years & cited_years
+            if not (named_years or about_research or short):
+                continue
+            for year in sorted(named_years or cited_years):
+                topic = self.topic_of[Citation(author, year)]
+                if topic not in found:
+                    found.append(topic)
+        return tuple(found)

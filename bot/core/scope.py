@@ -1,0 +1,144 @@
+"""Questions the page cannot answer, recognised by what they ask rather than by examples.
+
+Two shapes drift to a nearby topic when only words are compared:
+- whether acupuncture helps *another condition* ("can acupuncture help babies with colic",
+  "acupuncture for IBS?", "tinnitus acupuncture?"): the page is about back pain only, so the
+  thing to be helped is read, and when it names something the topics never mention and nothing
+  of the back, the question is for the consultation;
+- *practical details* the page does not give: how long an appointment lasts, the needles
+  themselves (single use? how thick?), other staff, what to wear, and other therapies the
+  clinic might offer.
+
+Both read a clause's words as the matcher knows them (folded, typos corrected, synonyms
+replaced, stemmed), so "acupunture" and "acupuncturist" are already "acupunctur" and
+"practition".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+OTHER_CONDITION = "other-conditions"
+PRACTICAL_DETAIL = "practical-booking-questions"
+
+# Words of the back: a thing to be helped that names one of these is in scope.
+BACK_WORDS = (
+    "back back pain spine spinal lumbar lower back upper back sciatica disc vertebra coccyx "
+    "tailbone posture"
+)
+# Whom it should help, and words that say nothing about what: never a condition.
+NOT_A_CONDITION = frozenset(
+    "me myself him her them us someone somebody anyone person people like someon somebodi anyon "
+    "peopl wife husband partner mum mom dad mother father friend son daughter sister brother "
+    "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
+    "type sort also as well too here there much more anyth someth at bit littl abit "
+    "alreadi at all realli even same way".split()
+)
+# The treatment, the way the matcher spells it after synonyms and stemming.
+_SUBJECT = r"(?:acupunctur|it|needl|this|that|you|treatment|cup|moxibust|rick|practition|he)"
+_HELPS = r"(?:help|work|good|treat|fix|cure|benefit|do anyth|do someth)"
+_OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
+MAX_OBJECT_WORDS = 8
+_HELP_SHAPES = (
+    # "can acupuncture help babies", "does it work for my knee", "do you treat arthritis"
+    re.compile(
+        rf"\b{_SUBJECT}\b(?: \w+){{0,2}}? {_HELPS}\w*(?: (?:for|with|on|against|in|to))? "
+        r"(?P<obj>.+)"
+    ),
+    # "acupuncture for IBS", "needles for tinnitus"
+    re.compile(r"^(?:\w+ )?(?:acupunctur|needl) (?:for|with|on|and) (?P<obj>.+)"),
+    # "tinnitus acupuncture", "acupuncture tinnitus" (a message of two or three words)
+    re.compile(r"^(?P<obj>\w+(?: \w+)?) acupunctur$"),
+    re.compile(r"^acupunctur (?P<obj>\w+(?: \w+)?)$"),
+)
+
+# Practical details: the shape of the question, over the matcher's stems.
+_PRACTICAL_SHAPES = tuple(
+    re.compile(p)
+    for p in (
+        # how long an appointment lasts ("how long is each one", "how many minutes")
+        r"\bhow long (?:is|are|doe|do|will|would) (?:each|a|the|one|an|everi|your|my|it)"
+        r"(?: (?:one|session|appoint|visit|consult|first consult|treatment session))?"
+        r"(?: (?:last|take|for))?$",
+        r"\bhow long (?:is|are|doe|do|will|would) (?:each|a|the|one|an|everi|your|my) "
+        r"(?:one|session|appoint|visit|consult|first consult)\b",
+        r"\bhow mani (?:minut|min|hour|hr)\b",
+        # the needles themselves
+        r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|new "
+        r"one|clean|size|thick|gaug|brand|how big|how long)",
+        r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|thin|size|gaug|type of|kind "
+        r"of|sort of)\w*(?: \w+){0,3}? needl",
+        r"\bhow long (?:are|do|doe|will) (?:the|your|you|they) (?:needl|leav|keep)",
+        # other staff
+        r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
+        r"(?:practition|staff|therapist)\b",
+        r"\b(?:who|anyon|anybodi|someon) els\b",
+        r"\bonli (?:one|practition|person)(?: (?:there|who|work|at))?$",
+        # what to wear, undressing
+        r"\b(?:cloth|undress|gown|underwear|naked|nake|shirt off|top off|strip off)\b",
+        r"\bwhat (?:should|do|shall|to|must) (?:i )?wear\b|\bwear\w* (?:to|for|dure|at) (?:the|my|a|an) "
+        r"(?:session|appoint|treatment|consult|first consult)",
+    )
+)
+# "do you offer/do/have X": a therapy or service the topics never mention.
+_OFFER_SHAPE = re.compile(
+    r"\b(?:do|doe|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
+    r"(?:do|offer|have|provid|sell|give|use|practis|practic|prescrib|recommend|speak)\b (?P<obj>.+)"
+)
+
+
+class ScopeReader:
+    """Reads a clause (as the matcher's stems) for another condition or a practical detail."""
+
+    def __init__(
+        self,
+        words_of: Callable[[str], list[str]],
+        topic_words: Iterable[str],
+        stopwords: Iterable[str],
+    ) -> None:
+        """`words_of` turns folded text into the matcher's stems; `topic_words` are the stems
+        the topics' phrasings use (what the page can talk about)."""
+        self.topic_words = frozenset(topic_words)
+        self.stopwords = frozenset(stopwords)
+        self.back_words = frozenset(words_of(BACK_WORDS))
+
+    def _object_words(self, obj: str) -> list[str]:
+        end = _OBJECT_END.search(obj)
+        words = (obj[: end.start()] if end else obj).split()[:MAX_OBJECT_WORDS]
+        return [w for w in words if w not in self.stopwords and w not in NOT_A_CONDITION]
+
+    def other_condition(self, stems: Iterable[str]) -> bool:
+        """Whether the clause asks if the treatment helps something that is not the back."""
+        clause = " ".join(stems)
+        for shape in _HELP_SHAPES:
+            match = shape.search(clause)
+            if match is None:
+                continue
+            words = self._object_words(match.group("obj"))
+            if not words or self.back_words.intersection(words):
+                return False
+            # Every word of it unknown to the topics ("babies", "ibs", "tennis elbow"): a
+            # word the page uses ("inflammation", "bruising heal") keeps it in scope.
+            return all(w not in self.topic_words and not w.isdigit() for w in words)
+        return False
+
+    def practical_detail(self, stems: Iterable[str]) -> bool:
+        """Whether the clause asks a practical detail the page does not give."""
+        clause = " ".join(stems)
+        if any(shape.search(clause) for shape in _PRACTICAL_SHAPES):
+            return True
+        offer = _OFFER_SHAPE.search(clause)
+        if offer is None:
+            return False
+        words = self._object_words(offer.group("obj"))
+        return bool(words) and not any(w in self.topic_words for w in words)
+
+    def outside(self, stems: Iterable[str]) -> str | None:
+        """The gap a clause falls in ("other-conditions", "practical-booking-questions")."""
+        stems = list(stems)
+        if self.other_condition(stems):
+            return OTHER_CONDITION
+        if self.practical_detail(stems):
+            return PRACTICAL_DETAIL
+        return None
