@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.citations import CitationIndex
+from bot.core.answer_terms import AnswerTerms
 from bot.core.loader import load_knowledge
 from bot.core.markup import escape
 from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
@@ -90,7 +90,7 @@ class Engine:
             for ch in p
             if not ch.isspace() and ch not in EMOJI_MODIFIERS
         }
-        self.citations = CitationIndex(knowledge.topics)
+        self.terms = AnswerTerms(knowledge.topics)
         self.scope = ScopeReader(
             self.matcher.prepare, self.matcher.words_of_labels(topic_labels), STOPWORDS
         )
@@ -129,7 +129,7 @@ class Engine:
         topics = [s for s in ranked if s.label.startswith(TOPIC)]
         best_topic = topics[0] if topics else Scored("", 0)
 
-        cited = self.citations.topics(message.words)
+        cited = self.terms.topics(text, message.words)
         if cited:
             score = max(best_topic.score, settings.answer_score)
             if len(cited) == 1:
@@ -230,7 +230,10 @@ class Engine:
     def _outside_the_page(self, reading: Reading) -> Decision | None:
         """Another condition, or a practical detail the page does not give, decided by what
         the asking clauses ask (every one of them, so a second real question still counts)."""
-        parts = [tokens for tokens, asks in reading.clauses if asks] or [reading.whole]
+        if reading.clauses:
+            parts = [tokens for tokens, asks in reading.clauses if asks]
+        else:
+            parts = [reading.whole] if reading.message.asking else []
         found = [self.scope.outside(tokens) for tokens in parts]
         if not found or None in found:
             return None

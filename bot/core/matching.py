@@ -45,6 +45,7 @@ SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
+ASKING_EMPHASIS = 3.0  # in a story, the asking clause's words weigh this many times more
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
 COMMON_MIN_PHRASINGS = 20  # candidates by itself (small knowledge bases: at least this many)
 MAX_CANDIDATES = 40  # phrasings fully scored per message part, once the index has found them
@@ -303,10 +304,16 @@ class Matcher:
         )
 
     def _score_tokens(
-        self, tokens: Sequence[str], per_entry: dict[int, float], scale: float = 1.0
+        self,
+        tokens: Sequence[str],
+        per_entry: dict[int, float],
+        scale: float = 1.0,
+        emphasis: frozenset[str] = frozenset(),
     ) -> None:
         """Score phrasings against these tokens; `scale` discounts a clause that is a small
-        part of the message, so it cannot outweigh what the whole message says."""
+        part of the message, so it cannot outweigh what the whole message says; words in
+        `emphasis` (those of the clause that asks) count more in how much of the message a
+        phrasing explains than the story around them."""
         feats = _features(tokens)
         if not feats:
             return
@@ -317,7 +324,12 @@ class Matcher:
         )
         words = {f for f in feats if "_" not in f}
         pairs = feats - words
-        query_weight = sum(weight.get(w, self._unknown_weight) for w in words) or 1.0
+        # How much each message word weighs in how much of the message a phrasing explains.
+        stress = {
+            w: weight.get(w, self._unknown_weight) * (ASKING_EMPHASIS if w in emphasis else 1.0)
+            for w in words
+        }
+        query_weight = sum(stress.values()) or 1.0
         # Candidates come from the telling features only: a word in a large share of all
         # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
         candidates: set[int] = set()
@@ -340,10 +352,11 @@ class Matcher:
             explained = coverage.get(label)
             if explained is None:
                 known = words & self._label_words[label]
-                explained = coverage[label] = min(1.0, sum(weight[w] for w in known) / query_weight)
+                explained = coverage[label] = min(1.0, sum(stress[w] for w in known) / query_weight)
             features = entry_features[i]
-            shared_words = sum(weight[w] for w in words & features)
-            shared = shared_words + sum(weight[p] for p in pairs & features)
+            common = words & features
+            shared_words = sum(stress[w] for w in common)
+            shared = sum(weight[w] for w in common) + sum(weight[p] for p in pairs & features)
             recall = shared / entry_weight[i]  # how much of the phrasing is present
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
             fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
@@ -380,7 +393,11 @@ class Matcher:
         reading = message if isinstance(message, Reading) else self.read(message)
         per_entry: dict[int, float] = {}
         whole = reading.whole
-        self._score_tokens(whole, per_entry)
+        asked = [tokens for tokens, asks in reading.clauses if asks]
+        emphasis: frozenset[str] = frozenset()
+        if asked and len(asked) < len(reading.clauses):
+            emphasis = frozenset(t for tokens in asked for t in tokens)
+        self._score_tokens(whole, per_entry, emphasis=emphasis)
         if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
             self._score_short(whole, per_entry)
         if reading.clauses:

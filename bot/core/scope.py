@@ -33,10 +33,10 @@ NOT_A_CONDITION = frozenset(
     "peopl wife husband partner mum mom dad mother father friend son daughter sister brother "
     "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
     "type sort also as well too here there much more anyth someth at bit littl abit "
-    "alreadi at all realli even same way".split()
+    "alreadi at all realli even same way clinic place centr".split()
 )
 # The treatment, the way the matcher spells it after synonyms and stemming.
-_SUBJECT = r"(?:acupunctur|it|needl|this|that|you|treatment|cup|moxibust|rick|practition|he)"
+_SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust|practition|he)"
 _HELPS = r"(?:help|work|good|treat|fix|cure|benefit|do anyth|do someth)"
 _OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
 MAX_OBJECT_WORDS = 8
@@ -106,7 +106,9 @@ class ScopeReader:
     def _object_words(self, obj: str) -> list[str]:
         end = _OBJECT_END.search(obj)
         words = (obj[: end.start()] if end else obj).split()[:MAX_OBJECT_WORDS]
-        return [w for w in words if w not in self.stopwords and w not in NOT_A_CONDITION]
+        return [
+            w for w in words if len(w) > 1 and w not in self.stopwords and w not in NOT_A_CONDITION
+        ]
 
     def other_condition(self, stems: Iterable[str]) -> bool:
         """Whether the clause asks if the treatment helps something that is not the back."""

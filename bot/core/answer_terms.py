@@ -1,4 +1,5 @@
-"""Citation look-ups: "what did Komori 2009 find?" leads to the topic whose answer cites it.
+"""The answers' own terms: a study they cite ("what did Komori 2009 find?") or a word they
+write in another script ("經絡 what mean?") leads to the topic whose answer uses it.
 
 Derived from the answers' own text when the knowledge loads, so a citation the practitioner
 adds to an answer is found without anyone writing phrasings for it. When several answers cite
@@ -9,6 +10,7 @@ about it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from bot.core.text import fold
 # "(Pomeranz 1987, Zhao 2008)", "(Kim et al. 2008)": an author's name and a year, in brackets.
 _BRACKETS = re.compile(r"\(([^()]*\b(?:19|20)\d\d\b[^()]*)\)")
 _CITATION = re.compile(r"([A-Z][A-Za-z'\-]+)(?:\s+et\s+al\.?)?,?\s+((?:19|20)\d\d)")
+_TAGS = re.compile(r"<[^>]*>")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A name alone ("Kim", "Thomas") is also a first name: without its year it counts only in a
 # message about research, or a message that is little more than the name.
@@ -41,10 +44,31 @@ class Citation:
     year: str
 
 
-class CitationIndex:
-    """Every citation in the answers, and the topic each one leads to."""
+def non_latin_words(text: str) -> set[str]:
+    """Runs of letters outside the Latin script ("經絡"), normalised (NFKC)."""
+    text = unicodedata.normalize("NFKC", text)
+    return set(_NON_LATIN.findall(text))
+
+
+def _is_non_latin_letter(ch: str) -> bool:
+    return ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "LATIN")
+
+
+_NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]+")
+
+
+class AnswerTerms:
+    """Every citation and non-Latin word in the answers, and the topic each one leads to."""
 
     def __init__(self, topics: Iterable[Topic]) -> None:
+        topics = list(topics)
+        written_by: dict[str, list[str]] = defaultdict(list)
+        for topic in topics:
+            for word in non_latin_words(_TAGS.sub(" ", topic.answer)):
+                if all(_is_non_latin_letter(ch) for ch in word):
+                    written_by[word].append(topic.id)
+        # A word only one answer writes is about that answer.
+        self.topic_of_word = {w: ids[0] for w, ids in written_by.items() if len(ids) == 1}
         cited_by: dict[Citation, list[tuple[int, str]]] = defaultdict(list)
         for topic in topics:
             found = {
@@ -62,7 +86,7 @@ class CitationIndex:
         self._authors = sorted(self._years)
 
     def __len__(self) -> int:
-        return len(self.topic_of)
+        return len(self.topic_of) + len(self.topic_of_word)
 
     def _author(self, word: str) -> str | None:
         if word in self._years:
@@ -74,7 +98,17 @@ class CitationIndex:
         )
         return found[0] if found else None
 
-    def topics(self, words: list[str]) -> tuple[str, ...]:
+    def topics(self, text: str, words: list[str]) -> tuple[str, ...]:
+        """The topics of the terms a message names (its raw text and its folded words)."""
+        found = list(self._cited(words))
+        if self.topic_of_word and not text.isascii():
+            for word in non_latin_words(text):
+                topic = self.topic_of_word.get(word)
+                if topic and topic not in found:
+                    found.append(topic)
+        return tuple(found)
+
+    def _cited(self, words: list[str]) -> tuple[str, ...]:
         """The topics of the citations a message's folded words name, in the order named."""
         if not self._authors:
             return ()
