@@ -28,7 +28,7 @@ SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheer
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
 SHORT_QUESTION_WORDS = 2  # "does it work?": this few content words ...
-SHORT_QUESTION_MARGIN = 12  # ... need this lead over the second topic to be answered
+SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -159,11 +159,12 @@ class Engine:
         margin = best_topic.score - second
         # A short question that fits two topics ("does it work?") is not guessed at.
         short = len(reading.content) <= SHORT_QUESTION_WORDS
-        needed = max(settings.answer_margin, SHORT_QUESTION_MARGIN) if short else None
-        confident = best_topic.score >= settings.answer_score and margin >= (
-            needed or settings.answer_margin
-        )
-        unrivalled = best_topic.score >= settings.suggest_score and margin >= settings.clear_margin
+        answer_margin, clear_margin = settings.answer_margin, settings.clear_margin
+        if short:
+            answer_margin = max(answer_margin, SHORT_QUESTION_MARGIN)
+            clear_margin = max(clear_margin, SHORT_QUESTION_MARGIN)
+        confident = best_topic.score >= settings.answer_score and margin >= answer_margin
+        unrivalled = best_topic.score >= settings.suggest_score and margin >= clear_margin
         if confident or unrivalled:
             return Decision(
                 Kind.ANSWER, topic_id=best_topic.label.removeprefix(TOPIC), score=best_topic.score

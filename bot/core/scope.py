@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 OTHER_CONDITION = "other-conditions"
 PRACTICAL_DETAIL = "practical-booking-questions"
+SIDE_EFFECTS = "safety-and-side-effects"
 
 # Words of the back: a thing to be helped that names one of these is in scope.
 BACK_WORDS = (
@@ -81,6 +82,13 @@ _PRACTICAL_SHAPES = tuple(
         r"(?:session|appoint|treatment|consult|first consult)",
     )
 )
+# Whether the treatment itself hurts ("is it painful?", "do the needles sting?"): how it
+# feels to have it, which the page does not say (not whether it relieves pain).
+_SENSATION_SHAPE = re.compile(
+    r"^(?:\w+ )?(?:is|will|doe|do|would|can|could) (?:it|acupunctur|the needl|needl|they|treatment|"
+    r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:realli|veri|too|much|a lot))? "
+    r"(?:hurt|pain|sting|sore|uncomfort|burn|scar)\w*(?! relief)(?: \w+){0,3}$"
+)
 # "do you offer/do/have X": a therapy or service the topics never mention.
 _OFFER_SHAPE = re.compile(
     r"\b(?:do|doe|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
@@ -136,11 +144,19 @@ class ScopeReader:
         words = self._object_words(offer.group("obj"))
         return bool(words) and not any(w in self.topic_words for w in words)
 
+    @staticmethod
+    def sensation(stems: Iterable[str]) -> bool:
+        """Whether the clause asks if having the treatment hurts."""
+        return bool(_SENSATION_SHAPE.search(" ".join(stems)))
+
     def outside(self, stems: Iterable[str]) -> str | None:
-        """The gap a clause falls in ("other-conditions", "practical-booking-questions")."""
+        """The gap a clause falls in ("other-conditions", "practical-booking-questions",
+        "safety-and-side-effects")."""
         stems = list(stems)
         if self.other_condition(stems):
             return OTHER_CONDITION
         if self.practical_detail(stems):
             return PRACTICAL_DETAIL
+        if self.sensation(stems):
+            return SIDE_EFFECTS
         return None
