@@ -124,8 +124,10 @@ class Engine:
         settings = self.knowledge.matching
         reading = self.matcher.read(message)
         ranked = self.matcher.rank(reading)
+        context: frozenset[str] = frozenset()
         if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
-            ranked = self._in_context(ranked, previous_topic)
+            context = frozenset(self._topics[previous_topic].related)
+            ranked = self._in_context(ranked, context)
         topics = [s for s in ranked if s.label.startswith(TOPIC)]
         best_topic = topics[0] if topics else Scored("", 0)
 
@@ -149,16 +151,21 @@ class Engine:
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)
         if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
-        return self._topic_decision(topics, reading)
+        return self._topic_decision(topics, reading, context)
 
-    def _topic_decision(self, topics: list[Scored], reading: Reading) -> Decision:
-        """Answer the best topic when it is confident and clearly ahead, else offer choices."""
+    def _topic_decision(
+        self, topics: list[Scored], reading: Reading, context: frozenset[str] = frozenset()
+    ) -> Decision:
+        """Answer the best topic when it is confident and clearly ahead, else offer choices;
+        `context` holds the topics a follow-up to the last answer may lean on."""
         settings = self.knowledge.matching
         best_topic = topics[0] if topics else Scored("", 0)
         second = topics[1].score if len(topics) > 1 else 0
         margin = best_topic.score - second
-        # A short question that fits two topics ("does it work?") is not guessed at.
-        short = len(reading.content) <= SHORT_QUESTION_WORDS
+        # A short question that fits two topics ("does it work?") is not guessed at, unless
+        # it follows an answer whose related topic it fits best.
+        leans = best_topic.label.removeprefix(TOPIC) in context
+        short = len(reading.content) <= SHORT_QUESTION_WORDS and not leans
         answer_margin, clear_margin = settings.answer_margin, settings.clear_margin
         if short:
             answer_margin = max(answer_margin, SHORT_QUESTION_MARGIN)
@@ -179,10 +186,11 @@ class Engine:
             return Decision(Kind.SUGGEST, score=best_topic.score, suggestions=choices)
         return Decision(Kind.FALLBACK, score=best_topic.score)
 
-    def _in_context(self, ranked: list[Scored], previous_topic: str) -> list[Scored]:
-        """A short follow-up: the last answer's related topics (and itself) gain a little,
-        so a tie between a related topic and an unrelated one goes to the related one."""
-        related = {TOPIC + r for r in self._topics[previous_topic].related}
+    @staticmethod
+    def _in_context(ranked: list[Scored], context: frozenset[str]) -> list[Scored]:
+        """A short follow-up: the last answer's related topics gain a little, so a tie
+        between a related topic and an unrelated one goes to the related one."""
+        related = {TOPIC + r for r in context}
         boosted = [
             Scored(s.label, min(100, s.score + FOLLOW_UP_BONUS)) if s.label in related else s
             for s in ranked

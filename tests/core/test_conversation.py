@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +158,297 @@ def test_patient_text_is_never_echoed_unescaped(engine: Engine) -> None:
 def test_empty_message_is_a_fallback(engine: Engine) -> None:
     assert engine.respond("").kind is Kind.FALLBACK
     assert engine.respond("   \n ").kind is Kind.FALLBACK
+
+
+# -- citation look-ups and the page's own words (derived from the answers) ---------------------
+_PAGE_CITATION = re.compile(r"([A-Z][a-z]+) ((?:19|20)\d\d)")
+
+
+def _page_citations() -> list[tuple[str, str]]:
+    """Every (author, year) cited on the clinic's page, read from the page itself."""
+    page = Path(__file__).resolve().parents[3] / "shared" / "seed-page.txt"
+    text = page.read_text(encoding="utf-8") if page.is_file() else ""
+    groups = re.findall(r"\(([^()]*\d{4}[^()]*)\)", text)
+    found = sorted({c for g in groups for c in _PAGE_CITATION.findall(g)})
+    if not found:  # a clone without ../shared: the answers' own citations
+        answers = " ".join(t.answer for t in DEFAULT_ENGINE().knowledge.topics)
+        found = sorted(set(_PAGE_CITATION.findall(answers)))
+    return found
+
+
+def DEFAULT_ENGINE() -> Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+    return _ENGINE
+
+
+_ENGINE: Engine | None = None
+
+
+@pytest.mark.parametrize(("author", "year"), _page_citations())
+@pytest.mark.parametrize("template", ["what did {a} {y} find?", "{a} {y}?", "{a} study"])
+def test_every_citation_on_the_page_leads_to_the_topic_that_cites_it(
+    engine: Engine, author: str, year: str, template: str
+) -> None:
+    citing = [t for t in engine.knowledge.topics if f"{author} {year}" in t.answer]
+    assert citing, f"{author} {year} is on the page but in no answer"
+    fewest = min(len(re.findall(r"\b(?:19|20)\d\d\b", t.answer)) for t in citing)
+    specific = {t.id for t in citing if len(re.findall(r"\b(?:19|20)\d\d\b", t.answer)) == fewest}
+    decision = engine.decide(template.format(a=author, y=year))
+    assert decision.kind is Kind.ANSWER, decision
+    assert decision.topic_id in specific
+
+
+def test_a_citation_added_to_an_answer_is_found_without_phrasings(engine: Engine) -> None:
+    topics = tuple(
+        replace(t, answer=t.answer + " (Smithers 2019)") if t.id == "how-many-sessions" else t
+        for t in engine.knowledge.topics
+    )
+    edited = Engine(replace(engine.knowledge, topics=topics))
+    assert edited.decide("what did Smithers 2019 find?").topic_id == "how-many-sessions"
+    assert engine.decide("what did Smithers 2019 find?").topic_id != "how-many-sessions"
+
+
+def test_a_first_name_that_is_also_an_author_is_not_a_citation(engine: Engine) -> None:
+    # "Kim" is cited (Kim 2008) but is also a first name: without a year or research words
+    # it is not a look-up.
+    decision = engine.decide("my friend Kim had acupuncture for her shoulder and loved it")
+    assert decision.topic_id != "inflammation"
+
+
+def test_the_pages_non_latin_words_lead_to_the_topic_that_writes_them(engine: Engine) -> None:
+    writes = [t.id for t in engine.knowledge.topics if "經絡" in t.answer]
+    assert len(writes) == 1
+    decision = engine.decide("經絡 what mean? my friend wrote it down for me")
+    assert decision.kind is Kind.ANSWER and decision.topic_id == writes[0]
+
+
+# -- out of scope: another condition, a practical detail ----------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can acupuncture help my migraines?",
+        "acupuncture for IBS?",
+        "tinnitus acupuncture?",
+        "does it work for tennis elbow",
+        "my baby has colic, can acupuncture help babies?",
+        "would needles do anything for my eczema",
+        "is acupuncture good for hay fever and asthma?",
+    ],
+)
+def test_another_condition_is_for_the_consultation_never_the_back_answer(
+    engine: Engine, question: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is Kind.FALLBACK
+    assert decision.intent == "other-conditions"
+    reply = engine.respond(question)
+    assert "back pain" in to_plain(reply.text) and "consultation" in to_plain(reply.text).lower()
+    assert any(b.url for b in reply.buttons)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can acupuncture help my lower back?",
+        "does it help sciatica?",
+        "will it help with the stiffness in my back",
+        "can it help someone like me who lifts all day",
+        "does it help inflammation",
+        "can needles help with the pain",
+    ],
+)
+def test_back_pain_and_what_the_page_covers_are_not_another_condition(
+    engine: Engine, question: str
+) -> None:
+    assert engine.decide(question).intent != "other-conditions"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "are the needles single use?",
+        "do you reuse needles",
+        "how long is each appointment?",
+        "how long is a session",
+        "do you have a female acupuncturist?",
+        "who else works at the clinic apart from Rick",
+        "what should I wear?",
+        "do I need to take my clothes off",
+        "do you offer reiki?",
+        "do you do massage as well?",
+        "do you speak Polish?",
+    ],
+)
+def test_practical_details_the_page_does_not_give_are_not_answered_with_a_topic(
+    engine: Engine, question: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is Kind.FALLBACK, decision
+    assert decision.intent in {g.id for g in engine.knowledge.gaps}
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("do you do cupping?", "moxibustion-cupping"),
+        ("do you use moxa as well", "moxibustion-cupping"),
+        ("where do the needles go?", "where-needles-go"),
+        ("how long will I need treatment for?", "how-many-sessions"),
+        ("what are the needles like", "how-it-works"),
+    ],
+)
+def test_questions_the_page_answers_are_not_taken_for_practical_details(
+    engine: Engine, question: str, topic: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == topic, decision
+
+
+# -- smalltalk never swallows a question, and is recognised when it is only smalltalk ---------
+@pytest.mark.parametrize(
+    ("question", "gap_or_topic"),
+    [
+        ("how much is it?", "fees"),
+        ("is it painful?", "safety-and-side-effects"),
+        ("ok and who does it", "about-practitioner"),
+        ("hi, how often should I come?", "how-many-sessions"),
+        ("thanks! and how much is a session?", "fees"),
+    ],
+)
+def test_a_short_question_is_a_question_not_smalltalk(
+    engine: Engine, question: str, gap_or_topic: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is not Kind.SMALLTALK, decision
+    assert gap_or_topic in (decision.topic_id, decision.intent), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("thanks thats really helpful x", "thanks"),
+        ("Dear Sir or Madam,", "greeting"),
+        ("Good afternoon, I hope this message finds you well.", "greeting"),
+        ("Thank you for your time. Yours sincerely, Margaret Ellison", "thanks"),
+        ("🙏", "thanks"),
+        ("👍👍", "thanks"),
+        ("is this thing working", "greeting"),
+        ("Obrigado, very helpful", "thanks"),
+        ("night x", "goodbye"),
+    ],
+)
+def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:
+    decision = engine.decide(message)
+    assert decision.kind is Kind.SMALLTALK, decision
+    assert decision.intent == intent
+
+
+def test_a_formal_letter_with_a_question_gets_the_answer(engine: Engine) -> None:
+    letter = (
+        "Dear Sir or Madam, I hope you are well. I would be grateful to know how many "
+        "sessions I am likely to need for my lower back. Yours faithfully, Margaret Ellison"
+    )
+    decision = engine.decide(letter)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == "how-many-sessions"
+
+
+def test_asking_to_speak_to_the_practitioner_gets_how_to_reach_the_clinic(
+    engine: Engine,
+) -> None:
+    reply = engine.respond("can I speak to Rick")
+    assert reply.kind is Kind.SMALLTALK
+    assert engine.knowledge.clinic.contact in to_plain(reply.text)
+    assert any(b.url == engine.knowledge.clinic.booking_url for b in reply.buttons)
+
+
+def test_an_unknown_emoji_alone_is_still_kindly_a_fallback(engine: Engine) -> None:
+    assert engine.decide("🦖").kind is Kind.FALLBACK
+
+
+# -- follow-ups read with the last answer as context ---------------------------------------------
+def test_a_follow_up_after_sessions_is_not_a_choice_with_the_practitioner(engine: Engine) -> None:
+    state = ChatState()
+    assert engine.respond("how many sessions will I need?", state).topic_id == "how-many-sessions"
+    reply = engine.respond("and how long is each one?", state)
+    assert reply.kind is not Kind.SUGGEST
+    assert "about-practitioner" not in reply.suggestions
+    assert reply.topic_id != "about-practitioner"
+
+
+def test_a_close_call_goes_to_the_last_answers_related_topic(engine: Engine) -> None:
+    question = "is it worth it?"
+    alone = engine.decide(question)
+    assert alone.kind is Kind.SUGGEST and len(alone.suggestions) >= 2
+    # After an answer whose related topics include one of the choices, that choice wins.
+    first_choice = alone.suggestions[0]
+    previous = next(
+        t
+        for t in engine.knowledge.topics
+        if first_choice in t.related and not set(alone.suggestions[1:]) & set(t.related)
+    )
+    in_context = engine.decide(question, previous_topic=previous.id)
+    assert in_context.kind is Kind.ANSWER and in_context.topic_id == first_choice
+    # respond() reads the chat's last topic itself.
+    state = ChatState(last_topic=previous.id)
+    assert engine.respond(question, state).topic_id == first_choice
+    # Without context (as `ask --json` calls it) the message stands alone.
+    assert engine.decide(question) == alone
+    unrelated = next(
+        t
+        for t in engine.knowledge.topics
+        if not set(t.related) & set(alone.suggestions) and t.id not in alone.suggestions
+    )
+    assert engine.decide(question, previous_topic=unrelated.id).kind is Kind.SUGGEST
+    # A long message stands on its own words, whatever came before.
+    long_question = "how many sessions will I need for my lower back, roughly how often?"
+    assert engine.decide(long_question, previous_topic=previous.id) == engine.decide(long_question)
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        ("first-consultation", "and how often?", "how-many-sessions"),
+        ("how-it-works", "what about cupping?", "moxibustion-cupping"),
+        ("cost", "is that on the NHS?", "insurance-and-nhs"),
+    ],
+)
+def test_short_follow_ups_are_answered(
+    engine: Engine, previous: str, follow_up: str, expected: str
+) -> None:
+    decision = engine.decide(follow_up, previous_topic=previous)
+    assert expected in (decision.topic_id, decision.intent), decision
+
+
+def test_a_long_story_is_answered_by_the_clause_that_asks(engine: Engine) -> None:
+    story = (
+        "I work nights in a warehouse and lift boxes for ten hours, my back has been sore "
+        "for months and my mum keeps telling me to try something new and my partner thinks "
+        "it is all in my head, how often would I have to come in for treatment?"
+    )
+    decision = engine.decide(story)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == "how-many-sessions"
+
+
+def test_a_short_question_that_fits_two_topics_offers_both(engine: Engine) -> None:
+    decision = engine.decide("does it work")
+    assert decision.kind is Kind.SUGGEST
+    assert len(decision.suggestions) >= 2
+
+
+def test_decide_prepares_the_message_once(engine: Engine, monkeypatch) -> None:
+    import bot.core.conversation as conversation
+    import bot.core.matching as matching
+
+    calls: list[str] = []
+    real = conversation.prepare
+
+    def counting(text: str):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(conversation, "prepare", counting)
+    monkeypatch.setattr(matching, "prepare", counting)
+    engine.decide("Hi! My back has been stiff for weeks, how many sessions would I need?")
+    assert len(calls) == 1

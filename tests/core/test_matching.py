@@ -145,3 +145,33 @@ def test_synonyms_tricky_cases_match_the_plain_regex_definition(text: str) -> No
 def test_synonyms_match_the_plain_regex_definition(words: list[str]) -> None:
     text = " ".join(words)
     assert SynonymTable(TRICKY_SYNONYMS).apply(text) == _reference_apply(TRICKY_SYNONYMS, text)
+
+
+def test_a_typo_keeps_its_first_letter() -> None:
+    # "each" is an ordinary word the phrasings do not use, one letter from "teach": a typo
+    # rarely changes the first letter, so it is not "corrected" into another word.
+    m = Matcher([Entry("topic:practitioner", "does he teach acupuncture")])
+    assert m.prepare("each") == ["each"]
+    assert m.prepare("teacch") == [stem("teach")]
+
+
+def test_a_prepared_reading_is_ranked_and_explained_without_reading_again(
+    matcher: Matcher,
+) -> None:
+    from bot.core.text import prepare
+
+    reading = matcher.read(prepare("Hi. My back hurts after work, how often should I come?"))
+    assert reading.clauses and reading.clauses[-1][1] is True  # the last clause asks
+    assert matcher.rank(reading) == matcher.rank(reading.message.text)
+    assert "often" in {w for w in reading.content}
+    assert matcher.unexplained(reading, ["topic:sessions"]) == matcher.unexplained(
+        reading.message.text, ["topic:sessions"]
+    )
+
+
+def test_the_clause_that_asks_outweighs_the_story_around_it(matcher: Matcher) -> None:
+    story = (
+        "we went to a cupping demo at the fair and my cousin had fire cups on his back and "
+        "loved it and i work long shifts. where do the needles go?"
+    )
+    assert matcher.rank(story)[0].label == "topic:needles"

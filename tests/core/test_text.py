@@ -38,3 +38,42 @@ def test_sentences_split_a_story_into_clauses() -> None:
 )
 def test_stretched_letters_are_cut_to_two(raw: str, folded: str) -> None:
     assert fold(raw) == folded
+
+
+def test_prepare_folds_once_and_marks_the_clauses_that_ask() -> None:
+    from bot.core.text import prepare
+
+    message = prepare("Sorry my English. I have pain in back from the boxes. Acupuncture can help?")
+    assert message.folded == fold(message.text)
+    assert [c.folded for c in message.clauses] == [
+        "sorry my english",
+        "i have pain in back from the boxes",
+        "acupuncture can help",
+    ]
+    assert [c.asks for c in message.clauses] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("clause", "asks"),
+    [
+        ("how often should I come", True),  # a question word, no question mark
+        ("would needles help with that", True),  # "would ... help"
+        ("is it expensive?", True),
+        ("my back has been sore for weeks", False),
+        ("thanks thats really helpful x", False),
+    ],
+)
+def test_a_clause_asks_by_its_mark_its_question_word_or_can_it_help(
+    clause: str, asks: bool
+) -> None:
+    from bot.core.text import prepare
+
+    assert prepare(clause).clauses[-1].asks is asks
+
+
+def test_a_comma_before_a_question_word_starts_a_clause() -> None:
+    from bot.core.text import prepare
+
+    message = prepare("my twins never sleep and i lift them all night, how does it work")
+    assert message.clauses[-1].folded == "how does it work"
+    assert message.clauses[-1].asks
