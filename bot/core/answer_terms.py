@@ -115,6 +115,8 @@ class AnswerTerms:
         years = {w for w in words if _YEAR.fullmatch(w)}
         about_research = bool(years) or bool(RESEARCH_WORDS.intersection(words))
         short = len(words) <= NAME_ONLY_MAX_WORDS
+        if not (about_research or short):
+            return ()  # a name alone in a longer message is not a look-up
         found: list[str] = []
         for word in words:
             author = self._author(word)
@@ -122,8 +124,6 @@ class AnswerTerms:
                 continue
             cited_years = self._years[author]
             named_years = years & cited_years
-            if not (named_years or about_research or short):
-                continue
             for year in sorted(named_years or cited_years):
                 topic = self.topic_of[Citation(author, year)]
                 if topic not in found:

@@ -96,6 +96,15 @@ _OFFER_SHAPE = re.compile(
 )
 
 
+# Every shape above needs one of these words: a clause without any is not read further.
+TRIGGER_WORDS = frozenset(
+    "acupunctur it needl this you treatment cup moxibust practition he how long mani cloth "
+    "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
+    "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
+    "thin size gaug type kind sort they that".split()
+)
+
+
 class ScopeReader:
     """Reads a clause (as the matcher's stems) for another condition or a practical detail."""
 
@@ -153,6 +162,8 @@ class ScopeReader:
         """The gap a clause falls in ("other-conditions", "practical-booking-questions",
         "safety-and-side-effects")."""
         stems = list(stems)
+        if TRIGGER_WORDS.isdisjoint(stems):
+            return None  # none of the shapes can match: skip the patterns
         if self.other_condition(stems):
             return OTHER_CONDITION
         if self.practical_detail(stems):
