@@ -223,7 +223,7 @@ class Engine:
         else:
             # "Are you a bot?", "can I speak to Rick": about the assistant or a person, in
             # words the topics do not use, or fitting at least as well as any topic.
-            if small.score < best_other and not (ours and len(page) <= 1):
+            if small.score < best_other and len(ours) < max(1, len(page)):
                 return None
         return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
 

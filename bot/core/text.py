@@ -21,7 +21,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _STRETCH = re.compile(r"([a-z])\1\1+")
 # Question words that open a clause of their own after a comma ("..., how does it work").
 _QUESTION_OPENERS = (
-    r"what|whats|how|hows|can|could|will|would|does|do|did|is|are|should|why|when|where|who"
+    r"what|whats|how|hows|can|could|will|would|does|do|did|is|are|should|why|whys|when|whens"
+    r"|where|wheres|who|whos|whose"
     r"|which|any|anyone"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s")
