@@ -27,7 +27,7 @@ SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
-SHORT_QUESTION_WORDS = 2  # "does it work?": this few content words ...
+SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
 SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
@@ -92,7 +92,7 @@ class Engine:
         }
         self.terms = AnswerTerms(knowledge.topics)
         self.scope = ScopeReader(
-            self.matcher.prepare, self.matcher.words_of_labels(topic_labels), STOPWORDS
+            self.matcher.normal_words, self.matcher.words_of_labels(topic_labels), STOPWORDS
         )
         self._menu = tuple(
             self._topic_button(t.id) for t in knowledge.topics if t.id != BOOKING_TOPIC
@@ -243,7 +243,7 @@ class Engine:
             parts = [tokens for tokens, asks in reading.clauses if asks]
         else:
             parts = [reading.whole] if reading.message.asking else []
-        found = [self.scope.outside(tokens) for tokens in parts]
+        found = [self.scope.outside(tokens, reading.whole) for tokens in parts]
         if not found or None in found:
             return None
         gap_id = found[0]

@@ -275,6 +275,11 @@ class Matcher:
         )
         return found[0] if found else word
 
+    def normal_words(self, text: str) -> list[str]:
+        """A text's words with synonyms replaced and stemmed, without typo correction (for
+        word lists, which are spelled right and must not be "corrected" into other words)."""
+        return self._tokens(text)
+
     def prepare(self, text: str) -> list[str]:
         """The message's words as the index knows them: folded, typos corrected, synonyms."""
         return self._words(fold(text))

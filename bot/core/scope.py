@@ -24,9 +24,19 @@ PRACTICAL_DETAIL = "practical-booking-questions"
 SIDE_EFFECTS = "safety-and-side-effects"
 
 # Words of the back: a thing to be helped that names one of these is in scope.
-BACK_WORDS = (
-    "back back pain spine spinal lumbar lower back upper back sciatica disc vertebra coccyx "
-    "tailbone posture"
+BACK_WORDS = "back spine spinal lumbar sciatica disc vertebra coccyx tailbone posture"
+# Other parts of the body and other conditions: general words (not examples from any set),
+# so "my neck pain" or "period pains, would it help her" is read as another condition even
+# when a word like "pain" is also the page's. Legs and buttocks are left out on purpose:
+# sciatica and leg pain from the back are the page's subject.
+OTHER_BODY_AND_CONDITIONS = (
+    "neck shoulder shoulders knee knees elbow elbows wrist wrists hand hands finger fingers "
+    "thumb foot feet ankle ankles heel toe toes hip hips jaw head headache headaches migraine "
+    "migraines face eye eyes ear ears stomach tummy skin teeth tooth anxiety depression "
+    "insomnia sleep sleeping fertility ivf menopause period periods asthma allergy allergies "
+    "hayfever eczema psoriasis acne ibs colitis crohns arthritis fibromyalgia tinnitus vertigo "
+    "dizziness nausea smoking addiction weight tennis golfers carpal tunnel plantar fasciitis "
+    "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons"
 )
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
@@ -36,6 +46,9 @@ NOT_A_CONDITION = frozenset(
     "type sort also as well too here there much more anyth someth at bit littl abit "
     "alreadi at all realli even same way clinic place centr".split()
 )
+# Words that point back to what the story said ("would it help her", "any good for that").
+POINTING_BACK = frozenset("her him that this them those it these".split())
+PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
 _SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust|practition|he)"
 _HELPS = r"(?:help|work|good|treat|fix|cure|benefit|do anyth|do someth)"
@@ -44,9 +57,11 @@ MAX_OBJECT_WORDS = 8
 _HELP_SHAPES = (
     # "can acupuncture help babies", "does it work for my knee", "do you treat arthritis"
     re.compile(
-        rf"\b{_SUBJECT}\b(?: \w+){{0,2}}? {_HELPS}\w*(?: (?:for|with|on|against|in|to))? "
-        r"(?P<obj>.+)"
+        rf"\b{_SUBJECT}\b(?: \w+){{0,2}}? {_HELPS}\w*(?: (?:for|with|on|against|in|to))?"
+        r"(?: (?P<obj>.+))?$"
     ),
+    # "any good for that?", "is it any use for my knees"
+    re.compile(r"^(?:\w+ ){0,2}?(?:ani|any|much) (?:good|use|help) (?:for|with) (?P<obj>.+)"),
     # "acupuncture for IBS", "needles for tinnitus"
     re.compile(r"^(?:\w+ )?(?:acupunctur|needl) (?:for|with|on|and) (?P<obj>.+)"),
     # "tinnitus acupuncture", "acupuncture tinnitus" (a message of two or three words)
@@ -101,7 +116,7 @@ TRIGGER_WORDS = frozenset(
     "acupunctur it needl this you treatment cup moxibust practition he how long mani cloth "
     "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
     "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
-    "thin size gaug type kind sort they that".split()
+    "thin size gaug type kind sort they that ani any much".split()
 )
 
 
@@ -119,6 +134,7 @@ class ScopeReader:
         self.topic_words = frozenset(topic_words)
         self.stopwords = frozenset(stopwords)
         self.back_words = frozenset(words_of(BACK_WORDS))
+        self.other_body = frozenset(words_of(OTHER_BODY_AND_CONDITIONS)) - self.back_words
 
     def _object_words(self, obj: str) -> list[str]:
         end = _OBJECT_END.search(obj)
@@ -127,16 +143,29 @@ class ScopeReader:
             w for w in words if len(w) > 1 and w not in self.stopwords and w not in NOT_A_CONDITION
         ]
 
-    def other_condition(self, stems: Iterable[str]) -> bool:
-        """Whether the clause asks if the treatment helps something that is not the back."""
+    def other_condition(self, stems: Iterable[str], story: Iterable[str] = ()) -> bool:
+        """Whether the clause asks if the treatment helps something that is not the back;
+        `story` is the rest of the message, read when the clause says only "help her" or
+        "any good for that"."""
         clause = " ".join(stems)
         for shape in _HELP_SHAPES:
             match = shape.search(clause)
             if match is None:
                 continue
-            words = self._object_words(match.group("obj"))
-            if not words or self.back_words.intersection(words):
+            obj = (match.group("obj") or "").split()
+            words = self._object_words(" ".join(obj))
+            if not words:
+                # "would it help her", "any good for that": what is meant is in the story.
+                if not obj or obj[0] not in POINTING_BACK:
+                    return False
+                told = set(story) | set(stems)
+                return not self.back_words & told and bool(self.other_body & told)
+            if self.back_words.intersection(words):
                 return False
+            if self.other_body.intersection(words):
+                return True
+            if obj[0] in PEOPLE:
+                return False  # "help me get moving again": what they want to do, not a condition
             # Every word of it unknown to the topics ("babies", "ibs", "tennis elbow"): a
             # word the page uses ("inflammation", "bruising heal") keeps it in scope.
             return all(w not in self.topic_words and not w.isdigit() for w in words)
@@ -158,13 +187,13 @@ class ScopeReader:
         """Whether the clause asks if having the treatment hurts."""
         return bool(_SENSATION_SHAPE.search(" ".join(stems)))
 
-    def outside(self, stems: Iterable[str]) -> str | None:
+    def outside(self, stems: Iterable[str], story: Iterable[str] = ()) -> str | None:
         """The gap a clause falls in ("other-conditions", "practical-booking-questions",
         "safety-and-side-effects")."""
         stems = list(stems)
         if TRIGGER_WORDS.isdisjoint(stems):
             return None  # none of the shapes can match: skip the patterns
-        if self.other_condition(stems):
+        if self.other_condition(stems, story):
             return OTHER_CONDITION
         if self.practical_detail(stems):
             return PRACTICAL_DETAIL
