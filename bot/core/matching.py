@@ -45,6 +45,7 @@ SEGMENT_MIN_WORDS = 2
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
+POINTERS = frozenset("it this that them these those".split())  # words that point back
 ASKING_EMPHASIS = 3.0  # in a story, the asking clause's words weigh this many times more
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
 COMMON_MIN_PHRASINGS = 20  # candidates by itself (small knowledge bases: at least this many)
@@ -379,6 +380,17 @@ class Matcher:
             if score > per_entry.get(i, 0.0):
                 per_entry[i] = score
 
+    def _named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
+        """The words of every keyword (of any label) the message names."""
+        padded = f" {' '.join(whole)} "
+        return frozenset(
+            w
+            for kws in self._keywords.values()
+            for kw in kws
+            if f" {kw} " in padded
+            for w in kw.split()
+        )
+
     def words_of_labels(self, labels: Iterable[str]) -> set[str]:
         """Every content word (stem) the phrasings of these labels use."""
         return set().union(*(self._label_words.get(label, set()) for label in labels))
@@ -402,6 +414,10 @@ class Matcher:
         emphasis: frozenset[str] = frozenset()
         if asked and len(asked) < len(reading.clauses):
             emphasis = frozenset(t for tokens in asked for t in tokens)
+            if not POINTERS.isdisjoint(emphasis):
+                # "my friend had cupping ... do you do it?": the question points back at
+                # what the story named, so the story's telling words share its weight.
+                emphasis |= self._named_keywords(whole)
         self._score_tokens(whole, per_entry, emphasis=emphasis)
         if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
             self._score_short(whole, per_entry)
