@@ -312,7 +312,7 @@ class Matcher:
     def _score_tokens(
         self,
         tokens: Sequence[str],
-        per_entry: dict[int, float],
+        best: dict[str, float],
         scale: float = 1.0,
         emphasis: frozenset[str] = frozenset(),
     ) -> None:
@@ -353,6 +353,10 @@ class Matcher:
             candidates = {i for i, _ in top}
         coverage: dict[str, float] = {}
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
+        # The word scores first (cheap); rapidfuzz only for a phrasing that could still raise
+        # its label's best, visiting the most promising first: the same maxima, less work.
+        pending = []
+        fuzz_most = scale * _W_FUZZ * 100
         for i in candidates:
             label = self._labels[i]
             explained = coverage.get(label)
@@ -366,19 +370,26 @@ class Matcher:
             recall = shared / entry_weight[i]  # how much of the phrasing is present
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
             fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
+            words_score = scale * (_W_FIT * fit + _W_COVERAGE * explained)
+            pending.append((words_score + fuzz_most, words_score, i, label))
+        pending.sort(reverse=True)
+        for most, words_score, i, label in pending:
+            if most <= best.get(label, 0.0):
+                continue
             similar = fuzz.token_set_ratio(query_string, self._entry_strings[i])
-            score = scale * (_W_FIT * fit + _W_COVERAGE * explained + _W_FUZZ * similar)
-            if score > per_entry.get(i, 0.0):
-                per_entry[i] = score
+            score = words_score + scale * _W_FUZZ * similar
+            if score > best.get(label, 0.0):
+                best[label] = score
 
-    def _score_short(self, tokens: Sequence[str], per_entry: dict[int, float]) -> None:
+    def _score_short(self, tokens: Sequence[str], best: dict[str, float]) -> None:
         """Few words ("hi", "ok bye", "fees?"): compare whole strings, stopwords included."""
         query = " ".join(tokens)
         for _, score, i in process.extract(
             query, self._entry_full, scorer=fuzz.ratio, limit=5, score_cutoff=SHORT_CUTOFF
         ):
-            if score > per_entry.get(i, 0.0):
-                per_entry[i] = score
+            label = self._labels[i]
+            if score > best.get(label, 0.0):
+                best[label] = score
 
     def _named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
         """The words of every keyword (of any label) the message names."""
@@ -408,7 +419,7 @@ class Matcher:
     def rank(self, message: Reading | Message | str, limit: int | None = None) -> list[Scored]:
         """Labels ranked by their best phrasing's score for this message (best first)."""
         reading = message if isinstance(message, Reading) else self.read(message)
-        per_entry: dict[int, float] = {}
+        best: dict[str, float] = {}
         whole = reading.whole
         asked = [tokens for tokens, asks in reading.clauses if asks]
         emphasis: frozenset[str] = frozenset()
@@ -418,9 +429,9 @@ class Matcher:
                 # "my friend had cupping ... do you do it?": the question points back at
                 # what the story named, so the story's telling words share its weight.
                 emphasis |= self._named_keywords(whole)
-        self._score_tokens(whole, per_entry, emphasis=emphasis)
+        self._score_tokens(whole, best, emphasis=emphasis)
         if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
-            self._score_short(whole, per_entry)
+            self._score_short(whole, best)
         if reading.clauses:
             whole_weight = self._weight_of(whole) or 1.0
             seen: set[tuple[str, ...]] = {whole}
@@ -429,12 +440,7 @@ class Matcher:
                     seen.add(tokens)
                     share = min(1.0, self._weight_of(tokens) / whole_weight)
                     discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
-                    self._score_tokens(tokens, per_entry, 1.0 - discount * (1.0 - share))
-        best: dict[str, float] = {}
-        for i, s in per_entry.items():
-            label = self._labels[i]
-            if s > best.get(label, 0.0):
-                best[label] = s
+                    self._score_tokens(tokens, best, 1.0 - discount * (1.0 - share))
         if self._keywords:
             padded = f" {' '.join(whole)} "
             for label, kws in self._keywords.items():
