@@ -18,7 +18,7 @@ from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.triage import RedFlagHit, Triage
-from bot.core.scope import ScopeReader
+from bot.core.scope import OTHER_CONDITION, ScopeReader
 from bot.core.text import fold, prepare
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -149,6 +149,8 @@ class Engine:
             return small
 
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)
+        if gap and gap.label == GAP + OTHER_CONDITION and self._about_the_back(reading):
+            gap = None  # "my knee is fine but my back is killing me, can you help"
         if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
         return self._topic_decision(topics, reading, context)
@@ -250,6 +252,13 @@ class Engine:
         if gap_id not in self._gaps:
             return None
         return Decision(Kind.FALLBACK, score=OUTSIDE_SCORE, intent=gap_id)
+
+    def _about_the_back(self, reading: Reading) -> bool:
+        """The message names the back, and what it asks names no other part or condition."""
+        asked = [t for tokens, asks in reading.clauses if asks for t in tokens] or reading.whole
+        return bool(self.scope.back_words & set(reading.whole)) and not (
+            self.scope.other_body & set(asked)
+        )
 
     def _emoji_intent(self, text: str) -> str | None:
         """An emoji-only message ("🙏", "👍👍"): the smalltalk intent whose phrasings list it."""

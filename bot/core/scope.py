@@ -74,18 +74,15 @@ _PRACTICAL_SHAPES = tuple(
     re.compile(p)
     for p in (
         # how long an appointment lasts ("how long is each one", "how many minutes")
-        r"\bhow long (?:is|are|doe|do|will|would) (?:each|a|the|one|an|everi|your|my|it)"
-        r"(?: (?:one|session|appoint|visit|consult|first consult|treatment session))?"
-        r"(?: (?:last|take|for))?$",
-        r"\bhow long (?:is|are|doe|do|will|would) (?:each|a|the|one|an|everi|your|my) "
+        r"\bhow long (?:is|are|doe|does|do|will|would) (?:each|a|the|one|an|everi|your|my) "
         r"(?:one|session|appoint|visit|consult|first consult)\b",
         r"\bhow mani (?:minut|min|hour|hr)\b",
         # the needles themselves
         r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|new "
         r"one|clean|size|thick|gaug|brand|how big|how long)",
-        r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|thin|size|gaug|type of|kind "
-        r"of|sort of)\w*(?: \w+){0,3}? needl",
-        r"\bhow long (?:are|do|doe|will) (?:the|your|you|they) (?:needl|leav|keep)",
+        r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|size|gaug)\w*(?: \w+){0,3}? "
+        r"needl",
+        r"\bhow long (?:are|do|doe|does|will) (?:the|your|you|they) (?:needl|leav|keep)",
         # other staff
         r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
         r"(?:practition|staff|therapist)\b",
@@ -100,13 +97,13 @@ _PRACTICAL_SHAPES = tuple(
 # Whether the treatment itself hurts ("is it painful?", "do the needles sting?"): how it
 # feels to have it, which the page does not say (not whether it relieves pain).
 _SENSATION_SHAPE = re.compile(
-    r"^(?:\w+ )?(?:is|will|doe|do|would|can|could) (?:it|acupunctur|the needl|needl|they|treatment|"
+    r"^(?:\w+ )?(?:is|will|doe|does|do|would|can|could) (?:it|acupunctur|the needl|needl|they|treatment|"
     r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:realli|veri|too|much|a lot))? "
     r"(?:hurt|pain|sting|sore|uncomfort|burn|scar)\w*(?! relief)(?: \w+){0,3}$"
 )
 # "do you offer/do/have X": a therapy or service the topics never mention.
 _OFFER_SHAPE = re.compile(
-    r"\b(?:do|doe|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
+    r"\b(?:do|doe|does|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
     r"(?:do|offer|have|provid|sell|give|use|practis|practic|prescrib|recommend|speak)\b (?P<obj>.+)"
 )
 
@@ -147,6 +144,9 @@ class ScopeReader:
         """Whether the clause asks if the treatment helps something that is not the back;
         `story` is the rest of the message, read when the clause says only "help her" or
         "any good for that"."""
+        stems = list(stems)
+        if self.back_words.intersection(stems):
+            return False  # "my sleep and my back pain": the back is asked about
         clause = " ".join(stems)
         for shape in _HELP_SHAPES:
             match = shape.search(clause)
