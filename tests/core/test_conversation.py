@@ -452,3 +452,19 @@ def test_decide_prepares_the_message_once(engine: Engine, monkeypatch) -> None:
     monkeypatch.setattr(matching, "prepare", counting)
     engine.decide("Hi! My back has been stiff for weeks, how many sessions would I need?")
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what is that thing with the glass jars on your back?", "moxibustion-cupping"),
+        ("the one where they burn a herb near your skin, do you do that?", "moxibustion-cupping"),
+        ("my back feels like a plank of wood every morning, can it help", "stiffness-mobility"),
+        ("in simple words how does it get the blood moving", "how-it-works"),
+        ("how do I get the ball rolling?", "booking"),
+        ("what is Rick like as a person?", "about-practitioner"),
+    ],
+)
+def test_things_described_instead_of_named(engine: Engine, question: str, topic: str) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == topic, decision
