@@ -22,7 +22,8 @@ from bot.core.scope import OTHER_CONDITION, ScopeReader
 from bot.core.text import fold, prepare
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
-SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})  # lose to any real question
+GREETING = "greeting"
+SOCIAL_INTENTS = frozenset({GREETING, "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
@@ -232,9 +233,11 @@ class Engine:
     def _is_social(self, folded: str) -> bool:
         """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""
         ranked = self.matcher.rank(folded, limit=1)
+        # Only a greeting is asked ("how are you?", "anyone there?"): a thank-you or a
+        # goodbye is never a question, so "how soon can I get seen?" is not "see you soon".
         return (
             bool(ranked)
-            and ranked[0].label.startswith(SMALLTALK)
+            and ranked[0].label == SMALLTALK + GREETING
             and ranked[0].score >= SMALLTALK_NEAR
         )
 

@@ -430,7 +430,14 @@ class Matcher:
                 # what the story named, so the story's telling words share its weight.
                 emphasis |= self._named_keywords(whole)
         self._score_tokens(whole, best, emphasis=emphasis)
-        if len(whole) <= SHORT_WORDS and sum(t not in STOPWORDS for t in whole) <= SHORT_CONTENT:
+        content = [t for t in whole if t not in STOPWORDS]
+        # Few words are also compared as whole strings, unless every content word is unknown
+        # ("whats the weather like" is not "what are the needles like").
+        if (
+            len(whole) <= SHORT_WORDS
+            and len(content) <= SHORT_CONTENT
+            and (not content or any(t in self._weight for t in content))
+        ):
             self._score_short(whole, best)
         if reading.clauses:
             whole_weight = self._weight_of(whole) or 1.0

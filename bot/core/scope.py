@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 OTHER_CONDITION = "other-conditions"
 PRACTICAL_DETAIL = "practical-booking-questions"
+FEES = "fees"
 SIDE_EFFECTS = "safety-and-side-effects"
 
 # Words of the back: a thing to be helped that names one of these is in scope.
@@ -50,7 +51,7 @@ NOT_A_CONDITION = frozenset(
 POINTING_BACK = frozenset("her him that this them those it these".split())
 PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
-_SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust|practition|he)"
+_SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
 _HELPS = r"(?:help|work|good|treat|fix|cure|benefit|do anyth|do someth)"
 _OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
 MAX_OBJECT_WORDS = 8
@@ -83,6 +84,7 @@ _PRACTICAL_SHAPES = tuple(
         r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|size|gaug)\w*(?: \w+){0,3}? "
         r"needl",
         r"\bhow long (?:are|do|doe|does|will) (?:the|your|you|they) (?:needl|leav|keep)",
+        r"\bhow mani needl",
         # other staff
         r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
         r"(?:practition|staff|therapist)\b",
@@ -101,6 +103,17 @@ _SENSATION_SHAPE = re.compile(
     r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:realli|veri|too|much|a lot))? "
     r"(?:hurt|pain|sting|sore|uncomfort|burn|scar)\w*(?! relief)(?: \w+){0,3}$"
 )
+# The price: money words, unless the clause asks about value over time (the cost topic).
+_PRICE_SHAPE = re.compile(
+    r"\b(?:price|fee|charg|payment|pay|paid|pound|quid|afford|expens|discount|deposit|"
+    r"refund)\b|\bhow much (?:is|are|doe|does|do|will|would|for)"
+    r"(?: (?:it|a|an|the|one|each|that|this|acupunctur|session|treatment|appoint|consult|"
+    r"first consult|visit))*(?: (?:cost|charg|be))?$|\bcost(?:s|ing)?\b(?! effect)"
+)
+_VALUE_OVER_TIME = re.compile(
+    r"\b(?:effect|valu|long run|long term|longer|over time|save|worth|cheaper|compar|month|year|"
+    r"period|econom|invest)"
+)
 # "do you offer/do/have X": a therapy or service the topics never mention.
 _OFFER_SHAPE = re.compile(
     r"\b(?:do|doe|does|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
@@ -113,7 +126,8 @@ TRIGGER_WORDS = frozenset(
     "acupunctur it needl this you treatment cup moxibust practition he how long mani cloth "
     "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
     "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
-    "thin size gaug type kind sort they that ani any much".split()
+    "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
+    "pound quid afford expens discount deposit refund cost costs costing".split()
 )
 
 
@@ -183,6 +197,12 @@ class ScopeReader:
         return bool(words) and not any(w in self.topic_words for w in words)
 
     @staticmethod
+    def price(stems: Iterable[str]) -> bool:
+        """Whether the clause asks what it costs (not whether it is good value over time)."""
+        clause = " ".join(stems)
+        return bool(_PRICE_SHAPE.search(clause)) and not _VALUE_OVER_TIME.search(clause)
+
+    @staticmethod
     def sensation(stems: Iterable[str]) -> bool:
         """Whether the clause asks if having the treatment hurts."""
         return bool(_SENSATION_SHAPE.search(" ".join(stems)))
@@ -195,6 +215,8 @@ class ScopeReader:
             return None  # none of the shapes can match: skip the patterns
         if self.other_condition(stems, story):
             return OTHER_CONDITION
+        if self.price(stems):
+            return FEES
         if self.practical_detail(stems):
             return PRACTICAL_DETAIL
         if self.sensation(stems):

@@ -468,3 +468,31 @@ def test_decide_prepares_the_message_once(engine: Engine, monkeypatch) -> None:
 def test_things_described_instead_of_named(engine: Engine, question: str, topic: str) -> None:
     decision = engine.decide(question)
     assert decision.kind is Kind.ANSWER and decision.topic_id == topic, decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the price for a first visit?",
+        "how much is the first consultation",
+        "do I pay upfront",
+    ],
+)
+def test_the_price_is_a_practical_detail_even_beside_a_topics_words(
+    engine: Engine, question: str
+) -> None:
+    decision = engine.decide(question)
+    assert decision.kind is Kind.FALLBACK and decision.intent == "fees", decision
+
+
+@pytest.mark.parametrize(
+    "question", ["is it cost effective", "will it save me money over the months compared to physio"]
+)
+def test_value_over_time_is_the_cost_topic_not_the_price(engine: Engine, question: str) -> None:
+    assert engine.decide(question).topic_id == "cost"
+
+
+def test_a_question_is_never_taken_for_a_goodbye(engine: Engine) -> None:
+    # "see you soon" is a goodbye; "how soon can I get seen?" is a question.
+    assert engine.decide("how soon can I get seen?").kind is not Kind.SMALLTALK
+    assert engine.decide("thanks, how are you?").kind is Kind.SMALLTALK
