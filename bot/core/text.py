@@ -30,13 +30,20 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|becau
 # kept (the capturing group) so a clause knows whether a "?" ended it.
 _CLAUSE_BREAK = re.compile(
     r"([.!?;:\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
-    rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b))",
+    rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b)"
+    # dictated run-ons without punctuation: "... and i was wondering where ...",
+    # "... but i dont know how it works like what do the needles do"
+    r"|\s(?=(?:i was wondering|i am wondering|im wondering|i wonder|can you tell me|"
+    r"could you tell me|i would like to know|id like to know|i want to know)\b)"
+    rf"|\s(?:and|but|so|like)\s(?=(?:{_QUESTION_OPENERS})\s))",
     re.IGNORECASE,
 )
 # A clause asks when it ends with "?" or opens with a question word, or when it asks whether
 # something helps ("... acupuncture can help?", "would needles help with that").
 _ASKS_OPENING = re.compile(
-    rf"^(?:(?:so|and|but|ok|okay|also|then|just|please|pls)\s+)*(?:{_QUESTION_OPENERS}|whether|wondering|tell me)\b"
+    r"^(?:(?:so|and|but|ok|okay|also|then|just|please|pls)\s+)*"
+    rf"(?:{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|i am wondering|"
+    r"im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
 )
 _ASKS_HELP = re.compile(
     r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+(?:help|work|worth|good|fix|sort|ease|relieve)\b"

@@ -77,3 +77,16 @@ def test_a_comma_before_a_question_word_starts_a_clause() -> None:
     message = prepare("my twins never sleep and i lift them all night, how does it work")
     assert message.clauses[-1].folded == "how does it work"
     assert message.clauses[-1].asks
+
+
+def test_a_dictated_run_on_is_split_before_its_question() -> None:
+    from bot.core.text import prepare
+
+    run_on = (
+        "hi im at a desk all day and my lower back aches every evening and i was wondering "
+        "where exactly you put the needles"
+    )
+    last = prepare(run_on).clauses[-1]
+    assert last.folded.startswith("i was wondering where") and last.asks
+    spoken = "my mate says it sorted him out but i dont get it like what do the needles do"
+    assert prepare(spoken).clauses[-1].folded == "what do the needles do"
