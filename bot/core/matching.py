@@ -42,6 +42,7 @@ MIN_CORRECTABLE = 4  # words shorter than this are never typo-corrected (too amb
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
+SEGMENT_MIN_CONTENT = 2  # a clause that does not ask needs this many content words
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
@@ -443,11 +444,16 @@ class Matcher:
             whole_weight = self._weight_of(whole) or 1.0
             seen: set[tuple[str, ...]] = {whole}
             for tokens, asks in reading.clauses:
-                if len(tokens) >= SEGMENT_MIN_WORDS and tokens not in seen:
-                    seen.add(tokens)
-                    share = min(1.0, self._weight_of(tokens) / whole_weight)
-                    discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
-                    self._score_tokens(tokens, best, 1.0 - discount * (1.0 - share))
+                if tokens in seen or len(tokens) < SEGMENT_MIN_WORDS:
+                    continue
+                # A story clause with one content word ("at work") adds nothing the whole
+                # message does not already say; a question that short still counts.
+                if not asks and sum(t not in STOPWORDS for t in tokens) < SEGMENT_MIN_CONTENT:
+                    continue
+                seen.add(tokens)
+                share = min(1.0, self._weight_of(tokens) / whole_weight)
+                discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
+                self._score_tokens(tokens, best, 1.0 - discount * (1.0 - share))
         if self._keywords:
             padded = f" {' '.join(whole)} "
             for label, kws in self._keywords.items():
