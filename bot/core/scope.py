@@ -71,29 +71,51 @@ _HELP_SHAPES = (
 )
 
 # Practical details: the shape of the question, over the matcher's stems.
+# Each shape with the words one of which it needs: a clause without them skips the pattern.
 _PRACTICAL_SHAPES = tuple(
-    re.compile(p)
-    for p in (
+    (frozenset(needs.split()), re.compile(p))
+    for needs, p in (
         # how long an appointment lasts ("how long is each one", "how many minutes")
-        r"\bhow long (?:is|are|doe|does|do|will|would) (?:each|a|the|one|an|everi|your|my) "
-        r"(?:one|session|appoint|visit|consult|first consult)\b",
-        r"\bhow mani (?:minut|min|hour|hr)\b",
+        (
+            "long",
+            r"\bhow long (?:is|are|doe|does|do|will|would) (?:each|a|the|one|an|everi|your|my) "
+            r"(?:one|session|appoint|visit|consult|first consult)\b",
+        ),
+        ("minut min hour hr", r"\bhow mani (?:minut|min|hour|hr)\b"),
         # the needles themselves
-        r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|new "
-        r"one|clean|size|thick|gaug|brand|how big|how long)",
-        r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|size|gaug)\w*(?: \w+){0,3}? "
-        r"needl",
-        r"\bhow long (?:are|do|doe|does|will) (?:the|your|you|they) (?:needl|leav|keep)",
-        r"\bhow mani needl",
+        (
+            "needl",
+            r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|"
+            r"new one|clean|size|thick|gaug|brand|how big|how long)",
+        ),
+        (
+            "needl",
+            r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|size|gaug)\w*(?: \w+){0,3}? "
+            r"needl",
+        ),
+        (
+            "needl leav keep",
+            r"\bhow long (?:are|do|doe|does|will) (?:the|your|you|they) (?:needl|leav|keep)",
+        ),
+        ("needl", r"\bhow mani needl"),
         # other staff
-        r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
-        r"(?:practition|staff|therapist)\b",
-        r"\b(?:who|anyon|anybodi|someon) els\b",
-        r"\bonli (?:one|practition|person)(?: (?:there|who|work|at))?$",
+        (
+            "practition staff therapist",
+            r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
+            r"(?:practition|staff|therapist)\b",
+        ),
+        ("els", r"\b(?:who|anyon|anybodi|someon) els\b"),
+        ("onli", r"\bonli (?:one|practition|person)(?: (?:there|who|work|at))?$"),
         # what to wear, undressing
-        r"\b(?:cloth|undress|gown|underwear|naked|nake|shirt off|top off|strip off)\b",
-        r"\bwhat (?:should|do|shall|to|must) (?:i )?wear\b|\bwear\w* (?:to|for|dure|at) (?:the|my|a|an) "
-        r"(?:session|appoint|treatment|consult|first consult)",
+        (
+            "cloth undress gown underwear naked nake off",
+            r"\b(?:cloth|undress|gown|underwear|naked|nake|shirt off|top off|strip off)\b",
+        ),
+        (
+            "wear",
+            r"\bwhat (?:should|do|shall|to|must) (?:i )?wear\b|\bwear\w* (?:to|for|dure|at) "
+            r"(?:the|my|a|an) (?:session|appoint|treatment|consult|first consult)",
+        ),
     )
 )
 # Whether the treatment itself hurts ("is it painful?", "do the needles sting?"): how it
@@ -109,6 +131,10 @@ _PRICE_SHAPE = re.compile(
     r"refund)\b|\bhow much (?:is|are|doe|does|do|will|would|for)"
     r"(?: (?:it|a|an|the|one|each|that|this|acupunctur|session|treatment|appoint|consult|"
     r"first consult|visit))*(?: (?:cost|charg|be))?$|\bcost(?:s|ing)?\b(?! effect)"
+)
+_MONEY_WORDS = frozenset(
+    "price fee charg payment pay paid pound quid afford expens discount deposit refund much "
+    "cost costs costing".split()
 )
 _VALUE_OVER_TIME = re.compile(
     r"\b(?:effect|valu|long run|long term|longer|over time|save|worth|cheaper|compar|month|year|"
@@ -187,8 +213,12 @@ class ScopeReader:
 
     def practical_detail(self, stems: Iterable[str]) -> bool:
         """Whether the clause asks a practical detail the page does not give."""
-        clause = " ".join(stems)
-        if any(shape.search(clause) for shape in _PRACTICAL_SHAPES):
+        stems = list(stems)
+        clause, words = " ".join(stems), set(stems)
+        if any(
+            not needs.isdisjoint(words) and shape.search(clause)
+            for needs, shape in _PRACTICAL_SHAPES
+        ):
             return True
         offer = _OFFER_SHAPE.search(clause)
         if offer is None:
@@ -199,6 +229,9 @@ class ScopeReader:
     @staticmethod
     def price(stems: Iterable[str]) -> bool:
         """Whether the clause asks what it costs (not whether it is good value over time)."""
+        stems = list(stems)
+        if _MONEY_WORDS.isdisjoint(stems):
+            return False
         clause = " ".join(stems)
         return bool(_PRICE_SHAPE.search(clause)) and not _VALUE_OVER_TIME.search(clause)
 
