@@ -213,7 +213,10 @@ class Engine:
         ours = set(reading.whole) & self._smalltalk_only
         page = (reading.content & self._page_words) - self._smalltalk_words
         best_other = max((s.score for s in ranked if not s.label.startswith(SMALLTALK)), default=0)
-        if small.score < SMALLTALK_SCORE and not (ours and small.score >= SMALLTALK_NEAR):
+        # A weaker match still counts with a word only smalltalk uses ("cheers", "sorry"),
+        # when it is near enough or nothing else in the knowledge fits at all.
+        near = small.score >= SMALLTALK_NEAR or best_other < settings.suggest_score
+        if small.score < SMALLTALK_SCORE and not (ours and near):
             return None
         if intent in SOCIAL_INTENTS:
             # A question besides the greeting or thanks is answered instead; one that is
