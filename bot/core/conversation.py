@@ -30,6 +30,7 @@ FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the las
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
 SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
 SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
+ADDRESSED = "practitioner doctor sir madam"  # "thank you doctor": whom it is said to
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -92,6 +93,11 @@ class Engine:
             if not ch.isspace() and ch not in EMOJI_MODIFIERS
         }
         self.terms = AnswerTerms(knowledge.topics)
+        # Words that name whom a greeting or a thank-you is said to, not what it asks about.
+        self._addressed = (
+            frozenset(self.matcher.normal_words(f"{knowledge.clinic.practitioner} {ADDRESSED}"))
+            - STOPWORDS
+        )
         self.scope = ScopeReader(
             self.matcher.normal_words, self.matcher.words_of_labels(topic_labels), STOPWORDS
         )
@@ -203,6 +209,10 @@ class Engine:
     def _smalltalk_intent(self, reading: Reading, ranked: list[Scored]) -> Decision | None:
         """Smalltalk, unless something in the message asks about the treatment, the clinic
         or the practitioner: a short question is a question ("how much is it?")."""
+        if reading.content and reading.content <= self._addressed and not reading.message.asking:
+            # "Hi Rick", "Dear Doctor": only a greeting and whom it is said to.
+            bare = " ".join(t for t in reading.whole if t not in self._addressed)
+            ranked = self.matcher.rank(bare) if bare else []
         small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
         if small is None:
             return None
@@ -212,6 +222,8 @@ class Engine:
         # words that the topics or gaps use and smalltalk does not ("sessions", "price").
         ours = set(reading.whole) & self._smalltalk_only
         page = (reading.content & self._page_words) - self._smalltalk_words
+        if intent in SOCIAL_INTENTS:
+            page -= self._addressed  # "Hi Rick", "thank you doctor": whom it is said to
         best_other = max((s.score for s in ranked if not s.label.startswith(SMALLTALK)), default=0)
         # A weaker match still counts with a word only smalltalk uses ("cheers", "sorry"),
         # when it is near enough or nothing else in the knowledge fits at all.

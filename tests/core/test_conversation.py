@@ -315,6 +315,8 @@ def test_questions_the_page_answers_are_not_taken_for_practical_details(
         ("ok and who does it", "about-practitioner"),
         ("hi, how often should I come?", "how-many-sessions"),
         ("thanks! and how much is a session?", "fees"),
+        ("Hi Rick, how many sessions will I need?", "how-many-sessions"),
+        ("rick?", "about-practitioner"),
     ],
 )
 def test_a_short_question_is_a_question_not_smalltalk(
@@ -337,6 +339,11 @@ def test_a_short_question_is_a_question_not_smalltalk(
         ("is this thing working", "greeting"),
         ("Obrigado, very helpful", "thanks"),
         ("night x", "goodbye"),
+        ("Hi Rick", "greeting"),
+        ("thank you doctor", "thanks"),
+        ("much obliged", "thanks"),
+        ("I'll think about it", "goodbye"),
+        ("thank you so much, sorry for all my questions", "thanks"),
     ],
 )
 def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:
