@@ -18,7 +18,7 @@ from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.triage import RedFlagHit, Triage
-from bot.core.scope import OTHER_CONDITION, ScopeReader
+from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
 from bot.core.text import fold, prepare
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -71,7 +71,9 @@ class Engine:
         entries += [Entry(GAP + g.id, p) for g in knowledge.gaps for p in g.phrasings]
         entries += [Entry(SMALLTALK + s.id, p) for s in knowledge.smalltalk for p in s.phrasings]
         keywords = {TOPIC + t.id: t.keywords for t in knowledge.topics if t.keywords}
-        self.matcher = Matcher(entries, knowledge.synonyms, keywords)
+        self.matcher = Matcher(
+            entries, knowledge.synonyms, keywords, known_words=[OTHER_BODY_AND_CONDITIONS]
+        )
         self._topics = {t.id: t for t in knowledge.topics}
         self._gaps = {g.id: g for g in knowledge.gaps}
         self._smalltalk = {s.id: s for s in knowledge.smalltalk}

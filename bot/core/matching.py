@@ -190,7 +190,10 @@ class Matcher:
         entries: Iterable[Entry],
         synonyms: dict[str, Sequence[str]] | None = None,
         keywords: dict[str, Sequence[str]] | None = None,
+        known_words: Iterable[str] = (),
     ) -> None:
+        """`known_words` are spelled-right words beyond the phrasings' (other conditions,
+        for instance): never "corrected" into a phrasing's word ("adhd" is not "add")."""
         self.synonyms = SynonymTable(synonyms or {})
         self.entries = list(entries)
         self._labels = [e.label for e in self.entries]
@@ -200,7 +203,11 @@ class Matcher:
             {w for e in self.entries for w in self._normal(e.text).split()}
             | {w for phrase in self.synonyms.words() for w in phrase.split()}
         )
-        self._vocab_set = frozenset(self.vocabulary)
+        # Known words are left as they are, but nothing is corrected into them: a rare word
+        # ("shingles") would otherwise swallow ordinary ones ("single").
+        self._vocab_set = frozenset(self.vocabulary) | {
+            w for text in known_words for w in fold(text).split()
+        }
         by_first: dict[str, list[str]] = defaultdict(list)
         for w in self.vocabulary:
             by_first[w[0]].append(w)

@@ -37,7 +37,8 @@ OTHER_BODY_AND_CONDITIONS = (
     "insomnia sleep sleeping fertility ivf menopause period periods asthma allergy allergies "
     "hayfever eczema psoriasis acne ibs colitis crohns arthritis fibromyalgia tinnitus vertigo "
     "dizziness nausea smoking addiction weight tennis golfers carpal tunnel plantar fasciitis "
-    "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons"
+    "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons "
+    "adhd autism dementia thyroid cholesterol"
 )
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
@@ -65,6 +66,8 @@ _HELP_SHAPES = (
     re.compile(r"^(?:\w+ ){0,2}?(?:ani|any|much) (?:good|use|help) (?:for|with) (?P<obj>.+)"),
     # "acupuncture for IBS", "needles for tinnitus"
     re.compile(r"^(?:\w+ )?(?:acupunctur|needl) (?:for|with|on|and) (?P<obj>.+)"),
+    # "can you do acupuncture for him?", "is acupuncture on the knee possible"
+    re.compile(r"\b(?:acupunctur|needl) (?:for|on) (?P<obj>.+)"),
     # "tinnitus acupuncture", "acupuncture tinnitus" (a message of two or three words)
     re.compile(r"^(?P<obj>\w+(?: \w+)?) acupunctur$"),
     re.compile(r"^acupunctur (?P<obj>\w+(?: \w+)?)$"),
@@ -100,10 +103,13 @@ _PRACTICAL_SHAPES = tuple(
         ("needl", r"\bhow mani needl"),
         # other staff
         (
-            "practition staff therapist",
-            r"\b(?:femal|ladi|woman|women|male|man|men|anoth|other) (?:\w+ )?"
-            r"(?:practition|staff|therapist)\b",
+            "practition staff therapist gp person",
+            r"\b(?:femal|ladi|woman|women|male|man|men) (?:\w+ )?"
+            r"(?:practition|staff|therapist|gp|person)\b"
+            r"|\b(?:anoth|other) (?:\w+ )?(?:practition|staff|therapist)\b",
         ),
+        # the languages spoken ("does he speak Polish?", "Rick is speaking Polish?")
+        ("speak", r"\b(?:practition|he|you|staff|anyon|someon|they)\b(?: \w+){0,2}? speak\b"),
         ("els", r"\b(?:who|anyon|anybodi|someon) els\b"),
         ("onli", r"\bonli (?:one|practition|person)(?: (?:there|who|work|at))?$"),
         # what to wear, undressing
@@ -198,8 +204,17 @@ class ScopeReader:
                 # "would it help her", "any good for that": what is meant is in the story.
                 if not obj or obj[0] not in POINTING_BACK:
                     return False
-                told = set(story) | set(stems)
-                return not self.back_words & told and bool(self.other_body & told)
+                # What the story (and the clause before the question) said.
+                before = clause[: match.start()].split()
+                told = [w for w in story if w not in stems] + before
+                if self.back_words.intersection(told):
+                    return False
+                if self.other_body.intersection(told):
+                    return True
+                # "my son has ADHD, can you do acupuncture for him?": the story names only
+                # things the page never mentions.
+                named = self._object_words(" ".join(told))
+                return bool(named) and all(w not in self.topic_words for w in named)
             if self.back_words.intersection(words):
                 return False
             if self.other_body.intersection(words):

@@ -235,6 +235,10 @@ def test_the_pages_non_latin_words_lead_to_the_topic_that_writes_them(engine: En
         "my baby has colic, can acupuncture help babies?",
         "would needles do anything for my eczema",
         "is acupuncture good for hay fever and asthma?",
+        "my daughter gets bad period pains, would acupuncture help her?",
+        "carpal tunnel from the drill all day, any good for that?",
+        "My son have ADHD, you can do acupuncture for him?",
+        "can acupuncture help my neck pain",
     ],
 )
 def test_another_condition_is_for_the_consultation_never_the_back_answer(
@@ -257,6 +261,9 @@ def test_another_condition_is_for_the_consultation_never_the_back_answer(
         "can it help someone like me who lifts all day",
         "does it help inflammation",
         "can needles help with the pain",
+        "my wife hurt her back lifting, would acupuncture help her?",
+        "will it help with my sleep and my back pain",
+        "been stiff since lockdown, can barely twist round in the car. any good for that?",
     ],
 )
 def test_back_pain_and_what_the_page_covers_are_not_another_condition(
@@ -279,6 +286,8 @@ def test_back_pain_and_what_the_page_covers_are_not_another_condition(
         "do you offer reiki?",
         "do you do massage as well?",
         "do you speak Polish?",
+        "There is a woman doctor also?",
+        "how many needles will you use?",
     ],
 )
 def test_practical_details_the_page_does_not_give_are_not_answered_with_a_topic(
