@@ -512,3 +512,9 @@ def test_a_question_is_never_taken_for_a_goodbye(engine: Engine) -> None:
     # "see you soon" is a goodbye; "how soon can I get seen?" is a question.
     assert engine.decide("how soon can I get seen?").kind is not Kind.SMALLTALK
     assert engine.decide("thanks, how are you?").kind is Kind.SMALLTALK
+
+
+def test_asking_whether_it_works_is_not_checking_the_assistant_works(engine: Engine) -> None:
+    assert engine.decide("is this thing working?").kind is Kind.SMALLTALK
+    for question in ("will it actually work on me", "does it work for sciatica"):
+        assert engine.decide(question).kind is not Kind.SMALLTALK, question
