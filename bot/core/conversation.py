@@ -1,9 +1,14 @@
 """The conversation: a patient's message (and the chat's state) in, a `Reply` out.
 
-Order of decisions, safety first: a red flag anywhere in the message wins; then topics,
-"not on the page" gaps and smalltalk compete in one matcher; the best topic is answered only
-when it is both confident and clearly ahead of the next, otherwise the patient is offered
-choices ("Did you mean ...?") or the menu and the clinic's contact.
+The message is prepared once (`bot.core.text.prepare`) and read by every step. Order of
+decisions, safety first: a red flag anywhere in the message wins; a study or a word an answer
+itself cites ("Komori 2009", "經絡") leads to that answer; a question the page cannot answer
+by its shape (another condition, a practical detail) gets the kind "not on the page" reply;
+smalltalk wins only when nothing in the message asks about the treatment, the clinic or the
+practitioner; then topics and "not on the page" gaps compete in one matcher, and the best
+topic is answered only when it is both confident and clearly ahead of the next (a short
+follow-up leans on the last answer's related topics), otherwise the patient is offered choices
+("Did you mean ...?") or the menu and the clinic's contact.
 """
 
 from __future__ import annotations
