@@ -51,6 +51,7 @@ ASKING_EMPHASIS = 3.0  # in a story, the asking clause's words weigh this many t
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
 COMMON_MIN_PHRASINGS = 20  # candidates by itself (small knowledge bases: at least this many)
 MAX_CANDIDATES = 40  # phrasings fully scored per message part, once the index has found them
+MAX_CLAUSE_CANDIDATES = 20  # ... per clause (the whole message has already found most of them)
 SHORT_WORDS = 4  # messages this short ("hi", "ok bye now") are also compared as whole
 SHORT_CONTENT = 2  # strings, unless they carry enough content words to be matched on those
 SHORT_CUTOFF = 60
@@ -323,6 +324,7 @@ class Matcher:
         best: dict[str, float],
         scale: float = 1.0,
         emphasis: frozenset[str] = frozenset(),
+        limit: int = MAX_CANDIDATES,
     ) -> None:
         """Score phrasings against these tokens; `scale` discounts a clause that is a small
         part of the message, so it cannot outweigh what the whole message says; words in
@@ -349,12 +351,12 @@ class Matcher:
         candidates: set[int] = set()
         for f in feats & self._telling or feats:
             candidates.update(self._index.get(f, ()))
-        if len(candidates) > MAX_CANDIDATES:
+        if len(candidates) > limit:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a
             # share of themselves (cheap to compute, and the best fits are always among them).
             overlap = {i: sum(weight[f] for f in feats & entry_features[i]) for i in candidates}
             top = heapq.nlargest(
-                MAX_CANDIDATES,
+                limit,
                 overlap.items(),
                 key=lambda kv: kv[1] * kv[1] / entry_weight[kv[0]],
             )
@@ -460,7 +462,8 @@ class Matcher:
                 seen.add(tokens)
                 share = min(1.0, self._weight_of(tokens) / whole_weight)
                 discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
-                self._score_tokens(tokens, best, 1.0 - discount * (1.0 - share))
+                scale = 1.0 - discount * (1.0 - share)
+                self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES)
         if self._keywords:
             padded = f" {' '.join(whole)} "
             for label, kws in self._keywords.items():
