@@ -25,6 +25,10 @@ _QUESTION_OPENERS = (
     r"|where|wheres|who|whos|whose"
     r"|which|any|anyone"
 )
+# "From a Chinese point of view, what ...", "In simple terms, how ...": a lead-in that frames
+# the question (opening with one of these words, and short) stays part of it.
+FRAMING_OPENERS = frozenset("from in according as for regarding speaking medically".split())
+FRAMING_WORDS = 9  # a lead-in shorter than this before ", <question word>" is part of the question
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s")
 # The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
 # kept (the capturing group) so a clause knows whether a "?" ended it.
@@ -118,9 +122,22 @@ def prepare(text: str) -> Message:
     text = text or ""
     clauses = []
     parts = _CLAUSE_BREAK.split(text)
+    lead = ""  # a short framing before a comma and a question ("From a Chinese view, what ...")
     for raw, ended in itertools.zip_longest(parts[::2], parts[1::2], fillvalue=""):
+        raw = f"{lead} {raw}" if lead else raw
         folded = fold(raw)
-        if folded:
-            asked = "?" in (ended or "") or asks(raw, folded)
-            clauses.append(Clause(raw.strip(), folded, asked))
+        lead = ""
+        if not folded:
+            continue
+        if (
+            (ended or "").strip() == ","
+            and len(folded.split()) < FRAMING_WORDS
+            and folded.split()[0] in FRAMING_OPENERS
+        ):
+            lead = raw  # stays with the question it frames
+            continue
+        asked = "?" in (ended or "") or asks(raw, folded)
+        clauses.append(Clause(raw.strip(), folded, asked))
+    if lead:
+        clauses.append(Clause(lead.strip(), fold(lead), asks(lead, fold(lead))))
     return Message(text, fold(text), tuple(clauses))

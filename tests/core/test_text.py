@@ -90,3 +90,12 @@ def test_a_dictated_run_on_is_split_before_its_question() -> None:
     assert last.folded.startswith("i was wondering where") and last.asks
     spoken = "my mate says it sorted him out but i dont get it like what do the needles do"
     assert prepare(spoken).clauses[-1].folded == "what do the needles do"
+
+
+def test_a_short_framing_stays_with_the_question_it_frames() -> None:
+    from bot.core.text import prepare
+
+    framed = prepare("From a traditional Chinese point of view, what is causing my back pain?")
+    assert len(framed.clauses) == 1 and framed.clauses[0].asks
+    story = prepare("struggle to twist round in the car, will acupuncture free me up")
+    assert [c.asks for c in story.clauses] == [False, True]
