@@ -13,7 +13,7 @@ follow-up leans on the last answer's related topics), otherwise the patient is o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.answer_terms import AnswerTerms
@@ -136,7 +136,7 @@ class Engine:
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit)
         settings = self.knowledge.matching
-        reading = self.matcher.read(message)
+        reading = self._without_courtesies(self.matcher.read(message))
         ranked = self.matcher.rank(reading)
         context: frozenset[str] = frozenset()
         if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
@@ -168,6 +168,26 @@ class Engine:
         if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
         return self._topic_decision(topics, reading, context)
+
+    def _without_courtesies(self, reading: Reading) -> Reading:
+        """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,
+        Arthur"): clauses with a word only smalltalk uses, no word of the page, and no
+        question. A message that is nothing but courtesies is kept whole (it is smalltalk)."""
+        if len(reading.clauses) < 2:
+            return reading
+        kept = [
+            (tokens, asks) for tokens, asks in reading.clauses if asks or not self._courtesy(tokens)
+        ]
+        if not kept or len(kept) == len(reading.clauses):
+            return reading
+        whole = tuple(t for tokens, _ in kept for t in tokens)
+        return replace(reading, whole=whole, clauses=tuple(kept) if len(kept) > 1 else ())
+
+    def _courtesy(self, tokens: tuple[str, ...]) -> bool:
+        words = set(tokens)
+        return bool(words & self._smalltalk_only) and not (
+            (words - STOPWORDS) & self._page_words - self._smalltalk_words
+        )
 
     def _topic_decision(
         self, topics: list[Scored], reading: Reading, context: frozenset[str] = frozenset()

@@ -183,6 +183,12 @@ def stem(word: str) -> str:
     return word if word in STOPWORDS else _STEMMER.stemWord(word)
 
 
+# How a polite question is put ("would you be so kind as to explain"), not what it asks.
+COURTEOUS_ASKING = frozenset(
+    stem(w) for w in "explain kind advise inform grateful appreciate wonder possible".split()
+)
+
+
 class Matcher:
     """Scores a message against every labelled phrasing; build once, query many times."""
 
@@ -434,7 +440,7 @@ class Matcher:
         asked = [tokens for tokens, asks in reading.clauses if asks]
         emphasis: frozenset[str] = frozenset()
         if asked and len(asked) < len(reading.clauses):
-            emphasis = frozenset(t for tokens in asked for t in tokens)
+            emphasis = frozenset(t for tokens in asked for t in tokens) - COURTEOUS_ASKING
             if not POINTERS.isdisjoint(emphasis):
                 # "my friend had cupping ... do you do it?": the question points back at
                 # what the story named, so the story's telling words share its weight.

@@ -518,3 +518,30 @@ def test_asking_whether_it_works_is_not_checking_the_assistant_works(engine: Eng
     assert engine.decide("is this thing working?").kind is Kind.SMALLTALK
     for question in ("will it actually work on me", "does it work for sciatica"):
         assert engine.decide(question).kind is not Kind.SMALLTALK, question
+
+
+@pytest.mark.parametrize(
+    ("letter", "topic"),
+    [
+        (
+            "Dear Sir, I should like to arrange an initial appointment at your earliest "
+            "convenience. Please advise how I may do so. Yours, E. Grant",
+            "booking",
+        ),
+        (
+            "Good morning. I wonder whether you might explain, in layman's terms, the principle "
+            "by which acupuncture is supposed to work. With thanks, Arthur",
+            "how-it-works",
+        ),
+        (
+            "To whom it may concern. My husband would need to attend how frequently, in your "
+            "experience? He has had lumbago for years. Kind regards, Mrs Whitworth",
+            "how-many-sessions",
+        ),
+    ],
+)
+def test_a_letters_opening_and_closing_do_not_drown_its_question(
+    engine: Engine, letter: str, topic: str
+) -> None:
+    decision = engine.decide(letter)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == topic, decision
