@@ -184,6 +184,7 @@ class Engine:
         return replace(reading, whole=whole, clauses=tuple(kept) if len(kept) > 1 else ())
 
     def _courtesy(self, tokens: tuple[str, ...]) -> bool:
+        """A clause with a word only smalltalk uses and none of the page's ("Kind regards")."""
         words = set(tokens)
         return bool(words & self._smalltalk_only) and not (
             (words - STOPWORDS) & self._page_words - self._smalltalk_words

@@ -1,13 +1,15 @@
 """Questions the page cannot answer, recognised by what they ask rather than by examples.
 
-Two shapes drift to a nearby topic when only words are compared:
+These shapes drift to a nearby topic when only words are compared:
 - whether acupuncture helps *another condition* ("can acupuncture help babies with colic",
   "acupuncture for IBS?", "tinnitus acupuncture?"): the page is about back pain only, so the
-  thing to be helped is read, and when it names something the topics never mention and nothing
-  of the back, the question is for the consultation;
-- *practical details* the page does not give: how long an appointment lasts, the needles
-  themselves (single use? how thick?), other staff, what to wear, and other therapies the
-  clinic might offer.
+  thing to be helped is read, and when it names another part of the body or a condition, or
+  only things the topics never mention, and nothing of the back, it is for the consultation;
+- *practical details* the page does not give: the price ("how much is the first
+  consultation?", not value over time, which is the cost topic), how long an appointment
+  lasts, the needles themselves (single use? how thick?), other staff and the languages they
+  speak, what to wear, and other therapies the clinic might offer;
+- whether having it *hurts* ("is it painful?"), which is not whether it relieves pain.
 
 Both read a clause's words as the matcher knows them (folded, typos corrected, synonyms
 replaced, stemmed), so "acupunture" and "acupuncturist" are already "acupunctur" and
