@@ -36,6 +36,7 @@ FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
 SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
 SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
 ADDRESSED = "practitioner doctor sir madam"  # "thank you doctor": whom it is said to
+WRITTEN_SCORE = 95  # a topic matched this well was written for this very question
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -154,7 +155,9 @@ class Engine:
                 Kind.SUGGEST, score=score, suggestions=cited[: settings.max_suggestions]
             )
 
-        outside = self._outside_the_page(reading)
+        # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
+        # whatever its shape: the recognisers below only read what nobody wrote.
+        outside = None if best_topic.score >= WRITTEN_SCORE else self._outside_the_page(reading)
         if outside is not None:
             return outside
 

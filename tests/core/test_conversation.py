@@ -545,3 +545,15 @@ def test_a_letters_opening_and_closing_do_not_drown_its_question(
 ) -> None:
     decision = engine.decide(letter)
     assert decision.kind is Kind.ANSWER and decision.topic_id == topic, decision
+
+
+def test_a_question_the_practitioner_taught_a_topic_beats_the_recognisers(engine: Engine) -> None:
+    question = "can acupuncture help my sore shoulder blade"
+    assert engine.decide(question).intent == "other-conditions"
+    topics = tuple(
+        replace(t, phrasings=(*t.phrasings, question)) if t.id == "stiffness-mobility" else t
+        for t in engine.knowledge.topics
+    )
+    taught = Engine(replace(engine.knowledge, topics=topics))
+    decision = taught.decide(question)
+    assert decision.kind is Kind.ANSWER and decision.topic_id == "stiffness-mobility"
