@@ -89,7 +89,7 @@ class Clause:
 
 @dataclass(frozen=True)
 class Message:
-    """A patient's message prepared once, so every reader (triage, matcher) shares the work.
+    """A patient's message prepared once, so the readers after it share the work.
 
     `text` is the whole message as received; `folded` is it folded; `clauses` are its
     sentences and clauses in order (the whole message is one clause when it has no breaks).

@@ -47,3 +47,16 @@ def test_any_text_gets_a_reply(text: str) -> None:
 @given(st.lists(NASTY, min_size=1, max_size=3).map(" ".join))
 def test_hostile_and_huge_inputs_get_a_reply(text: str) -> None:
     check(text)
+
+
+TOPIC_IDS = [t.id for t in ENGINE.knowledge.topics]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(), st.sampled_from([None, "no-such-topic", *TOPIC_IDS]))
+def test_any_text_after_any_answer_gets_a_decision(text: str, previous: str | None) -> None:
+    decision = ENGINE.decide(text, previous_topic=previous)
+    assert decision.kind in set(Kind)
+    assert 0 <= decision.score <= 100
+    assert decision.kind is not Kind.ANSWER or decision.topic_id in TOPIC_IDS
+    assert all(s in TOPIC_IDS for s in decision.suggestions)
