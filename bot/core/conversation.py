@@ -168,7 +168,12 @@ class Engine:
         gap = next((s for s in ranked if s.label.startswith(GAP)), None)
         if gap and gap.label == GAP + OTHER_CONDITION and self._about_the_back(reading):
             gap = None  # "my knee is fine but my back is killing me, can you help"
-        if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score:
+        # A one-word question ("needles?") fits a gap's phrasing ("do the needles sting") no
+        # better than a topic's: the gap must then be clearly ahead, as a topic would.
+        short = len(reading.content) <= SHORT_QUESTION_WORDS
+        shared = short and not self.matcher.unexplained(reading, [best_topic.label])
+        lead = SHORT_QUESTION_MARGIN if shared else 0
+        if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score + lead:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
         return self._topic_decision(topics, reading, context)
 

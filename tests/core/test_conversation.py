@@ -557,3 +557,12 @@ def test_a_question_the_practitioner_taught_a_topic_beats_the_recognisers(engine
     taught = Engine(replace(engine.knowledge, topics=topics))
     decision = taught.decide(question)
     assert decision.kind is Kind.ANSWER and decision.topic_id == "stiffness-mobility"
+
+
+def test_one_word_that_fits_a_topic_and_a_gap_offers_the_topics(engine: Engine) -> None:
+    # "needles?" fits "do the needles sting" (not on the page) no better than the topics
+    # about needles: offer those, do not guess.
+    decision = engine.decide("needles?")
+    assert decision.kind is Kind.SUGGEST and "where-needles-go" in decision.suggestions
+    # A word only the gap knows still goes to the gap.
+    assert engine.decide("is it safe?").intent == "safety-and-side-effects"
