@@ -17,7 +17,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -105,7 +105,7 @@ class SynonymTable:
     size of the table.
     """
 
-    def __init__(self, synonyms: dict[str, Sequence[str]]) -> None:
+    def __init__(self, synonyms: Mapping[str, Sequence[str]]) -> None:
         pairs = [(fold(v), fold(k)) for k, vs in synonyms.items() for v in vs if fold(v)]
         self._map = dict(pairs)
         self._by_first = self._index(self._map.items())
@@ -195,8 +195,8 @@ class Matcher:
     def __init__(
         self,
         entries: Iterable[Entry],
-        synonyms: dict[str, Sequence[str]] | None = None,
-        keywords: dict[str, Sequence[str]] | None = None,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        keywords: Mapping[str, Sequence[str]] | None = None,
         known_words: Iterable[str] = (),
     ) -> None:
         """`known_words` are spelled-right words beyond the phrasings' (other conditions,

@@ -240,8 +240,8 @@ class ScopeReader:
         offer = _OFFER_SHAPE.search(clause)
         if offer is None:
             return False
-        words = self._object_words(offer.group("obj"))
-        return bool(words) and not any(w in self.topic_words for w in words)
+        offered = self._object_words(offer.group("obj"))
+        return bool(offered) and not any(w in self.topic_words for w in offered)
 
     @staticmethod
     def price(stems: Iterable[str]) -> bool:
