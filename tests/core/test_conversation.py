@@ -566,3 +566,12 @@ def test_one_word_that_fits_a_topic_and_a_gap_offers_the_topics(engine: Engine) 
     assert decision.kind is Kind.SUGGEST and "where-needles-go" in decision.suggestions
     # A word only the gap knows still goes to the gap.
     assert engine.decide("is it safe?").intent == "safety-and-side-effects"
+
+
+def test_a_recogniser_whose_gap_was_removed_steps_aside(engine: Engine) -> None:
+    # not_on_page.yaml's promise: without the gap, its questions are matched on their words.
+    gaps = tuple(g for g in engine.knowledge.gaps if g.id != "other-conditions")
+    without = Engine(replace(engine.knowledge, gaps=gaps))
+    decision = without.decide("acupuncture for IBS?")
+    assert decision.intent != "other-conditions"
+    assert engine.decide("acupuncture for IBS?").intent == "other-conditions"
