@@ -22,9 +22,9 @@ from bot.core.markup import escape
 from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
-from bot.core.triage import RedFlagHit, Triage
 from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
 from bot.core.text import fold, prepare
+from bot.core.triage import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 GREETING = "greeting"
