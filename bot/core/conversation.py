@@ -1,6 +1,6 @@
 """The conversation: a patient's message (and the chat's state) in, a `Reply` out.
 
-The message is prepared once (`bot.core.text.prepare`) and read by every step. Order of
+The message is prepared once (`bot.core.prepared.PreparedMessage`) and read by every step. Order of
 decisions, safety first: a red flag anywhere in the message wins; a study or a word an answer
 itself cites ("Komori 2009", "經絡") leads to that answer; a question the page cannot answer
 by its shape (another condition, a practical detail) gets the kind "not on the page" reply;
@@ -21,9 +21,10 @@ from bot.core.loader import load_knowledge
 from bot.core.markup import escape
 from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
+from bot.core.prepared import PreparedMessage
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
-from bot.core.text import fold, prepare
+from bot.core.text import fold
 from bot.core.triage import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -127,13 +128,13 @@ class Engine:
         Without it (as `ask --json` calls it) every message stands alone.
         """
         text = text or ""
-        message = prepare(text)
+        message = PreparedMessage.of(text)
         if not message.folded:
             intent = self._emoji_intent(text)
             if intent:
                 return Decision(Kind.SMALLTALK, score=100, intent=intent)
             return Decision(Kind.FALLBACK)
-        hit = self.triage.check(text)
+        hit = self.triage.check(message)
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit)
         settings = self.knowledge.matching
@@ -269,7 +270,7 @@ class Engine:
         if intent in SOCIAL_INTENTS:
             # A question besides the greeting or thanks is answered instead; one that is
             # itself social ("how are you?") is not a question about us.
-            asking = [c for c in reading.message.clauses if c.asks]
+            asking = list(reading.message.asking)
             if asking and not all(self._is_social(c.folded) for c in asking):
                 return None
             if page and best_other >= settings.suggest_score:

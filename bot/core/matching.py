@@ -24,7 +24,8 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.core.text import MAX_MESSAGE_CHARS, Message, fold, prepare
+from bot.core.prepared import PreparedMessage
+from bot.core.text import MAX_MESSAGE_CHARS, fold
 
 # Words that carry no meaning for choosing a topic. Question words (how, where, who, many,
 # often, much) are kept on purpose: "where" and "how many" separate topics.
@@ -76,7 +77,7 @@ class Reading:
     """A prepared message as one matcher reads it: the words of the whole and of each clause,
     typo-corrected, with synonyms replaced and stemmed (computed once, used by every step)."""
 
-    message: Message
+    message: PreparedMessage
     whole: tuple[str, ...]
     clauses: tuple[tuple[tuple[str, ...], bool], ...]  # (words, whether the clause asks)
 
@@ -304,17 +305,17 @@ class Matcher:
         corrected = " ".join(self._correct(w) for w in folded.split())
         return [stem(w) for w in self.synonyms.apply(corrected).split()]
 
-    def read(self, message: Message | str) -> Reading:
+    def read(self, message: PreparedMessage | str) -> Reading:
         """The message's words as the index knows them, whole and clause by clause."""
         if isinstance(message, str):
-            message = prepare(message[:MAX_MESSAGE_CHARS])
+            message = PreparedMessage.of(message[:MAX_MESSAGE_CHARS])
         elif len(message.text) > MAX_MESSAGE_CHARS:
-            message = prepare(message.text[:MAX_MESSAGE_CHARS])
+            message = PreparedMessage.of(message.text[:MAX_MESSAGE_CHARS])
         whole = tuple(self._words(message.folded))
         clauses: tuple[tuple[tuple[str, ...], bool], ...] = ()
-        if len(message.clauses) > 1:
+        if len(message.parts) > 1:
             clauses = tuple(
-                (tuple(self._words(c.folded)), c.asks) for c in message.clauses[:MAX_SEGMENTS]
+                (tuple(self._words(c.folded)), c.asks) for c in message.parts[:MAX_SEGMENTS]
             )
         return Reading(message, whole, clauses)
 
@@ -426,13 +427,17 @@ class Matcher:
         """Every word (stem), stopwords included, the phrasings of these labels use."""
         return set().union(*(self._label_tokens.get(label, set()) for label in labels))
 
-    def unexplained(self, message: Reading | Message | str, labels: Iterable[str]) -> set[str]:
+    def unexplained(
+        self, message: Reading | PreparedMessage | str, labels: Iterable[str]
+    ) -> set[str]:
         """The message's content words that no phrasing of these labels uses."""
         reading = message if isinstance(message, Reading) else self.read(message)
         known: set[str] = set().union(*(self._label_words.get(label, set()) for label in labels))
         return set(reading.content - known)
 
-    def rank(self, message: Reading | Message | str, limit: int | None = None) -> list[Scored]:
+    def rank(
+        self, message: Reading | PreparedMessage | str, limit: int | None = None
+    ) -> list[Scored]:
         """Labels ranked by their best phrasing's score for this message (best first)."""
         reading = message if isinstance(message, Reading) else self.read(message)
         best: dict[str, float] = {}

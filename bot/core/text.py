@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
 
 MAX_MESSAGE_CHARS = 4000  # beyond this, matching looks at the start only; safety reads it all
 
@@ -78,38 +77,6 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-@dataclass(frozen=True)
-class Clause:
-    """One sentence or clause of a message: its raw text, its folded words, whether it asks."""
-
-    raw: str
-    folded: str
-    asks: bool
-
-
-@dataclass(frozen=True)
-class Message:
-    """A patient's message prepared once, so the readers after it share the work.
-
-    `text` is the whole message as received; `folded` is it folded; `clauses` are its
-    sentences and clauses in order (the whole message is one clause when it has no breaks).
-    """
-
-    text: str
-    folded: str
-    clauses: tuple[Clause, ...]
-
-    @property
-    def words(self) -> list[str]:
-        """The folded words of the whole message."""
-        return self.folded.split()
-
-    @property
-    def asking(self) -> tuple[Clause, ...]:
-        """The clauses that ask something (question mark, question word, "can it help")."""
-        return tuple(c for c in self.clauses if c.asks)
-
-
 def asks(raw: str, folded: str) -> bool:
     """Whether a clause asks: a question mark, a question word first, or "can it help"."""
     return raw.rstrip().endswith("?") or bool(
@@ -117,10 +84,15 @@ def asks(raw: str, folded: str) -> bool:
     )
 
 
-def prepare(text: str) -> Message:
-    """Fold and split a message once; the clauses keep whether each one asks."""
+def clauses(text: str) -> list[tuple[str, str, bool]]:
+    """The matcher's clauses of a text: (raw, folded, whether it asks), empty ones dropped.
+
+    Finer than `sentences`: a colon, a comma before a question word and a dictated run-on's
+    "... and i was wondering" also start a clause, so the question in a story stands alone;
+    a short framing lead-in ("From a Chinese point of view, what ...") stays with its question.
+    """
     text = text or ""
-    clauses = []
+    found: list[tuple[str, str, bool]] = []
     parts = _CLAUSE_BREAK.split(text)
     lead = ""  # a short framing before a comma and a question ("From a Chinese view, what ...")
     for raw, ended in itertools.zip_longest(parts[::2], parts[1::2], fillvalue=""):
@@ -137,7 +109,7 @@ def prepare(text: str) -> Message:
             lead = raw  # stays with the question it frames
             continue
         asked = "?" in (ended or "") or asks(raw, folded)
-        clauses.append(Clause(raw.strip(), folded, asked))
+        found.append((raw.strip(), folded, asked))
     if lead:
-        clauses.append(Clause(lead.strip(), fold(lead), asks(lead, fold(lead))))
-    return Message(text, fold(text), tuple(clauses))
+        found.append((lead.strip(), fold(lead), asks(lead, fold(lead))))
+    return found

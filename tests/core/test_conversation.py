@@ -453,21 +453,16 @@ def test_a_short_question_that_fits_two_topics_offers_both(engine: Engine) -> No
     assert len(decision.suggestions) >= 2
 
 
-def test_decide_prepares_the_message_once(engine: Engine, monkeypatch) -> None:
-    import bot.core.conversation as conversation
-    import bot.core.matching as matching
-
-    calls: list[str] = []
-    real = conversation.prepare
-
-    def counting(text: str):
-        calls.append(text)
-        return real(text)
-
-    monkeypatch.setattr(conversation, "prepare", counting)
-    monkeypatch.setattr(matching, "prepare", counting)
+def test_decide_prepares_the_message_once_for_the_triage_and_the_matcher(
+    engine: Engine, monkeypatch
+) -> None:
+    seen: list[object] = []
+    real_check, real_read = engine.triage.check, engine.matcher.read
+    monkeypatch.setattr(engine.triage, "check", lambda m: seen.append(m) or real_check(m))
+    monkeypatch.setattr(engine.matcher, "read", lambda m: seen.append(m) or real_read(m))
     engine.decide("Hi! My back has been stiff for weeks, how many sessions would I need?")
-    assert len(calls) == 1
+    # The triage and the matcher were handed the same prepared message, not the text.
+    assert len(seen) == 2 and seen[0] is seen[1] and not isinstance(seen[0], str)
 
 
 @pytest.mark.parametrize(

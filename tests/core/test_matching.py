@@ -158,9 +158,11 @@ def test_a_typo_keeps_its_first_letter() -> None:
 def test_a_prepared_reading_is_ranked_and_explained_without_reading_again(
     matcher: Matcher,
 ) -> None:
-    from bot.core.text import prepare
+    from bot.core.prepared import PreparedMessage
 
-    reading = matcher.read(prepare("Hi. My back hurts after work, how often should I come?"))
+    reading = matcher.read(
+        PreparedMessage.of("Hi. My back hurts after work, how often should I come?")
+    )
     assert reading.clauses and reading.clauses[-1][1] is True  # the last clause asks
     assert matcher.rank(reading) == matcher.rank(reading.message.text)
     assert "often" in {w for w in reading.content}

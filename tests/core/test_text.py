@@ -41,16 +41,18 @@ def test_stretched_letters_are_cut_to_two(raw: str, folded: str) -> None:
 
 
 def test_prepare_folds_once_and_marks_the_clauses_that_ask() -> None:
-    from bot.core.text import prepare
+    from bot.core.prepared import PreparedMessage
 
-    message = prepare("Sorry my English. I have pain in back from the boxes. Acupuncture can help?")
+    message = PreparedMessage.of(
+        "Sorry my English. I have pain in back from the boxes. Acupuncture can help?"
+    )
     assert message.folded == fold(message.text)
-    assert [c.folded for c in message.clauses] == [
+    assert [c.folded for c in message.parts] == [
         "sorry my english",
         "i have pain in back from the boxes",
         "acupuncture can help",
     ]
-    assert [c.asks for c in message.clauses] == [False, False, True]
+    assert [c.asks for c in message.parts] == [False, False, True]
 
 
 @pytest.mark.parametrize(
@@ -66,36 +68,35 @@ def test_prepare_folds_once_and_marks_the_clauses_that_ask() -> None:
 def test_a_clause_asks_by_its_mark_its_question_word_or_can_it_help(
     clause: str, asks: bool
 ) -> None:
-    from bot.core.text import prepare
+    from bot.core.text import clauses
 
-    assert prepare(clause).clauses[-1].asks is asks
+    assert clauses(clause)[-1][2] is asks
 
 
 def test_a_comma_before_a_question_word_starts_a_clause() -> None:
-    from bot.core.text import prepare
+    from bot.core.text import clauses
 
-    message = prepare("my twins never sleep and i lift them all night, how does it work")
-    assert message.clauses[-1].folded == "how does it work"
-    assert message.clauses[-1].asks
+    last = clauses("my twins never sleep and i lift them all night, how does it work")[-1]
+    assert last[1:] == ("how does it work", True)
 
 
 def test_a_dictated_run_on_is_split_before_its_question() -> None:
-    from bot.core.text import prepare
+    from bot.core.text import clauses
 
     run_on = (
         "hi im at a desk all day and my lower back aches every evening and i was wondering "
         "where exactly you put the needles"
     )
-    last = prepare(run_on).clauses[-1]
-    assert last.folded.startswith("i was wondering where") and last.asks
+    _, folded, asks = clauses(run_on)[-1]
+    assert folded.startswith("i was wondering where") and asks
     spoken = "my mate says it sorted him out but i dont get it like what do the needles do"
-    assert prepare(spoken).clauses[-1].folded == "what do the needles do"
+    assert clauses(spoken)[-1][1] == "what do the needles do"
 
 
 def test_a_short_framing_stays_with_the_question_it_frames() -> None:
-    from bot.core.text import prepare
+    from bot.core.text import clauses
 
-    framed = prepare("From a traditional Chinese point of view, what is causing my back pain?")
-    assert len(framed.clauses) == 1 and framed.clauses[0].asks
-    story = prepare("struggle to twist round in the car, will acupuncture free me up")
-    assert [c.asks for c in story.clauses] == [False, True]
+    framed = clauses("From a traditional Chinese point of view, what is causing my back pain?")
+    assert len(framed) == 1 and framed[0][2]
+    story = clauses("struggle to twist round in the car, will acupuncture free me up")
+    assert [asks for _, _, asks in story] == [False, True]
