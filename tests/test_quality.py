@@ -94,8 +94,8 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
 
 def test_blind_round_a_answers_gate() -> None:
     """Blind round A (tests/data/blind-a.jsonl) after its misses were studied: answers right,
-    few wrong, and questions the page does not cover not answered. Its red flags are the
-    triage's gate (issue 8); here only answers are held."""
+    few wrong, and questions the page does not cover not answered (its red flags have their
+    own gate below)."""
     items = [
         json.loads(line)
         for line in (ROOT / "tests" / "data" / "blind-a.jsonl").read_text("utf-8").splitlines()
@@ -115,8 +115,8 @@ def test_blind_round_a_answers_gate() -> None:
             misses.append(f"{item['q']!r}: want {accept}, got {got}")
     n = len(items)
     report = "\n".join(misses)
-    assert right / n >= 0.88, report
-    assert wrong / n <= 0.045, report
+    assert right / n >= 0.93, report
+    assert wrong / n <= 0.025, report
     assert oos_answered / oos <= 0.05, report
 
 
