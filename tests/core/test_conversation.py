@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.conversation import ChatState, Engine
+from bot.core.loader import load_knowledge
 from bot.core.markup import markup_problems, to_plain
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Kind
 
@@ -165,25 +166,15 @@ _PAGE_CITATION = re.compile(r"([A-Z][a-z]+) ((?:19|20)\d\d)")
 
 
 def _page_citations() -> list[tuple[str, str]]:
-    """Every (author, year) cited on the clinic's page, read from the page itself."""
+    """Every (author, year) cited on the clinic's page, read from the page itself (or, in a
+    clone without ../shared beside it, from the shipped answers)."""
     page = Path(__file__).resolve().parents[3] / "shared" / "seed-page.txt"
-    text = page.read_text(encoding="utf-8") if page.is_file() else ""
+    if page.is_file():
+        text = page.read_text(encoding="utf-8")
+    else:
+        text = " ".join(t.answer for t in load_knowledge(DEFAULT_KNOWLEDGE_DIR).topics)
     groups = re.findall(r"\(([^()]*\d{4}[^()]*)\)", text)
-    found = sorted({c for g in groups for c in _PAGE_CITATION.findall(g)})
-    if not found:  # a clone without ../shared: the answers' own citations
-        answers = " ".join(t.answer for t in DEFAULT_ENGINE().knowledge.topics)
-        found = sorted(set(_PAGE_CITATION.findall(answers)))
-    return found
-
-
-def DEFAULT_ENGINE() -> Engine:
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
-    return _ENGINE
-
-
-_ENGINE: Engine | None = None
+    return sorted({c for g in groups for c in _PAGE_CITATION.findall(g)})
 
 
 @pytest.mark.parametrize(("author", "year"), _page_citations())
