@@ -246,9 +246,11 @@ class Engine:
     def _smalltalk_intent(self, reading: Reading, ranked: list[Scored]) -> Decision | None:
         """Smalltalk, unless something in the message asks about the treatment, the clinic
         or the practitioner: a short question is a question ("how much is it?")."""
-        if reading.content and reading.content <= self._addressed and not reading.message.asking:
-            # "Hi Rick", "Dear Doctor": only a greeting and whom it is said to.
-            bare = " ".join(t for t in reading.whole if t not in self._addressed)
+        # "Hi Rick", "Dear Doctor", "legend, thanks": a greeting or a thank-you and only whom
+        # it is said to (a name, a word the knowledge does not know) is read without them.
+        aside = reading.content - self._page_words - self._smalltalk_words | self._addressed
+        if reading.content and reading.content <= aside and not reading.message.asking:
+            bare = " ".join(t for t in reading.whole if t not in aside)
             ranked = self.matcher.rank(bare) if bare else []
         small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
         if small is None:

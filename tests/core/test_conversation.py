@@ -344,6 +344,7 @@ def test_a_short_question_is_a_question_not_smalltalk(
         ("much obliged", "thanks"),
         ("I'll think about it", "goodbye"),
         ("thank you so much, sorry for all my questions", "thanks"),
+        ("legend, thanks", "thanks"),
     ],
 )
 def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:
@@ -465,6 +466,11 @@ def test_decide_prepares_the_message_once_for_the_triage_and_the_matcher(
         ("in simple words how does it get the blood moving", "how-it-works"),
         ("how do I get the ball rolling?", "booking"),
         ("what is Rick like as a person?", "about-practitioner"),
+        ("bro does acupuncture actually do anything or is it a scam", "can-acupuncture-help"),
+        (
+            "lower back is fried from the gym, can acupuncture speed up recovery",
+            "can-acupuncture-help",
+        ),
     ],
 )
 def test_things_described_instead_of_named(engine: Engine, question: str, topic: str) -> None:
