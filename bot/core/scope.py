@@ -145,8 +145,8 @@ _MONEY_WORDS = frozenset(
     "cost costs costing".split()
 )
 _VALUE_OVER_TIME = re.compile(
-    r"\b(?:effect|valu|long run|long term|longer|over time|save|worth|cheaper|compar|month|year|"
-    r"period|econom|invest)"
+    r"\b(?:effect|valu|long run|long term|long time|longer|over time|save|worth|cheaper|compar|"
+    r"month|year|period|econom|invest)"
 )
 # "do you offer/do/have X": a therapy or service the topics never mention.
 _OFFER_SHAPE = re.compile(
