@@ -48,6 +48,14 @@ _ASKS_OPENING = re.compile(
     rf"(?:{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|i am wondering|"
     r"im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
 )
+# A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
+_HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"
+_SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment|you|they)"
+_INNER_QUESTION = re.compile(
+    rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
+    rf"|\b{_SUBJECTS}\s+(?:can|could|will|would|might)\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
+)
+INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
 _ASKS_HELP = re.compile(
     r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+(?:help|work|worth|good|fix|sort|ease|relieve)\b"
 )
@@ -109,6 +117,14 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
             lead = raw  # stays with the question it frames
             continue
         asked = "?" in (ended or "") or asks(raw, folded)
+        inner = _INNER_QUESTION.search(folded)
+        if inner and len(folded[: inner.start()].split()) >= INNER_STORY_WORDS:
+            # "my back is very pain since two weeks acupuncture can help me": the question
+            # at the end of a run-on stands alone, as if a full stop came before it.
+            story, question = folded[: inner.start()].strip(), folded[inner.start() :]
+            found.append((story, story, asks(story, story)))
+            found.append((question, question, True))
+            continue
         found.append((raw.strip(), folded, asked))
     if lead:
         found.append((lead.strip(), fold(lead), asks(lead, fold(lead))))

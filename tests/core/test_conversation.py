@@ -567,3 +567,8 @@ def test_a_recogniser_whose_gap_was_removed_steps_aside(engine: Engine) -> None:
     decision = without.decide("acupuncture for IBS?")
     assert decision.intent != "other-conditions"
     assert engine.decide("acupuncture for IBS?").intent == "other-conditions"
+
+
+def test_a_run_on_is_answered_by_the_question_at_its_end(engine: Engine) -> None:
+    decision = engine.decide("hola, my back is very pain since two weeks, acupuntura can help me?")
+    assert decision.kind is Kind.ANSWER and decision.topic_id == "can-acupuncture-help"

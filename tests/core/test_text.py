@@ -100,3 +100,13 @@ def test_a_short_framing_stays_with_the_question_it_frames() -> None:
     assert len(framed) == 1 and framed[0][2]
     story = clauses("struggle to twist round in the car, will acupuncture free me up")
     assert [asks for _, _, asks in story] == [False, True]
+
+
+def test_the_question_at_the_end_of_a_run_on_stands_alone() -> None:
+    from bot.core.text import clauses
+
+    run_on = clauses("hola my back is very pain since two weeks acupuncture can help me")
+    assert run_on[-1][1:] == ("acupuncture can help me", True)
+    assert run_on[0][1] == "hola my back is very pain since two weeks"
+    # A question that starts the message is one clause, as before.
+    assert len(clauses("can acupuncture help my back after lifting boxes all day")) == 1
