@@ -50,7 +50,7 @@ _ASKS_OPENING = re.compile(
 )
 # A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
 _HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"
-_SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment|you|they)"
+_SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment)"
 _INNER_QUESTION = re.compile(
     rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
     rf"|\b{_SUBJECTS}\s+(?:can|could|will|would|might)\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
