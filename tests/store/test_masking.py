@@ -57,15 +57,25 @@ def test_words_that_are_not_names_are_kept(row: dict) -> None:
 
 
 def test_the_projects_own_question_sets_lose_almost_no_words_to_name_masking() -> None:
-    """Patients' questions without names: the report must still read them whole."""
+    """Patients' questions: the report must still read them whole; only names go.
+
+    The blind sets hold letters signed with a name ("Yours sincerely, Patricia Moore"): those
+    names must go. What must not go is anything else: a word masked that the writer did not
+    capitalise ("climber here, ...") counts as damage, and at most 1% of questions may have any.
+    """
     questions = [
         json.loads(line)["q"]
         for path in sorted((PROJECT / "tests" / "data").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
     assert len(questions) > 300
-    masked = [q for q in questions if NAME_MASK in mask_names(q)]
-    assert len(masked) <= len(questions) // 100, masked
+    damaged = []
+    for question in questions:
+        kept = set(mask_names(question).split())
+        lost = [word for word in question.split() if word not in kept]
+        if any(not word[:1].isupper() for word in lost):
+            damaged.append((question, lost))
+    assert len(damaged) <= len(questions) // 100, damaged
 
 
 @pytest.mark.parametrize(
