@@ -15,21 +15,19 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## run: with TELEGRAM_BOT_TOKEN set, serve Telegram; without it, a terminal chat
+## run: with TELEGRAM_BOT_TOKEN set (environment or .env), serve Telegram; else a terminal chat
 run: $(STAMP)
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^ *TELEGRAM_BOT_TOKEN *= *[^ ]' .env; then \
-		$(PY) -m bot run; \
-	else \
-		$(PY) -m bot chat; \
-	fi
+	$(PY) -m bot start
 
-## test: ruff plus the whole test suite
+## test: ruff, the type checker (mypy, on bot/) and the whole test suite
 test: $(STAMP)
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy
 	$(PY) -m ruff format --check bot tests bench
 
 format: $(STAMP)

@@ -1,7 +1,9 @@
 """The command line, a thin layer over the library: `python -m bot COMMAND --help` explains each.
 
-Exit codes: 0 success, 1 a problem found (broken knowledge, failed check), 2 the command could
-not run as asked (bad arguments, missing token).
+Exit codes: 0 success, 1 a problem found (broken knowledge, failed check, Telegram refused to
+start the bot), 2 the command could not run as asked (bad arguments or settings, a missing
+or rejected token), 130 stopped with Ctrl-C. Every problem a person must fix arrives here as
+a `BotError` carrying its exit code; `main` prints it (no traceback) in one place.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, Settings
-from bot.core.errors import KnowledgeError
+from bot.config import Settings
+from bot.core.errors import BotError, ConfigError, KnowledgeError, UsageError
 from bot.log_privacy import protect_root_handlers
+
+if TYPE_CHECKING:
+    from bot.core.conversation import Engine
+    from bot.core.model import Knowledge
 
 PLACEHOLDER_HOSTS = frozenset({"example.com", "www.example.com", "example.org", "www.example.org"})
 
@@ -26,8 +33,10 @@ booking.
 
 common commands:
   python -m bot chat              talk to it in this terminal (no Telegram needed)
+  python -m bot chat --record     the same, recording a rehearsal for `report --rehearsal`
   python -m bot check             check the answers in knowledge/ after editing them
   python -m bot run               serve Telegram (needs TELEGRAM_BOT_TOKEN)
+  python -m bot report            what patients asked that the bot could not answer
 """
 
 
@@ -50,10 +59,21 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _engine(args: argparse.Namespace):  # -> Engine (imported lazily to keep --help fast)
-    from bot.core.conversation import Engine
+def _engine(args: argparse.Namespace) -> Engine:
+    from bot.core.conversation import Engine  # imported here to keep --help fast
 
     return Engine.from_directory(_settings(args).knowledge_dir)
+
+
+def example_values(knowledge: Knowledge) -> list[str]:
+    """The clinic settings still holding the shipped example (fine to try, not to go live)."""
+    clinic = knowledge.clinic
+    found = []
+    if urlsplit(clinic.booking_url).hostname in PLACEHOLDER_HOSTS:
+        found.append("booking_url is still the example address")
+    if any(host in clinic.contact.lower() for host in PLACEHOLDER_HOSTS):
+        found.append("contact is still the example")
+    return found
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -65,12 +85,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
         print(exc.report())
-        return 1
-    if urlsplit(knowledge.clinic.booking_url).hostname in PLACEHOLDER_HOSTS:
-        print(
-            f"note: {directory / 'clinic.yaml'}: booking_url is still the example address"
-            " - put the clinic's real booking page there before going live"
-        )
+        return exc.exit_code
+    fixes = {
+        "booking_url": "put the clinic's real booking page there",
+        "contact": "put the clinic's real phone number, e-mail or contact page there",
+    }
+    for what in example_values(knowledge):
+        field = what.split()[0]
+        print(f"note: {directory / 'clinic.yaml'}: {what} - {fixes[field]} before going live")
     n_phrasings = sum(len(t.phrasings) for t in knowledge.topics)
     print(
         f"OK: {directory} has {len(knowledge.topics)} topics, {n_phrasings} phrasings,"
@@ -103,12 +125,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """A conversation in the terminal."""
-    from bot.adapters.terminal import TerminalChat
+    """A conversation in the terminal, following knowledge edits as the Telegram bot does."""
+    from bot.adapters.terminal import run_terminal_chat
 
-    engine = _engine(args)
-    interactive = sys.stdin.isatty()
-    return TerminalChat(lambda: engine, prompts=interactive).run(sys.stdin)
+    return run_terminal_chat(_settings(args), record=args.record)
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """`make run`: serve Telegram when a token is set (environment or .env), else chat here."""
+    if _settings(args).telegram_token:
+        return cmd_run(args)
+    print(
+        "No TELEGRAM_BOT_TOKEN set (environment or .env): opening the terminal chat instead.\n",
+        file=sys.stderr,
+    )
+    args.record = False
+    return cmd_chat(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -119,8 +151,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         items = load_labelled(args.file)
     except (OSError, EvalFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     result = evaluate(engine, items)
     if args.json:
         print(json.dumps(result.metrics()))
@@ -133,13 +164,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Serve Telegram."""
     settings = _settings(args)
     if not settings.telegram_token:
-        print(
-            "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and run"
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and run"
             " `TELEGRAM_BOT_TOKEN=... make run` (or put it in .env). Without a token,"
-            " `make run` opens the terminal chat instead.",
-            file=sys.stderr,
+            " `make run` opens the terminal chat instead."
         )
-        return 2
     from bot.adapters.telegram import serve
 
     return serve(settings)
@@ -166,12 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "chat",
         help="talk to the assistant in this terminal",
-        description="A conversation in the terminal on the same engine as Telegram. Buttons"
-        " appear as numbers: type the number to press one. /quit leaves. With piped input it"
-        " prints one reply per line and no prompts.",
+        description="A conversation in the terminal on the same engine as Telegram, with the"
+        " same commands (/help lists them). Buttons appear as numbers: type the number to"
+        " press one. /quit leaves. Edits to the knowledge folder are picked up within a few"
+        " seconds, as on Telegram; a broken edit is reported here and the last good version"
+        " keeps answering. With piped input it prints each reply and no prompts.",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record this chat like the live bot does, in the rehearsal database"
+        " (REHEARSAL_DATABASE_PATH or data/rehearsal.sqlite3), for `report --rehearsal`",
     )
     _knowledge_arg(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "start",
+        help="what `make run` does: serve Telegram if a token is set, else the terminal chat",
+        description="Serve Telegram when TELEGRAM_BOT_TOKEN is set (in the environment or in"
+        " .env, `export` lines included); otherwise open the terminal chat.",
+    )
+    _knowledge_arg(p)
+    p.set_defaults(func=cmd_start)
 
     p = sub.add_parser(
         "ask",
@@ -231,18 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     protect_root_handlers()  # no patient's words or ids in any log line, whatever logs it
     try:
-        return args.func(args)
-    except KnowledgeError as exc:
-        print(exc.report(), file=sys.stderr)
-        print(
-            "Fix the problems above (python -m bot check lists them) and try again.",
-            file=sys.stderr,
-        )
-        return 1
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        code: int = args.func(args)
+    except BotError as exc:  # the one place problems become messages and exit codes
+        print(exc.describe(), file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    return code

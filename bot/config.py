@@ -6,34 +6,57 @@ environment and are never logged; `Settings.__repr__` hides them.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.core.errors import ConfigError
+
+__all__ = ["ConfigError", "Settings", "check_telegram_settings", "load_dotenv"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
-class ConfigError(Exception):
-    """A setting is missing or malformed; the message says which and how to fix it."""
+
+_DOTENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
 
-def load_dotenv(path: Path, environ: dict[str, str] | None = None) -> None:
-    """Fill unset variables from a simple KEY=VALUE `.env` file (real environment wins)."""
-    environ = os.environ if environ is None else environ
+def load_dotenv(path: Path, environ: MutableMapping[str, str] | None = None) -> None:
+    """Fill unset variables from a `.env` file of NAME=value lines (real environment wins).
+
+    Accepts what people paste from shell scripts: `export NAME=value`, quotes around the
+    value, comments (`# ...`) on their own line or after an unquoted value. A line that is
+    none of these is refused with its line number, rather than silently ignored.
+    """
+    target: MutableMapping[str, str] = os.environ if environ is None else environ
     if not path.is_file():
         return
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM from a Windows editor is dropped
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
+        if not line or line.startswith("#"):
             continue
-        key, _, value = line.partition("=")
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
+        match = _DOTENV_LINE.match(line)
+        if match is None:
+            raise ConfigError(
+                f"{path}:{number}: not a NAME=value line - write it like"
+                " TELEGRAM_BOT_TOKEN=123456789:AAE... (or start it with # to keep it as a note)"
+            )
+        key, value = match.groups()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        environ.setdefault(key, value)
+        else:
+            value = re.sub(r"\s+#.*$", "", value).strip()
+        target.setdefault(key, value)
 
 
 def _int(environ: dict[str, str], name: str, default: int) -> int:
@@ -69,6 +92,8 @@ class Settings:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     data_dir: Path = DEFAULT_DATA_DIR
     database_path: Path = DEFAULT_DATA_DIR / "clinic-bot.sqlite3"
+    # Where `chat --record` keeps a rehearsal, apart from what real patients said.
+    rehearsal_database_path: Path = DEFAULT_DATA_DIR / "rehearsal.sqlite3"
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""  # e.g. http://127.0.0.1:8081/bot for a self-hosted Bot API
     telegram_api_base_file_url: str = ""
@@ -101,6 +126,9 @@ class Settings:
             knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
             data_dir=data_dir,
             database_path=Path(env.get("DATABASE_PATH") or data_dir / "clinic-bot.sqlite3"),
+            rehearsal_database_path=Path(
+                env.get("REHEARSAL_DATABASE_PATH") or data_dir / "rehearsal.sqlite3"
+            ),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "").strip(),
             telegram_api_base_file_url=env.get("TELEGRAM_API_BASE_FILE_URL", "").strip(),
@@ -116,3 +144,64 @@ class Settings:
             reload_interval_seconds=_int(env, "RELOAD_INTERVAL_SECONDS", 3),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         )
+
+
+def check_telegram_settings(settings: Settings) -> None:
+    """Refuse settings `run` cannot work with, with a message that says how to fix them.
+
+    Everything else is checked as it is read (`Settings.from_env`).
+    """
+    token = settings.telegram_token
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set - get a token from @BotFather and put it in the"
+            " environment or in .env"
+        )
+    if not _TOKEN_SHAPE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters,"
+            " e.g. 123456789:AAE...) - copy it again from @BotFather"
+        )
+    if settings.telegram_rate_limit < 0:
+        raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
+    if not isinstance(logging.getLevelName(settings.log_level), int):
+        raise ConfigError(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
+        )
+    for name, url in (
+        ("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url),
+        ("TELEGRAM_API_BASE_FILE_URL", settings.telegram_api_base_file_url),
+    ):
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigError(f"{name} must start with http:// or https://, got {url!r}")
+    if settings.webhook_url:
+        _check_webhook(settings)
+
+
+def _check_webhook(settings: Settings) -> None:
+    if not settings.webhook_secret:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not - set WEBHOOK_SECRET to a random"
+            " string of letters, digits, _ and - (e.g. `openssl rand -hex 32`)"
+        )
+    if not _SECRET_SHAPE.match(settings.webhook_secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET may only contain letters, digits, _ and - (1 to 256 of them)"
+        )
+    parts = urlsplit(settings.webhook_url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        raise ConfigError(
+            f"WEBHOOK_URL must be a public https:// address, got {settings.webhook_url!r}"
+        )
+    if not 1 <= settings.webhook_port <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT must be between 1 and 65535, got {settings.webhook_port}")
+
+
+def _is_loopback(host: str | None) -> bool:
+    """http:// webhooks are allowed only on this machine (tests, a local Bot API server)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False

@@ -1,79 +1,122 @@
-"""A terminal chat on the same engine as Telegram: try the assistant in seconds, no token.
+"""A terminal chat on the same engine as Telegram: the practitioner's rehearsal, no token needed.
 
-Buttons are shown as numbered choices; typing the number presses it. When standard input is
+Typed lines become the core's events (free text, /commands, a number pressing a button) and
+`Engine.handle` answers them, exactly as on Telegram: the same commands, the same replies,
+/privacy and /forget included. Buttons are shown as numbered choices. The knowledge folder is
+watched while the chat runs, like the Telegram bot does: a good edit answers from the next
+message on, a broken one is reported here and the last good version keeps answering. With
+`--record`, the chat is recorded like the live bot's, in a separate rehearsal database, so
+`python -m bot report --rehearsal` can be tried before going live. When standard input is
 not a terminal (piped), there are no prompts and each reply is printed as it comes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import sys
+import threading
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.adapters.chat_records import StoreChatRecords
+from bot.config import Settings
 from bot.core.conversation import ChatState, Engine
+from bot.core.events import Command, Event, Tap, Text, recorded_text
+from bot.core.live import LiveEngine, ReloadResult
 from bot.core.markup import to_plain
-from bot.core.reply import ACTION_MENU, ACTION_TOPIC, Button, Reply
+from bot.core.reply import ACTION_FEEDBACK, Button, Reply
+from bot.store import NullStore, Store, open_store
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
+TERMINAL_CHAT_ID = 1  # the rehearsal's one chat (kept under a pseudonymous key, like any chat)
 
 
 class TerminalChat:
     """Reads lines, renders replies as plain text with numbered buttons."""
 
     def __init__(
-        self, engine_source: Callable[[], Engine], out: TextIO = sys.stdout, *, prompts: bool = True
+        self,
+        engine_source: Callable[[], Engine],
+        out: TextIO = sys.stdout,
+        *,
+        prompts: bool = True,
+        store: Store | None = None,
+        retention_days: int = 90,
     ) -> None:
+        """`store` keeps the chat like the live bot's (default: a NullStore, nothing kept)."""
         self.engine_source = engine_source
         self.out = out
         self.prompts = prompts
+        self.store: Store = store if store is not None else NullStore()
+        self.records = StoreChatRecords(self.store, TERMINAL_CHAT_ID, retention_days)
         self.state = ChatState()
-        self.choices: list[Button] = []
+        self.choices: list[Button | None] = []  # None: a button already used up
+        self.replies_shown = 0  # names each answer, so a feedback tap counts once per answer
+        self.lock = threading.Lock()  # the watcher's reports and the replies, one at a time
+
+    def write(self, text: str) -> None:
+        """Print `text` whole (the knowledge watcher prints from its own thread)."""
+        with self.lock:
+            self.out.write(text)
+            self.out.flush()
 
     def show(self, reply: Reply) -> None:
-        """Print a reply, its notes and its buttons."""
-        self.out.write(to_plain(reply.text).strip() + "\n")
+        """Print a reply's tap notice, text, notes and buttons."""
+        lines: list[str] = []
+        if reply.toast:
+            lines.append(f"({reply.toast})\n")
+        if reply.clear_feedback:
+            self.choices = [
+                None if b is not None and b.action == ACTION_FEEDBACK else b for b in self.choices
+            ]
+        if reply.silent:
+            self.write("".join(lines) + "\n")
+            return
+        self.replies_shown += 1
+        lines.append(to_plain(reply.text).strip() + "\n")
         for note in reply.notes:
-            self.out.write("\n" + to_plain(note).strip() + "\n")
+            lines.append("\n" + to_plain(note).strip() + "\n")
         self.choices = list(reply.buttons)
-        for n, button in enumerate(self.choices, 1):
+        for n, button in enumerate(reply.buttons, 1):
             suffix = f" -> {button.url}" if button.url else ""
-            self.out.write(f"  [{n}] {button.label}{suffix}\n")
-        self.out.write("\n")
-        self.out.flush()
+            lines.append(f"  [{n}] {button.label}{suffix}\n")
+        self.write("".join(lines) + "\n")
 
-    def handle(self, line: str) -> Reply | None:
-        """The reply to one typed line (a number presses a button); None for a link button."""
-        engine = self.engine_source()
+    def event_for(self, line: str) -> Event | None:
+        """The core event a typed line stands for; None for a link button (printed instead)."""
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             button = self.choices[int(text) - 1]
+            if button is None:
+                return Tap("")  # a used-up feedback button: the core's polite reply
             if button.url:
-                self.out.write(f"Open this link to continue: {button.url}\n\n")
+                self.write(f"Open this link to continue: {button.url}\n\n")
                 return None
-            if button.action == ACTION_TOPIC:
-                return engine.answer_topic(button.value, self.state)
-            if button.action == ACTION_MENU:
-                return engine.menu()
-        commands = {
-            "/start": lambda: engine.welcome(self.state),
-            "/help": engine.help,
-            "/topics": engine.menu,
-            "/book": engine.booking,
-            "/about": lambda: engine.about(self.state),
-        }
-        if text.lower() in commands:
-            return commands[text.lower()]()
-        return engine.respond(text, self.state)
+            return Tap(button.callback_data, message_ref=str(self.replies_shown))
+        if text.startswith("/") and len(text) > 1:
+            return Command.parse(text)
+        return Text(text)
+
+    def handle(self, line: str) -> Reply | None:
+        """The reply to one typed line (a number presses a button); None for a link button."""
+        event = self.event_for(line)
+        if event is None:
+            return None
+        reply = self.engine_source().handle(event, self.state, self.records)
+        kept = recorded_text(event, reply)
+        if kept is not None and self.store.available:
+            self.store.record(TERMINAL_CHAT_ID, kept, reply)
+        return reply
 
     def run(self, stream: TextIO) -> int:
         """Chat until end of input or /quit."""
         if self.prompts:
-            self.out.write("Terminal chat with the clinic's assistant. Type /quit to leave.\n\n")
-            self.show(self.engine_source().welcome(self.state))
+            self.write("Terminal chat with the clinic's assistant. Type /quit to leave.\n\n")
+            self.show(self.engine_source().handle(Command("start"), self.state, self.records))
         while True:
             if self.prompts:
-                self.out.write("you> ")
-                self.out.flush()
+                self.write("you> ")
             line = stream.readline()
             if not line:
                 break
@@ -85,3 +128,89 @@ class TerminalChat:
             if reply is not None:
                 self.show(reply)
         return 0
+
+
+class TerminalWatcher:
+    """Follows edits to the knowledge folder in a background thread, reporting in the chat."""
+
+    def __init__(self, live: LiveEngine[Engine], chat: TerminalChat, interval: float) -> None:
+        self.live = live
+        self.chat = chat
+        self.interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="knowledge watcher", daemon=True)
+
+    def start(self) -> None:
+        """Start watching (nothing happens with an interval of 0: reloading is off)."""
+        if self.interval > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching (waits for a reload in progress)."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def tick(self) -> ReloadResult | None:
+        """Reload if the files changed and settled; report a refused or a fixed edit."""
+        if not self.live.has_changes():
+            return None
+        before = self.live.last_error
+        result = self.live.reload(force=False)
+        if not result.ok:
+            self.chat.write(
+                "\n[knowledge] Your edit was NOT loaded; the chat keeps answering from the last"
+                f" good version ({result.version}). Fix these problems and save again:\n"
+                f"{result.error}\n\n"
+            )
+        elif result.changed:
+            fixed = " (the problems are fixed)" if before else ""
+            self.chat.write(
+                f"\n[knowledge] Edit loaded{fixed}: version {result.version} answers from now on.\n\n"
+            )
+        return result
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.interval):
+            try:
+                if self.live.has_changes():
+                    # Let a save in progress finish before reading it (an editor writes in steps).
+                    if self._stopped.wait(0.3):
+                        return
+                    self.tick()
+            except Exception:  # the watcher must keep watching; the chat must keep answering
+                logging.getLogger(__name__).exception("Knowledge watcher tick failed")
+
+
+def run_terminal_chat(
+    settings: Settings, *, record: bool = False, stream: TextIO | None = None
+) -> int:
+    """`python -m bot chat`: the chat on a live knowledge base, recorded if asked."""
+    stream = stream if stream is not None else sys.stdin
+    live: LiveEngine[Engine] = LiveEngine.load(settings.knowledge_dir)  # KnowledgeError if broken
+    # The chat prints a refused edit itself; the log line would say it twice.
+    logging.getLogger("bot.core.live").setLevel(logging.CRITICAL)
+    store: Store = NullStore()
+    if record:
+        rehearsal = dataclasses.replace(settings, database_path=settings.rehearsal_database_path)
+        store = open_store(rehearsal)
+    interactive = stream.isatty()
+    chat = TerminalChat(
+        lambda: live.engine,
+        prompts=interactive,
+        store=store,
+        retention_days=settings.retention_days,
+    )
+    if record:
+        where = settings.rehearsal_database_path
+        state = "recording to" if store.available else "could NOT open (not recording)"
+        chat.write(
+            f"Rehearsal: {state} {where}; afterwards run `python -m bot report --rehearsal`.\n\n"
+        )
+    watcher = TerminalWatcher(live, chat, settings.reload_interval_seconds)
+    watcher.start()
+    try:
+        return chat.run(stream)
+    finally:
+        watcher.stop()
+        store.close()

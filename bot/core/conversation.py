@@ -1,4 +1,8 @@
-"""The conversation: a patient's message (and the chat's state) in, a `Reply` out.
+"""The conversation: an event in a chat (and the chat's state) in, a `Reply` out.
+
+`Engine.handle` is the one entry point both adapters call, for free text, commands (deep
+links included), button taps and feedback taps; `Engine.respond` is its free-text part, what
+`python -m bot ask` prints.
 
 The message is prepared once (`bot.core.prepared.PreparedMessage`) and read by every step. Order of
 decisions, safety first: a red flag anywhere in the message wins; a study or a word an answer
@@ -13,12 +17,14 @@ follow-up leans on the last answer's related topics), otherwise the patient is o
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.answer_terms import AnswerTerms
+from bot.core.events import ChatRecords, Command, Event, Tap, Text
 from bot.core.loader import load_knowledge
-from bot.core.markup import escape
+from bot.core.markup import escape, to_plain
 from bot.core.matching import STOPWORDS, Entry, Matcher, Reading, Scored
 from bot.core.model import Knowledge, Topic
 from bot.core.prepared import PreparedMessage
@@ -44,6 +50,12 @@ EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0
 MAX_MENU_BUTTONS = 40  # a phone screen of buttons; Telegram allows 100 per message
 BOOKING_TOPIC = "booking"
 ABOUT_TOPIC = "about-practitioner"
+BOOKING_DEEP_LINKS = frozenset({"book", "booking"})  # t.me/<bot>?start=book
+# A fallback offers at most 6 buttons: these few topics, "All topics" and booking.
+MAX_LIKELY_TOPICS = 4
+LIKELY_TOPIC_SCORE = 35  # a topic resembling a message less than this is no help
+# The commands a patient has, on Telegram and in the terminal alike.
+PATIENT_COMMANDS = ("start", "topics", "book", "about", "help", "privacy", "forget")
 
 
 @dataclass
@@ -64,6 +76,22 @@ class Decision:
     suggestions: tuple[str, ...] = ()
     red_flag: RedFlagHit | None = None
     intent: str | None = None  # smalltalk intent or gap id
+
+
+@dataclass(frozen=True)
+class NothingKept:
+    """`ChatRecords` for a conversation that keeps nothing (no store): nothing to forget."""
+
+    retention_days: int = 90
+
+    def forget(self) -> int | None:
+        return 0
+
+    def record_feedback(self, topic_id: str, helpful: bool, answer_ref: str) -> bool:
+        return True  # thanked; there is nowhere to keep it
+
+
+NOTHING_KEPT = NothingKept()
 
 
 class Engine:
@@ -326,8 +354,86 @@ class Engine:
         return None
 
     # -- replying -----------------------------------------------------------------------
+
+    # -- the one entry point ------------------------------------------------------------
+    def handle(self, event: Event, state: ChatState, records: ChatRecords | None = None) -> Reply:
+        """The reply to anything that happens in a chat: what every adapter calls.
+
+        `state` is the chat's memory (kept by the adapter, one per chat); `records` is what
+        the store keeps about this chat (None: nothing is kept). Answers carry "Helpful" /
+        "Not helpful" buttons: a tap names the message it sat under, so it counts once per
+        answer. Never raises for any text.
+        """
+        kept = records if records is not None else NOTHING_KEPT
+        if isinstance(event, Text):
+            return self._with_feedback(self.respond(event.text, state))
+        if isinstance(event, Command):
+            return self._command(event, state, kept)
+        if isinstance(event, Tap):
+            return self._tap(event, state, kept)
+        return self.not_text()
+
+    def _command(self, command: Command, state: ChatState, records: ChatRecords) -> Reply:
+        name = command.name
+        if name == "start":
+            payload = command.args[0] if command.args else ""
+            if payload in BOOKING_DEEP_LINKS:
+                return self.booking()
+            if payload in self._topics:
+                return self._with_feedback(self.answer_topic(payload, state))
+            return self.welcome(state)
+        if name == "about":
+            return self._with_feedback(self.about(state))
+        if name == "privacy":
+            return self.privacy(records.retention_days)
+        if name == "forget":
+            deleted = records.forget()
+            if deleted is None:
+                return self.forget_failed()
+            state.disclaimer_shown, state.last_topic = False, None  # its memory goes too
+            return self.forgotten(deleted)
+        simple = {"help": self.help, "topics": self.menu, "book": self.booking}
+        return simple.get(name, self.help)()  # an unknown command: how to use the assistant
+
+    def _tap(self, tap: Tap, state: ChatState, records: ChatRecords) -> Reply:
+        if tap.message_ref is None:  # the message it sat under is gone: one polite notice
+            return Reply(Kind.SMALLTALK, "", toast=to_plain(self.knowledge.messages.button_gone))
+        action, _, value = tap.data.partition(":")
+        if action == ACTION_TOPIC:
+            return self._with_feedback(self.answer_topic(value, state))
+        if action == ACTION_MENU and not value:
+            return self.menu()
+        topic_id, _, verdict = value.partition(":")
+        if action == ACTION_FEEDBACK and verdict in ("yes", "no"):
+            return self._feedback(topic_id, verdict == "yes", tap.message_ref, records)
+        # Data we never sent (forged, or from an old version): the menu, politely.
+        return self.answer_topic(tap.data, state)
+
+    def _feedback(
+        self, topic_id: str, helpful: bool, answer_ref: str, records: ChatRecords
+    ) -> Reply:
+        """Kept once per answer, thanked; a "no" gets the way to a person."""
+        messages = self.knowledge.messages
+        if topic_id not in self._topics:  # a topic since removed (or forged data): not kept
+            return Reply(
+                Kind.SMALLTALK, "", toast=to_plain(messages.feedback_thanks), clear_feedback=True
+            )
+        kept = records.record_feedback(topic_id, helpful, answer_ref)
+        toast = to_plain(messages.feedback_thanks if kept else messages.feedback_already)
+        if kept and not helpful:
+            return dataclasses.replace(self.not_helpful(), toast=toast, clear_feedback=True)
+        return Reply(Kind.SMALLTALK, "", toast=toast, clear_feedback=True)
+
+    def _with_feedback(self, reply: Reply) -> Reply:
+        """An answer with "Helpful" / "Not helpful" under it; any other reply unchanged."""
+        if reply.kind is not Kind.ANSWER or not reply.topic_id:
+            return reply
+        buttons = (*reply.buttons, *self.feedback_buttons(reply.topic_id))
+        return dataclasses.replace(reply, buttons=buttons)
+
+    # -- replies ------------------------------------------------------------------------
     def respond(self, text: str, state: ChatState | None = None) -> Reply:
-        """The reply to one free-text message. Never raises for any text."""
+        """The reply to one free-text message (no feedback buttons: see `handle`)."""
         state = state if state is not None else ChatState()
         decision = self.decide(text, previous_topic=state.last_topic)
         if decision.kind is Kind.URGENT:
@@ -349,12 +455,30 @@ class Engine:
             return self._smalltalk_reply(decision)
         gap = self._gaps.get(decision.intent or "")
         text_out = gap.reply if gap and gap.reply else self.knowledge.messages.fallback
+        likely = tuple(self._topic_button(t) for t in self.likely_topics(text))
         return Reply(
             Kind.FALLBACK,
             text_out,
             score=decision.score,
-            buttons=(*self._menu_buttons(), self._booking_button()),
+            buttons=(*likely, self._menu_button(), self._booking_button()),
         )
+
+    def likely_topics(self, text: str) -> tuple[str, ...]:
+        """The topics a message that got no answer most resembles, best first (a few at most).
+
+        A fallback offers these and "All topics" instead of the whole menu: a short list the
+        patient can read on a phone, with the rest one tap away.
+        """
+        if not text.strip():
+            return ()
+        ranked = self.matcher.rank(text)
+        return tuple(
+            s.label.removeprefix(TOPIC)
+            for s in ranked
+            if s.label.startswith(TOPIC)
+            and s.score >= LIKELY_TOPIC_SCORE
+            and s.label != TOPIC + BOOKING_TOPIC  # booking is its own button
+        )[:MAX_LIKELY_TOPICS]
 
     def answer_topic(self, topic_id: str, state: ChatState | None = None) -> Reply:
         """A topic chosen by a button or a deep link; an unknown id gets the menu kindly."""

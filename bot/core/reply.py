@@ -54,6 +54,16 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     # Extra messages to send after this one (e.g. the disclaimer shown once), already formatted.
     notes: tuple[str, ...] = ()
+    # For a button tap: a short plain-text notice shown briefly where the tap was (Telegram's
+    # callback answer; the terminal prints it), and whether the "Helpful" / "Not helpful"
+    # buttons under the tapped answer are taken away.
+    toast: str | None = None
+    clear_feedback: bool = False
+
+    @property
+    def silent(self) -> bool:
+        """True when there is no message to send (a tap answered by its toast alone)."""
+        return not self.text.strip() and not self.notes
 
     def to_json(self) -> dict[str, object]:
         """The machine-readable form of PRODUCT.md's `ask --json` interface."""

@@ -63,11 +63,38 @@ def test_price_questions_are_not_answered_with_a_near_topic(engine: Engine) -> N
     assert any(b.url for b in reply.buttons)
 
 
-def test_nonsense_falls_back_with_menu_and_booking(engine: Engine) -> None:
+def test_nonsense_falls_back_with_all_topics_and_booking(engine: Engine) -> None:
     reply = engine.respond("qwertyuiop zxcvbnm")
     assert reply.kind is Kind.FALLBACK
-    assert any(b.action == ACTION_TOPIC for b in reply.buttons)
-    assert any(b.url for b in reply.buttons)
+    assert [b.action for b in reply.buttons if not b.url] == [ACTION_MENU]  # nothing resembles it
+    assert [b.url for b in reply.buttons if b.url] == [engine.knowledge.clinic.booking_url]
+
+
+def test_a_fallback_offers_the_likeliest_topics_not_the_whole_menu(engine: Engine) -> None:
+    reply = engine.respond("can acupuncture help with fertility")
+    assert reply.kind is Kind.FALLBACK
+    offered = [b.value for b in reply.buttons if b.action == ACTION_TOPIC]
+    assert offered and offered[0] == "can-acupuncture-help"
+    assert len(reply.buttons) <= 6
+    assert reply.buttons[-2].action == ACTION_MENU  # every other topic one tap away
+    assert reply.buttons[-1].url == engine.knowledge.clinic.booking_url
+    assert reply.to_json()["suggestions"] == []  # `ask --json` unchanged: buttons are not choices
+
+
+@pytest.mark.parametrize("path", ["tests/data/regression.jsonl", "tests/data/holdout.jsonl"])
+def test_no_fallback_offers_more_than_six_buttons(engine: Engine, path: str) -> None:
+    import json
+    from pathlib import Path
+
+    fallbacks = 0
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        reply = engine.respond(json.loads(line)["q"])
+        if reply.kind is Kind.FALLBACK:
+            fallbacks += 1
+            assert len(reply.buttons) <= 6, reply.buttons
+            assert any(b.action == ACTION_MENU for b in reply.buttons)
+            assert any(b.url for b in reply.buttons)
+    assert fallbacks > 5  # the sets do exercise fallbacks
 
 
 def test_smalltalk_greeting_and_asking_for_a_person(engine: Engine) -> None:
@@ -124,7 +151,7 @@ def test_feedback_buttons_and_the_replies_around_them(engine: Engine) -> None:
     assert (yes.action, yes.callback_data) == (ACTION_FEEDBACK, "feedback:cost:yes")
     assert (no.action, no.callback_data) == (ACTION_FEEDBACK, "feedback:cost:no")
     assert yes.label and no.label and len(yes.label) <= 18 and len(no.label) <= 18
-    # The answer itself carries no feedback buttons: the terminal has no taps to attribute.
+    # `answer_topic` and `respond` carry none: `handle` adds them (tests/core/test_handle.py).
     assert not any(b.action == ACTION_FEEDBACK for b in engine.answer_topic("cost").buttons)
     booking_url = engine.knowledge.clinic.booking_url
     handoff = engine.not_helpful()

@@ -7,10 +7,12 @@ Magic words in a message pick the reply: "urgent", "long", "crash", "slow", "may
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
-from bot.core.conversation import ChatState
+from bot.core.conversation import NOTHING_KEPT, ChatState
+from bot.core.events import ChatRecords, Command, Event, Tap, Text
 from bot.core.markup import escape
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 
@@ -61,6 +63,58 @@ class FakeEngine:
             return ()
         state.disclaimer_shown = True
         return (DISCLAIMER,)
+
+    def handle(self, event: Event, state: ChatState, records: ChatRecords | None = None) -> Reply:
+        """Routes events the way `Engine.handle` does, onto the fixed replies below."""
+        records = records if records is not None else NOTHING_KEPT
+        if isinstance(event, Text):
+            return self._with_feedback(self.respond(event.text, state))
+        if isinstance(event, Command):
+            payload = event.args[0] if event.args else ""
+            if event.name == "start" and payload in ("book", "booking"):
+                return self.booking()
+            if event.name == "start" and payload in TOPICS:
+                return self._with_feedback(self.answer_topic(payload, state))
+            if event.name == "privacy":
+                return self.privacy(records.retention_days)
+            if event.name == "forget":
+                deleted = records.forget()
+                if deleted is None:
+                    return self.forget_failed()
+                state.disclaimer_shown, state.last_topic = False, None
+                return self.forgotten(deleted)
+            simple = {"start": lambda: self.welcome(state), "topics": self.menu}
+            simple |= {
+                "book": self.booking,
+                "about": lambda: self._with_feedback(self.about(state)),
+            }
+            return simple.get(event.name, self.help)()
+        if isinstance(event, Tap):
+            if event.message_ref is None:
+                return Reply(Kind.SMALLTALK, "", toast=self.knowledge.messages.button_gone)
+            action, _, value = event.data.partition(":")
+            topic_id, _, verdict = value.partition(":")
+            if action == ACTION_TOPIC:
+                return self._with_feedback(self.answer_topic(value, state))
+            if action == ACTION_MENU and not value:
+                return self.menu()
+            if action == ACTION_FEEDBACK and verdict in ("yes", "no"):
+                if topic_id not in TOPICS:
+                    return Reply(Kind.SMALLTALK, "", toast="Thanks!", clear_feedback=True)
+                kept = records.record_feedback(topic_id, verdict == "yes", event.message_ref)
+                toast = "Thanks!" if kept else "Already noted, thanks."
+                if kept and verdict == "no":
+                    return dataclasses.replace(self.not_helpful(), toast=toast, clear_feedback=True)
+                return Reply(Kind.SMALLTALK, "", toast=toast, clear_feedback=True)
+            return self.answer_topic(event.data, state)
+        return self.not_text()
+
+    def _with_feedback(self, reply: Reply) -> Reply:
+        if reply.kind is not Kind.ANSWER or not reply.topic_id:
+            return reply
+        return dataclasses.replace(
+            reply, buttons=(*reply.buttons, *self.feedback_buttons(reply.topic_id))
+        )
 
     def respond(self, text: str, state: ChatState) -> Reply:
         self.calls.append(f"respond:{text}")

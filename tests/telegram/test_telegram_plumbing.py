@@ -16,7 +16,9 @@ from bot.adapters.telegram.addressing import text_for_bot
 from bot.adapters.telegram.logs import REDACTED, TokenRedactor, configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.retry import RetryingRateLimiter
-from bot.config import ConfigError, Settings
+from bot.cli import main
+from bot.config import ConfigError, Settings, check_telegram_settings
+from bot.core.errors import KnowledgeError
 from tests.telegram.fake_api import TOKEN, FakeTelegram, auto_entities
 
 
@@ -195,15 +197,15 @@ GOOD = Settings(telegram_token=TOKEN)
 )
 def test_settings_that_cannot_work_are_refused(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        telegram_app.check_settings(replace(GOOD, **changes))
+        check_telegram_settings(replace(GOOD, **changes))
 
 
 def test_good_settings_pass_including_a_local_webhook() -> None:
-    telegram_app.check_settings(GOOD)
-    telegram_app.check_settings(
+    check_telegram_settings(GOOD)
+    check_telegram_settings(
         replace(GOOD, webhook_url="https://bot.example/telegram", webhook_secret="abc-123_XYZ")
     )
-    telegram_app.check_settings(
+    check_telegram_settings(
         replace(GOOD, webhook_url="http://127.0.0.1:8443/telegram", webhook_secret="abc")
     )
 
@@ -214,17 +216,29 @@ def test_rate_limit_setting_is_read_from_the_environment() -> None:
     assert Settings.from_env({}, dotenv=None).telegram_rate_limit == 30
 
 
-def test_serve_refuses_bad_settings_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert telegram_app.serve(Settings(telegram_token="nope")) == 2
+def test_serve_refuses_bad_settings_with_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        telegram_app.serve(Settings(telegram_token="nope"))
+    assert raised.value.exit_code == 2
+    # The command line turns it into one line and the exit code, nothing more.
+    monkeypatch.chdir(tmp_path)  # no .env from the project
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "nope")
+    assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: TELEGRAM_BOT_TOKEN")
 
 
 def test_serve_refuses_a_broken_knowledge_base(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code = telegram_app.serve(replace(GOOD, knowledge_dir=tmp_path / "missing"))
-    assert code == 1
+    with pytest.raises(KnowledgeError) as raised:
+        telegram_app.serve(replace(GOOD, knowledge_dir=tmp_path / "missing"))
+    assert raised.value.exit_code == 1
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert main(["run", "--knowledge", str(tmp_path / "missing")]) == 1
     assert "python -m bot check" in capsys.readouterr().err
 
 

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from bot.adapters.telegram import admin, build_application
-from bot.adapters.telegram import app as telegram_app
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.live import LiveEngine
@@ -386,7 +385,8 @@ async def test_start_up_sets_menus_and_a_broken_edit_reaches_every_admin(
         with caplog.at_level(logging.WARNING):
             await bot.app.post_init(bot.app)  # the watcher's first look is at once
             await bot.tg.wait_for(lambda: bool(bot.tg.sent_to(ADMIN)), timeout=10)
-        watcher = bot.app.bot_data[telegram_app.WATCHER]
+        watcher = bot.app.bot_data.watcher
+        assert watcher is not None
         await bot.app.post_stop(bot.app)
         assert watcher.cancelled()
         bot.tg.send_text(PATIENT, "how many sessions will i need")

@@ -36,7 +36,7 @@ def _replies_to_bot(message: Message, bot: User) -> bool:
 
 
 def _mentions_bot(message: Message, bot: User) -> bool:
-    types = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    types: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     if message.text is not None:
         entities = message.parse_entities(types)
     else:

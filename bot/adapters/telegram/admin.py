@@ -26,20 +26,17 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.adapters.telegram import handlers
+from bot.adapters.telegram.context import BotApplication, Context
 from bot.adapters.telegram.delivery import send_plain
 from bot.adapters.telegram.handlers import (
-    LIVE,
-    SETTINGS,
-    Context,
     current_engine,
     current_store,
     live_engine,
     settings_of,
 )
-from bot.core.live import LiveEngine, ReloadResult
+from bot.core.live import ReloadResult
 from bot.core.markup import to_plain
 from bot.practitioner import learning
 from bot.practitioner.grouping import QuestionGroup
@@ -62,16 +59,13 @@ from bot.practitioner.wording import (
 from bot.store import ChatKeys, StoreError, load_chat_key_secret, utc_now
 
 if TYPE_CHECKING:
-    from bot.core.conversation import Engine
+    pass
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 30  # what /stats and /unanswered look back over without an argument
 MAX_DAYS = 3650
 UNANSWERED_GROUPS = 5
-REFUSED_REPORTED = "knowledge_refused"  # bot_data key: a refused edit was reported to admins
-SHOWN_GROUPS = "admin_groups"  # bot_data key: short id -> the group /unanswered showed
-EDITOR = "knowledge_editor"  # bot_data key: the KnowledgeEditor of the served folder
 MAX_REMEMBERED_GROUPS = 100
 ACTION_ADMIN = "adm"  # callback data "adm:add:<group id>:<n>", "adm:gap:<id>", "adm:ignore:<id>"
 
@@ -168,7 +162,7 @@ async def group_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert query is not None
     if chat is None or chat.id not in settings_of(context).admin_chat_ids:
-        await handlers.unknown_button(update, context)
+        await handlers.button(update, context)  # the core's reply to data it never sent
         return
     _, action, key, index = [*(query.data or "").split(":"), "", "", ""][:4]
     group = _shown_groups(context).get(key)
@@ -316,34 +310,37 @@ async def reload_now(update: Update, context: Context) -> None:
         return
     result = await live.reload_async(force=True)
     if result.ok:
-        context.bot_data.pop(REFUSED_REPORTED, None)
+        context.bot_data.knowledge_refused = False
     await _reply(update, context, reload_summary(result, len(live.engine.knowledge.topics)))
 
 
 # -- the watcher's reports ------------------------------------------------------------------
 
 
-async def report_refused_edit(application: Application, report: str) -> None:
+async def report_refused_edit(application: BotApplication, report: str) -> None:
     """The watcher refused an edit: every admin chat gets the `check` report (the log has it)."""
-    live: LiveEngine[Engine] = application.bot_data[LIVE]
-    application.bot_data[REFUSED_REPORTED] = True
+    data = application.bot_data
+    assert data.live is not None  # only the watcher of a live engine reports
+    live = data.live
+    data.knowledge_refused = True
     text = (
         "A knowledge edit was NOT loaded: patients still get the last good version"
         f" ({live.version}). Fix these problems and save again"
         f" (`python -m bot check` lists them too):\n\n{report}"
     )
-    await notify_admins(application.bot, application.bot_data[SETTINGS].admin_chat_ids, text)
+    await notify_admins(application.bot, data.settings.admin_chat_ids, text)
 
 
-async def report_loaded_edit(application: Application, result: ReloadResult) -> None:
+async def report_loaded_edit(application: BotApplication, result: ReloadResult) -> None:
     """A good edit after a refused one: tell the admins it is fixed (routine saves stay quiet)."""
-    if not application.bot_data.pop(REFUSED_REPORTED, False):
+    data = application.bot_data
+    if not data.knowledge_refused or data.live is None:
         return
-    live: LiveEngine[Engine] = application.bot_data[LIVE]
-    topics = len(live.engine.knowledge.topics)
+    data.knowledge_refused = False
+    topics = len(data.live.engine.knowledge.topics)
     await notify_admins(
         application.bot,
-        application.bot_data[SETTINGS].admin_chat_ids,
+        data.settings.admin_chat_ids,
         "Fixed: " + reload_summary(result, topics),
     )
 
@@ -369,17 +366,16 @@ def reload_summary(result: ReloadResult, topics: int) -> str:
 
 def _shown_groups(context: Context) -> dict[str, QuestionGroup]:
     """The groups shown by /unanswered, by their short id: what a later tap refers to."""
-    shown: dict[str, QuestionGroup] = context.bot_data.setdefault(SHOWN_GROUPS, {})
-    return shown
+    return context.bot_data.admin_groups
 
 
 def _editor(context: Context) -> KnowledgeEditor:
     """The one editor of the knowledge folder the bot serves (created on first use)."""
-    editor: KnowledgeEditor | None = context.bot_data.get(EDITOR)
+    editor = context.bot_data.knowledge_editor
     if editor is None:
         live = live_engine(context)
         directory = live.directory if live is not None else settings_of(context).knowledge_dir
-        editor = context.bot_data[EDITOR] = KnowledgeEditor(directory)
+        editor = context.bot_data.knowledge_editor = KnowledgeEditor(directory)
     return editor
 
 
@@ -400,7 +396,7 @@ async def _reload(context: Context) -> str:
         return "\n(The bot serves a fixed knowledge base: restart it to use the change.)"
     result = await live.reload_async(force=True)
     if result.ok:
-        context.bot_data.pop(REFUSED_REPORTED, None)
+        context.bot_data.knowledge_refused = False
         return f"\nLive now (version {result.version})."
     return "\n" + result.describe()
 

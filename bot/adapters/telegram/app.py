@@ -2,24 +2,22 @@
 
 `serve` is what `python -m bot run` calls: it checks the settings, loads the knowledge (live:
 edits are picked up while running), opens the store, checks the token with Telegram, then
-polls (or serves a webhook when WEBHOOK_URL is set) until SIGTERM or Ctrl-C, and returns the
-process exit code. Updates reach the handlers through our own intake (intake.py, polling.py,
-webhook.py), not PTB's Updater: Telegram hears an update is done only once it is answered.
-Problems a person must fix are one clear line on stderr, not a traceback. The knowledge
-watcher runs from post_init to post_stop; the store is closed in post_shutdown.
+polls (or serves a webhook when WEBHOOK_URL is set) until SIGTERM or Ctrl-C. Updates reach
+the handlers through our own intake (intake.py, polling.py, webhook.py), not PTB's Updater:
+Telegram hears an update is done only once it is answered. Problems a person must fix are
+raised as `BotError`s, which the command line prints as one clear message (no traceback)
+and turns into the exit code. The knowledge watcher runs from post_init to post_stop; the
+store is closed in post_shutdown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import itertools
 import logging
-import re
 import signal
-import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -37,16 +35,16 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram import admin, handlers
+from bot.adapters.telegram.context import CONTEXT_TYPES, BotApplication, EngineSource
 from bot.adapters.telegram.intake import STOP_GRACE_SECONDS, Intake
 from bot.adapters.telegram.logs import configure_logging
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.polling import Poller
-from bot.adapters.telegram.recording import Recorder
 from bot.adapters.telegram.retry import RetryingRateLimiter
-from bot.config import ConfigError, Settings
-from bot.core.errors import KnowledgeError
+from bot.config import Settings, check_telegram_settings
+from bot.core.conversation import PATIENT_COMMANDS
+from bot.core.errors import BotError, ConfigError
 from bot.core.live import LiveEngine
-from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC
 from bot.store import NullStore, Store, open_store
 
 if TYPE_CHECKING:
@@ -54,8 +52,6 @@ if TYPE_CHECKING:
     from bot.core.live import ReloadResult
 
 log = logging.getLogger(__name__)
-
-EngineSource = Callable[[], "Engine"]
 
 # Only what the bot answers: no edited messages (never answered twice), no channel posts.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
@@ -80,10 +76,8 @@ ADMIN_COMMANDS = (
     BotCommand("export", "The knowledge folder as a .zip (send it back to install it)"),
     BotCommand("report", "The full report as a page to open on your phone"),
 )
-WATCHER = "knowledge_watcher"  # bot_data key: the task that watches knowledge/ for edits
+assert {c.command for c in COMMANDS} == set(PATIENT_COMMANDS), "the menu lists every command"
 
-_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
-_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 CONNECT_PAUSES = (1, 2, 5, 10, 30)  # seconds between tries to reach Telegram at start-up
 WEBHOOK_BOOTSTRAP_RETRIES = 3
 # Telegram takes about 30 messages a second from a bot; 16 connections carry that even at
@@ -91,11 +85,25 @@ WEBHOOK_BOOTSTRAP_RETRIES = 3
 # open connection on every request. A request waits up to POOL_TIMEOUT for a free one.
 CONNECTIONS = 16
 POOL_TIMEOUT = 5.0
-# PTB's own InvalidToken message quotes the token; this one does not.
-_TOKEN_REJECTED = (
-    "error: Telegram rejected TELEGRAM_BOT_TOKEN - check it with @BotFather"
-    " (/mybots > your bot > API Token) and set it again"
-)
+DEFAULT_API_HOST = "api.telegram.org"
+
+
+class TokenRejected(ConfigError):
+    """Telegram says the token is not a bot's (PTB's own message would quote the token)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Telegram rejected TELEGRAM_BOT_TOKEN - check it with @BotFather"
+            " (/mybots > your bot > API Token) and set it again"
+        )
+
+
+class TelegramRefused(BotError):
+    """Telegram answered, but refused to let the bot start (e.g. a webhook it will not set)."""
+
+
+class WebhookServerError(BotError):
+    """The webhook server could not start (e.g. its port is taken)."""
 
 
 def build_application(
@@ -104,7 +112,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     store: Store | None = None,
-) -> Application:
+) -> BotApplication:
     """The bot's Application: handlers, HTML defaults, rate limits and retries, per-chat order.
 
     `engine` is an Engine, a zero-argument callable returning the current one, or a
@@ -116,6 +124,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.telegram_token)
+        .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -136,32 +145,33 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     else:
         builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_TIMEOUT)
-    application = builder.build()
-    application.bot_data[handlers.SETTINGS] = settings
-    use_store(application, store if store is not None else NullStore())
+    application: BotApplication = builder.build()
+    data = application.bot_data
+    data.settings = settings
+    data.use_store(store if store is not None else NullStore())
     if isinstance(engine, LiveEngine):
-        application.bot_data[handlers.LIVE] = engine
-    application.bot_data[handlers.ENGINE_SOURCE] = _as_source(engine)
+        data.live = engine
+    data.engine_source = _as_source(engine)
     add_handlers(application, settings.admin_chat_ids)
     return application
 
 
-def use_store(application: Application, store: Store) -> None:
+def use_store(application: BotApplication, store: Store) -> None:
     """Keep outcomes, feedback and questions in `store` from now on (closed at shutdown)."""
-    application.bot_data[handlers.STORE] = store
-    application.bot_data[handlers.RECORDER] = Recorder(store)
+    application.bot_data.use_store(store)
 
 
 def _as_source(engine: Engine | EngineSource | LiveEngine[Engine]) -> EngineSource:
     if isinstance(engine, LiveEngine):
         live = engine
         return lambda: live.engine
-    if callable(engine) and not hasattr(engine, "respond"):
+    if callable(engine) and not hasattr(engine, "handle"):
         return engine
-    return lambda: engine  # type: ignore[return-value]
+    fixed = engine
+    return lambda: fixed  # type: ignore[return-value]
 
 
-def add_handlers(application: Application, admin_chat_ids: frozenset[int] = frozenset()) -> None:
+def add_handlers(application: BotApplication, admin_chat_ids: frozenset[int] = frozenset()) -> None:
     """Route each kind of update to its handler; anything else is ignored.
 
     The admin commands match only in `admin_chat_ids`; elsewhere they fall through to the
@@ -179,17 +189,9 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
             handlers.answer_text,
         )
     )
-    commands = {
-        "start": handlers.start,
-        "help": handlers.show_help,
-        "topics": handlers.show_topics,
-        "book": handlers.show_booking,
-        "about": handlers.show_about,
-        "privacy": handlers.show_privacy,
-        "forget": handlers.forget_chat,
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    application.add_handler(
+        CommandHandler(PATIENT_COMMANDS, handlers.patient_command, filters=new_messages)
+    )
     admin_commands = {
         "stats": admin.show_stats,
         "unanswered": admin.show_unanswered,
@@ -202,18 +204,9 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     for name, callback in admin_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=admins))
     application.add_handler(
-        CallbackQueryHandler(handlers.topic_button, pattern=rf"^{ACTION_TOPIC}:")
-    )
-    application.add_handler(CallbackQueryHandler(handlers.menu_button, pattern=rf"^{ACTION_MENU}$"))
-    application.add_handler(
-        CallbackQueryHandler(
-            handlers.feedback_button, pattern=rf"^{ACTION_FEEDBACK}:[^:]+:(yes|no)$"
-        )
-    )
-    application.add_handler(
         CallbackQueryHandler(admin.group_button, pattern=rf"^{admin.ACTION_ADMIN}:")
     )
-    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
+    application.add_handler(CallbackQueryHandler(handlers.button))  # every patient button
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND, handlers.unknown_command)
     )
@@ -223,19 +216,19 @@ def add_handlers(application: Application, admin_chat_ids: frozenset[int] = froz
     application.add_error_handler(handlers.report_error)
 
 
-async def _start_up(application: Application) -> None:
+async def _start_up(application: BotApplication) -> None:
     """post_init: the command menus, then the knowledge watcher."""
     await _announce_commands(application)
     _start_watching(application)
 
 
-async def _announce_commands(application: Application) -> None:
+async def _announce_commands(application: BotApplication) -> None:
     """The command menus; a failure here must not keep patients from the bot."""
     try:
         await application.bot.set_my_commands(list(COMMANDS))
     except TelegramError as exc:
         log.warning("Could not set the command menu (%s); carrying on without it", exc.message)
-    settings: Settings = application.bot_data[handlers.SETTINGS]
+    settings = application.bot_data.settings
     for chat_id in sorted(settings.admin_chat_ids):
         try:
             await application.bot.set_my_commands(
@@ -249,15 +242,15 @@ async def _announce_commands(application: Application) -> None:
             )
 
 
-def _start_watching(application: Application) -> None:
+def _start_watching(application: BotApplication) -> None:
     """Poll knowledge/ for edits in the background while the bot runs (if it serves a live one).
 
     A plain asyncio task, not `application.create_task`: PTB's `stop` waits for those, and
     this one only ends when cancelled (post_stop).
     """
-    live: LiveEngine[Engine] | None = application.bot_data.get(handlers.LIVE)
-    settings: Settings = application.bot_data[handlers.SETTINGS]
-    if live is None or settings.reload_interval_seconds <= 0 or WATCHER in application.bot_data:
+    data = application.bot_data
+    live, settings = data.live, data.settings
+    if live is None or settings.reload_interval_seconds <= 0 or data.watcher is not None:
         return
 
     async def on_error(report: str) -> None:
@@ -266,16 +259,16 @@ def _start_watching(application: Application) -> None:
     async def on_reload(result: ReloadResult) -> None:
         await admin.report_loaded_edit(application, result)
 
-    application.bot_data[WATCHER] = asyncio.get_running_loop().create_task(
+    data.watcher = asyncio.get_running_loop().create_task(
         live.watch(settings.reload_interval_seconds, on_error=on_error, on_reload=on_reload),
         name="knowledge watcher",
     )
     log.info("Watching %s for edits every %d s", live.directory, settings.reload_interval_seconds)
 
 
-async def _stop_watching(application: Application) -> None:
+async def _stop_watching(application: BotApplication) -> None:
     """post_stop: end the knowledge watcher (waiting for a reload in progress to finish)."""
-    task: asyncio.Task[None] | None = application.bot_data.pop(WATCHER, None)
+    task, application.bot_data.watcher = application.bot_data.watcher, None
     if task is None:
         return
     task.cancel()
@@ -283,73 +276,22 @@ async def _stop_watching(application: Application) -> None:
         await task
 
 
-async def _release(application: Application) -> None:
+async def _release(application: BotApplication) -> None:
     """post_shutdown: no more updates will come; stop watching and close the store."""
     await _stop_watching(application)  # post_stop is skipped when stopped before starting
-    store: Store = application.bot_data[handlers.STORE]
-    store.close()
+    application.bot_data.store.close()
 
 
-def check_settings(settings: Settings) -> None:
-    """Refuse settings that cannot work, with a message that says how to fix them."""
-    token = settings.telegram_token
-    if not token:
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is not set - get a token from @BotFather and put it in the"
-            " environment or in .env"
-        )
-    if not _TOKEN_SHAPE.match(token):
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters,"
-            " e.g. 123456789:AAE...) - copy it again from @BotFather"
-        )
-    if settings.telegram_rate_limit < 0:
-        raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
-    if not isinstance(logging.getLevelName(settings.log_level), int):
-        raise ConfigError(
-            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
-        )
-    for name, url in (
-        ("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url),
-        ("TELEGRAM_API_BASE_FILE_URL", settings.telegram_api_base_file_url),
-    ):
-        if url and urlsplit(url).scheme not in ("http", "https"):
-            raise ConfigError(f"{name} must start with http:// or https://, got {url!r}")
-    if settings.webhook_url:
-        _check_webhook(settings)
+def _api_host(settings: Settings) -> str:
+    return urlsplit(settings.telegram_api_base_url).hostname or DEFAULT_API_HOST
 
 
-def _check_webhook(settings: Settings) -> None:
-    if not settings.webhook_secret:
-        raise ConfigError(
-            "WEBHOOK_URL is set but WEBHOOK_SECRET is not - set WEBHOOK_SECRET to a random"
-            " string of letters, digits, _ and - (e.g. `openssl rand -hex 32`)"
-        )
-    if not _SECRET_SHAPE.match(settings.webhook_secret):
-        raise ConfigError(
-            "WEBHOOK_SECRET may only contain letters, digits, _ and - (1 to 256 of them)"
-        )
-    parts = urlsplit(settings.webhook_url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname)):
-        raise ConfigError(
-            f"WEBHOOK_URL must be a public https:// address, got {settings.webhook_url!r}"
-        )
-    if not 1 <= settings.webhook_port <= 65535:
-        raise ConfigError(f"WEBHOOK_PORT must be between 1 and 65535, got {settings.webhook_port}")
+async def connect(application: BotApplication, api_host: str = DEFAULT_API_HOST) -> User:
+    """Check the token with Telegram (getMe), waiting out network trouble; InvalidToken if bad.
 
-
-def _is_loopback(host: str | None) -> bool:
-    """http:// webhooks are allowed only on this machine (tests, a local Bot API server)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
-async def connect(application: Application) -> User:
-    """Check the token with Telegram (getMe), waiting out network trouble; InvalidToken if bad."""
+    While Telegram cannot be reached it says so in plain words, and tries again with growing
+    pauses for as long as it takes (a server that boots before its network comes up).
+    """
     for attempt in itertools.count():
         try:
             await application.bot.initialize()
@@ -360,7 +302,14 @@ async def connect(application: Application) -> User:
             if isinstance(exc, BadRequest):
                 raise
             pause = CONNECT_PAUSES[min(attempt, len(CONNECT_PAUSES) - 1)]
-            log.warning("Cannot reach Telegram yet (%s); trying again in %d s", exc, pause)
+            log.warning(
+                "Cannot reach Telegram at %s: this computer may be offline, or a firewall or"
+                " proxy is in the way (%s). Trying again in %d s; the bot starts by itself as"
+                " soon as Telegram answers (Ctrl-C to stop).",
+                api_host,
+                exc.message,
+                pause,
+            )
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -368,41 +317,32 @@ async def connect(application: Application) -> User:
 def serve(
     settings: Settings, engine: Engine | EngineSource | LiveEngine[Engine] | None = None
 ) -> int:
-    """Run the bot until stopped; returns the exit code (0 stopped, 1 knowledge, 2 config/token).
+    """Run the bot until stopped (then 0); problems a person must fix raise `BotError`.
 
     Polling by default, a webhook when WEBHOOK_URL is set. `engine` defaults to a
     LiveEngine on `settings.knowledge_dir`: edits there go live within a few seconds.
+    Raises ConfigError (bad settings, a refused token), KnowledgeError (broken knowledge),
+    TelegramRefused or WebhookServerError.
     """
-    try:
-        check_settings(settings)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    check_telegram_settings(settings)
     configure_logging(settings.log_level, [settings.telegram_token, settings.webhook_secret])
     if engine is None:
-        try:
-            engine = LiveEngine.load(settings.knowledge_dir)
-        except KnowledgeError as exc:
-            print(exc.report(), file=sys.stderr)
-            print(
-                "error: fix the knowledge base (python -m bot check) and start again",
-                file=sys.stderr,
-            )
-            return 1
+        engine = LiveEngine.load(settings.knowledge_dir)
     application = build_application(settings, engine)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        me = _run_until_signal(loop, connect(application))
+        me = _run_until_signal(loop, connect(application, _api_host(settings)))
     except InvalidToken:
-        print(_TOKEN_REJECTED, file=sys.stderr)
-        return _close(loop, 2)
+        loop.close()
+        raise TokenRejected() from None
     except TelegramError as exc:
-        print(f"error: Telegram refused to start the bot: {exc.message}", file=sys.stderr)
-        return _close(loop, 1)
+        loop.close()
+        raise TelegramRefused(f"Telegram refused to start the bot: {exc.message}") from None
     if me is None:  # stopped while still connecting
-        return _close(loop, 0)
+        loop.close()
+        return 0
 
     # Only now that the bot can run: a refused token stays one line, and creates no database.
     store = open_store(settings)  # never raises: without a database, patients are still answered
@@ -410,21 +350,21 @@ def serve(
     try:
         loop.run_until_complete(_run(application, settings))
     except InvalidToken:
-        print(_TOKEN_REJECTED, file=sys.stderr)
-        return _close(loop, 2)
+        loop.close()
+        raise TokenRejected() from None
     except TelegramError as exc:
-        print(f"error: Telegram refused to start the bot: {exc.message}", file=sys.stderr)
-        return _close(loop, 1)
+        loop.close()
+        raise TelegramRefused(f"Telegram refused to start the bot: {exc.message}") from None
     except OSError as exc:  # e.g. the webhook port is taken
-        print(f"error: could not start the webhook server: {exc}", file=sys.stderr)
-        return _close(loop, 1)
+        loop.close()
+        raise WebhookServerError(f"could not start the webhook server: {exc}") from None
     finally:
         store.close()  # normally already closed in post_shutdown; closing again is harmless
     log.info("Stopped")
     return _close(loop, 0)
 
 
-async def _run(application: Application, settings: Settings) -> None:
+async def _run(application: BotApplication, settings: Settings) -> None:
     """The Application's whole life, serving by polling or webhook until SIGINT or SIGTERM.
 
     What PTB's run_polling / run_webhook do, with our own intake (intake.py) in place of its
@@ -461,14 +401,14 @@ async def _run(application: Application, settings: Settings) -> None:
                 loop.remove_signal_handler(sig)
 
 
-async def _serve_polling(application: Application, stopping: asyncio.Event) -> None:
+async def _serve_polling(application: BotApplication, stopping: asyncio.Event) -> None:
     """Long polling, the offset confirmed only past handled updates (polling.py)."""
     bot = application.bot
     if not await _bootstrap(
         lambda: bot.delete_webhook(drop_pending_updates=False), "Removing the webhook", stopping
     ):
         return
-    intake = Intake(application, application.bot_data[handlers.STORE])
+    intake = Intake(application, application.bot_data.store)
 
     async def report(error: TelegramError) -> None:
         await application.process_error(update=None, error=error)
@@ -483,13 +423,13 @@ async def _serve_polling(application: Application, stopping: asyncio.Event) -> N
 
 
 async def _serve_webhook(
-    application: Application, settings: Settings, stopping: asyncio.Event
+    application: BotApplication, settings: Settings, stopping: asyncio.Event
 ) -> None:
     """A webhook that answers Telegram once each update is handled (webhook.py)."""
     from bot.adapters.telegram.webhook import WebhookServer  # aiohttp: only when used
 
     bot = application.bot
-    intake = Intake(application, application.bot_data[handlers.STORE])
+    intake = Intake(application, application.bot_data.store)
     server = WebhookServer(
         bot,
         intake,
@@ -570,8 +510,3 @@ def _run_until_signal(
         for sig in stop_signals:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-
-
-def _close(loop: asyncio.AbstractEventLoop, code: int) -> int:
-    loop.close()
-    return code

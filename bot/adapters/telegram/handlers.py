@@ -1,34 +1,33 @@
-"""One async function per kind of update: each turns it into a core call and sends the `Reply`.
+"""One async function per kind of update: each turns it into a core event and sends the `Reply`.
 
-Nothing here decides what to answer; that is the core's job. The engine is fetched through
-`current_engine(context)` for every update, never kept, so a reloaded knowledge base is
-used from the next message on. What a chat remembers lives in `context.chat_data["state"]`.
-Free text and topic taps are recorded in the store (`current_store`) after the reply has
-gone; commands never are. The practitioner's commands are in admin.py.
+Nothing here decides what to answer: `Engine.handle` does, for free text, commands (deep
+links included) and button taps alike. The engine is fetched through `current_engine` for
+every update, never kept, so a reloaded knowledge base is used from the next message on.
+What a chat remembers is `context.chat_data.state`; what is kept about it goes through
+`StoreChatRecords` over `context.bot_data.store`. Free text and topic taps are recorded
+after the reply has gone; commands never are. The practitioner's commands are in admin.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.adapters.chat_records import StoreChatRecords
 from bot.adapters.telegram.addressing import addressed_to_bot, text_for_bot
+from bot.adapters.telegram.context import BotData, Context
 from bot.adapters.telegram.delivery import Destination, send_reply
-from bot.adapters.telegram.recording import Recorder
 from bot.adapters.telegram.typing_indicator import typing_while_working
 from bot.config import Settings
 from bot.core.conversation import ChatState
-from bot.core.markup import to_plain
-from bot.core.reply import ACTION_FEEDBACK, Kind, Reply
-from bot.store import SentAnswer, Store, StoreError
+from bot.core.events import Command, Event, NotText, Tap, Text, recorded_text
+from bot.core.reply import ACTION_FEEDBACK, Reply
+from bot.store import SentAnswer, Store
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine
@@ -36,49 +35,48 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENGINE_SOURCE = "engine_source"  # bot_data key: a zero-argument callable giving the Engine
-STORE = "store"  # bot_data key: the Store (a NullStore when storage is off)
-RECORDER = "recorder"  # bot_data key: the Recorder writing outcomes to that store
-LIVE = "live"  # bot_data key: the LiveEngine, when the knowledge reloads itself
-SETTINGS = "settings"  # bot_data key: the Settings the bot runs with
-STATE = "state"  # chat_data key: the chat's ChatState
 TOAST_LIMIT = 200  # characters Telegram shows in an answerCallbackQuery notification
-BOOKING_DEEP_LINKS = frozenset({"book", "booking"})
 INLINE_TEXT_LIMIT = 500  # characters; longer messages are answered in a worker thread
 
-Context = ContextTypes.DEFAULT_TYPE
+
+def bot_data(context: Context) -> BotData:
+    """The bot's shared, typed state (see context.py)."""
+    return context.bot_data
 
 
 def current_engine(context: Context) -> Engine:
     """The Engine serving right now (read per update: a reload may have swapped it)."""
-    source: Callable[[], Engine] = context.bot_data[ENGINE_SOURCE]
-    return source()
+    return context.bot_data.engine_source()
 
 
 def current_store(context: Context) -> Store:
     """Where outcomes, feedback and unanswered questions are kept (may be a NullStore)."""
-    store: Store = context.bot_data[STORE]
-    return store
+    return context.bot_data.store
 
 
 def live_engine(context: Context) -> LiveEngine[Engine] | None:
     """The reloading holder of the Engine, or None when the bot serves a fixed one."""
-    return context.bot_data.get(LIVE)
+    return context.bot_data.live
 
 
 def settings_of(context: Context) -> Settings:
     """The settings the bot was started with."""
-    settings: Settings = context.bot_data[SETTINGS]
-    return settings
+    return context.bot_data.settings
 
 
 def chat_state(context: Context) -> ChatState:
     """This chat's conversation state, created on first contact."""
-    chat_data: dict[Any, Any] = context.chat_data if context.chat_data is not None else {}
-    state = chat_data.get(STATE)
-    if not isinstance(state, ChatState):
-        state = chat_data[STATE] = ChatState()
-    return state
+    if context.chat_data is None:  # an update without a chat: nothing to remember
+        return ChatState()
+    return context.chat_data.state
+
+
+def records_of(update: Update, context: Context) -> StoreChatRecords:
+    """What the store keeps about the chat this update came from."""
+    chat = update.effective_chat
+    assert chat is not None  # every update we subscribe to has a chat
+    data = context.bot_data
+    return StoreChatRecords(data.store, chat.id, data.settings.retention_days)
 
 
 def destination(update: Update) -> Destination:
@@ -91,12 +89,24 @@ def destination(update: Update) -> Destination:
     return Destination(chat.id, thread_id=thread_id, quote_message_id=quote)
 
 
-async def _send(update: Update, context: Context, reply: Reply) -> None:
+def handle(update: Update, context: Context, event: Event) -> Reply:
+    """The core's reply to `event` in this update's chat."""
+    engine = current_engine(context)
+    return engine.handle(event, chat_state(context), records_of(update, context))
+
+
+async def _send(update: Update, context: Context, event: Event | None, reply: Reply) -> None:
+    """Send the reply (if there is one), then keep its outcome and which message it is."""
+    if reply.silent:
+        return
     to = destination(update)
     sent = await send_reply(context.bot, to, reply)
     answer = sent_answer(to.chat_id, sent, reply)
-    if answer is not None:  # an answer with feedback buttons: remember which message it is
-        recorder: Recorder = context.bot_data[RECORDER]
+    recorder = context.bot_data.recorder
+    text = recorded_text(event, reply) if event is not None else None
+    if text is not None:  # the core says what is kept (batched into one commit; recording.py)
+        await recorder.record(to.chat_id, text, reply, answer)
+    elif answer is not None:  # an answer with feedback buttons: remember which message it is
         await recorder.remember(answer)
 
 
@@ -119,91 +129,28 @@ def _keyboard_rows(message: object) -> tuple[tuple[Any, ...], ...]:
 
 
 def _is_feedback(button: Any) -> bool:
-    return (getattr(button, "callback_data", None) or "").startswith(f"{ACTION_FEEDBACK}:")
-
-
-def with_feedback(reply: Reply, engine: Engine) -> Reply:
-    """An answer with "Helpful" / "Not helpful" under it; any other reply unchanged.
-
-    Added here, not by the core: a tap is tied to the Telegram message it sits under.
-    """
-    if reply.kind is not Kind.ANSWER or not reply.topic_id:
-        return reply
-    if any(button.action == ACTION_FEEDBACK for button in reply.buttons):
-        return reply
-    buttons = (*reply.buttons, *engine.feedback_buttons(reply.topic_id))
-    return dataclasses.replace(reply, buttons=buttons)
-
-
-async def _record(
-    context: Context, chat_id: int, text: str, reply: Reply, answer: SentAnswer | None = None
-) -> None:
-    """Keep the outcome (batched with other chats' into one commit; see recording.py)."""
-    recorder: Recorder = context.bot_data[RECORDER]
-    await recorder.record(chat_id, text, reply, answer)
+    return str(getattr(button, "callback_data", None) or "").startswith(f"{ACTION_FEEDBACK}:")
 
 
 # -- commands -----------------------------------------------------------------------------
 
 
-async def start(update: Update, context: Context) -> None:
-    """/start: the welcome; deep links `/start book` and `/start <topic-id>` go straight there."""
-    engine = current_engine(context)
-    state = chat_state(context)
-    payload = context.args[0] if context.args else ""
-    if payload in BOOKING_DEEP_LINKS:
-        reply = engine.booking()
-    elif payload and engine.knowledge.topic(payload) is not None:
-        reply = with_feedback(engine.answer_topic(payload, state), engine)
-    else:
-        reply = engine.welcome(state)
-    await _send(update, context, reply)
-
-
-async def show_help(update: Update, context: Context) -> None:
-    """/help: how to ask."""
-    await _send(update, context, current_engine(context).help())
-
-
-async def show_topics(update: Update, context: Context) -> None:
-    """/topics: the topic menu."""
-    await _send(update, context, current_engine(context).menu())
-
-
-async def show_booking(update: Update, context: Context) -> None:
-    """/book: how to book, with the booking button."""
-    await _send(update, context, current_engine(context).booking())
-
-
-async def show_about(update: Update, context: Context) -> None:
-    """/about: who the practitioner is."""
-    engine = current_engine(context)
-    await _send(update, context, with_feedback(engine.about(chat_state(context)), engine))
-
-
-async def show_privacy(update: Update, context: Context) -> None:
-    """/privacy: what is stored, why, for how long, and how to delete it."""
-    engine = current_engine(context)
-    await _send(update, context, engine.privacy(settings_of(context).retention_days))
-
-
-async def forget_chat(update: Update, context: Context) -> None:
-    """/forget: delete every stored row of this chat and say how many went."""
-    chat = update.effective_chat
-    assert chat is not None
-    try:
-        deleted = await asyncio.to_thread(current_store(context).forget, chat.id)
-    except StoreError as exc:
-        log.error("/forget failed: %s", exc)
-        await _send(update, context, current_engine(context).forget_failed())
+async def patient_command(update: Update, context: Context) -> None:
+    """/start (and its deep links), /help, /topics, /book, /about, /privacy, /forget."""
+    message = update.message
+    if message is None or message.text is None:
         return
-    if context.chat_data is not None:
-        context.chat_data.pop(STATE, None)  # the conversation's memory goes too
-    await _send(update, context, current_engine(context).forgotten(deleted))
+    command = Command.parse(message.text)
+    if command.name == "forget":
+        # Deleting rows waits for the disk: in a worker thread, so other chats flow meanwhile.
+        reply = await asyncio.to_thread(handle, update, context, command)
+    else:
+        reply = handle(update, context, command)
+    await _send(update, context, command, reply)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    """A command we do not have: the help text (in groups only if it was addressed to us)."""
+    """A command we do not have: the core's answer (in groups only if it was addressed to us)."""
     message = update.message
     if message is None or message.text is None:
         return
@@ -212,7 +159,8 @@ async def unknown_command(update: Update, context: Context) -> None:
         username = context.bot.username or ""
         if not username or not command.lower().endswith(f"@{username.lower()}"):
             return  # probably meant for another bot in the group
-    await _send(update, context, current_engine(context).help())
+    event = Command.parse(message.text)
+    await _send(update, context, event, handle(update, context, event))
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -226,8 +174,7 @@ async def answer_text(update: Update, context: Context) -> None:
     text = text_for_bot(message, context.bot.bot)
     if text is None:
         return  # a group conversation not addressed to the assistant
-    engine = current_engine(context)
-    state = chat_state(context)
+    event = Text(text)
     to = destination(update)
     # "typing…" covers the thinking only: once the reply is on its way, Telegram clears the
     # indicator when it arrives, and an extra request while sending would only slow it.
@@ -235,12 +182,10 @@ async def answer_text(update: Update, context: Context) -> None:
         if len(text) > INLINE_TEXT_LIMIT:
             # A long story takes the engine tens of milliseconds: in a worker thread, so other
             # patients' replies keep flowing meanwhile.
-            reply = await asyncio.to_thread(engine.respond, text, state)
+            reply = await asyncio.to_thread(handle, update, context, event)
         else:
-            reply = engine.respond(text, state)  # about a millisecond: a thread costs more
-    shown = with_feedback(reply, engine)
-    sent = await send_reply(context.bot, to, shown)
-    await _record(context, to.chat_id, text, reply, sent_answer(to.chat_id, sent, shown))
+            reply = handle(update, context, event)  # about a millisecond: a thread costs more
+    await _send(update, context, event, reply)
 
 
 async def refuse_non_text(update: Update, context: Context) -> None:
@@ -248,7 +193,7 @@ async def refuse_non_text(update: Update, context: Context) -> None:
     message = update.message
     if message is None or not addressed_to_bot(message, context.bot.bot):
         return
-    await _send(update, context, current_engine(context).not_text())
+    await _send(update, context, NotText(), handle(update, context, NotText()))
 
 
 # -- buttons ------------------------------------------------------------------------------
@@ -262,74 +207,23 @@ async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
         log.debug("answerCallbackQuery failed: %s", exc)
 
 
-async def topic_button(update: Update, context: Context) -> None:
-    """A tap on a topic button: that topic's answer (a stale or forged id gets a polite reply)."""
+async def button(update: Update, context: Context) -> None:
+    """A tap on any button the core offered (topic, menu, feedback, or stale/forged data)."""
     query = update.callback_query
-    if await _without_chat(update, context):
-        return
     assert query is not None
-    await _acknowledge(query)
-    topic_id = (query.data or "").partition(":")[2]
-    engine = current_engine(context)
-    reply = engine.answer_topic(topic_id, chat_state(context))
-    if reply.kind is not Kind.ANSWER:
-        await _send(update, context, reply)
+    if query.message is None or update.effective_chat is None:
+        # An inline message, or one Telegram no longer has: no chat to answer in, so the
+        # tap itself gets the core's one polite answer.
+        gone = current_engine(context).handle(Tap(query.data or "", None), ChatState())
+        await _acknowledge(query, gone.toast)
         return
-    to = destination(update)
-    shown = with_feedback(reply, engine)
-    sent = await send_reply(context.bot, to, shown)
-    # Counted as an answer (no text is kept), with the message that carries its buttons.
-    await _record(context, to.chat_id, "", reply, sent_answer(to.chat_id, sent, shown))
-
-
-async def menu_button(update: Update, context: Context) -> None:
-    """A tap on "All topics": the topic menu."""
-    query = update.callback_query
-    if await _without_chat(update, context):
-        return
-    assert query is not None
-    await _acknowledge(query)
-    await _send(update, context, current_engine(context).menu())
-
-
-async def feedback_button(update: Update, context: Context) -> None:
-    """A tap on "Helpful" / "Not helpful": kept once per answer, thanked, a "no" handed off."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if await _without_chat(update, context):
-        return
-    assert query is not None and chat is not None and query.message is not None
-    _, topic_id, verdict = (query.data or "").split(":")  # the pattern in app.py ensures it
-    engine = current_engine(context)
-    messages = engine.knowledge.messages
-    store = current_store(context)
-    answer_id = query.message.message_id
-    # A topic since removed, or a tap under a message the bot never sent this chat as that
-    # topic's answer (forged data): thanked, not kept.
-    if engine.knowledge.topic(topic_id) is None or not store.answer_was_sent(
-        chat.id, answer_id, topic_id
-    ):
-        await _acknowledge(query, to_plain(messages.feedback_thanks))
+    event = Tap(query.data or "", str(query.message.message_id))
+    # A feedback tap is one short synced commit on the loop, like the Recorder's writes.
+    reply = handle(update, context, event)
+    await _acknowledge(query, reply.toast)
+    if reply.clear_feedback:
         await _remove_feedback_buttons(query)
-        return
-    helpful = verdict == "yes"
-    # One short synced commit, on the loop like the Recorder's writes (see recording.py).
-    kept = store.record_feedback(chat.id, topic_id, helpful, str(answer_id))
-    thanks = messages.feedback_thanks if kept else messages.feedback_already
-    await _acknowledge(query, to_plain(thanks))
-    await _remove_feedback_buttons(query)
-    if kept and not helpful:
-        await _send(update, context, engine.not_helpful())
-
-
-async def _without_chat(update: Update, context: Context) -> bool:
-    """A tap with no message attached (an inline message, or one Telegram no longer has):
-    there is no chat to answer in, so the tap itself gets one polite answer. True if so."""
-    query = update.callback_query
-    if query is None or (query.message is not None and update.effective_chat is not None):
-        return False
-    await _acknowledge(query, to_plain(current_engine(context).knowledge.messages.button_gone))
-    return True
+    await _send(update, context, event, reply)  # a topic tapped: counted, no text kept
 
 
 async def _remove_feedback_buttons(query: CallbackQuery) -> None:
@@ -338,7 +232,7 @@ async def _remove_feedback_buttons(query: CallbackQuery) -> None:
     if not isinstance(markup, InlineKeyboardMarkup):
         return
     rows = [
-        [b for b in row if not (b.callback_data or "").startswith(f"{ACTION_FEEDBACK}:")]
+        [b for b in row if not str(b.callback_data or "").startswith(f"{ACTION_FEEDBACK}:")]
         for row in markup.inline_keyboard
     ]
     kept = InlineKeyboardMarkup([row for row in rows if row])
@@ -348,17 +242,6 @@ async def _remove_feedback_buttons(query: CallbackQuery) -> None:
         await query.edit_message_reply_markup(kept if kept.inline_keyboard else None)
     except TelegramError as exc:  # e.g. the message is too old to edit
         log.debug("feedback buttons not removed: %s", exc)
-
-
-async def unknown_button(update: Update, context: Context) -> None:
-    """Callback data we never sent (forged, or from an old version): a polite reply."""
-    query = update.callback_query
-    if await _without_chat(update, context):
-        return
-    assert query is not None
-    await _acknowledge(query)
-    reply = current_engine(context).answer_topic(query.data or "", chat_state(context))
-    await _send(update, context, reply)
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -398,6 +281,6 @@ async def report_error(update: object, context: Context) -> None:
     if update.effective_chat is None:
         return
     try:
-        await _send(update, context, current_engine(context).error())
+        await _send(update, context, None, current_engine(context).error())
     except Exception as exc:  # the error reply is best effort; the original error is logged
         log.warning("Could not tell the patient about the error either: %r", exc)
