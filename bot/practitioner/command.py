@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.core.errors import KnowledgeError
+from bot.core.errors import KnowledgeError, UsageError
 from bot.core.model import Knowledge
 from bot.practitioner.render_html import render_html
 from bot.practitioner.render_json import render_json
@@ -16,7 +16,7 @@ from bot.practitioner.report import (
     build_report,
     missing_database_report,
 )
-from bot.store import SQLiteStore, StoreError
+from bot.store import SQLiteStore
 
 RENDERERS = {"text": render_text, "json": render_json, "html": render_html}
 
@@ -40,26 +40,21 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.config import Settings
 
     settings = Settings.from_env()
-    database = Path(args.database) if args.database else settings.database_path
+    if args.rehearsal and args.database:
+        raise UsageError("give --rehearsal or --database, not both")
+    database = settings.rehearsal_database_path if args.rehearsal else settings.database_path
+    database = Path(args.database) if args.database else database
     knowledge_dir = Path(args.knowledge) if args.knowledge else settings.knowledge_dir
     since = args.since
     if since < 1:
-        print("error: --since must be at least 1 day", file=sys.stderr)
-        return 2
+        raise UsageError("--since must be at least 1 day")
     if not database.exists():
         report = missing_database_report(database, since)
     else:
         knowledge, note = load_knowledge_for_report(knowledge_dir)
-        try:
-            store = SQLiteStore(database, chat_keys=None, retention_days=settings.retention_days)
-        except StoreError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        try:
+        store = SQLiteStore(database, chat_keys=None, retention_days=settings.retention_days)
+        try:  # a StoreError is a BotError: the command line prints it and exits 1
             report = build_report(store, since, knowledge, knowledge_note=note)
-        except StoreError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
         finally:
             store.close()
     output = RENDERERS[args.format](report)
@@ -108,6 +103,12 @@ def add_report_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
         "--database",
         metavar="PATH",
         help="the database to read (default: DATABASE_PATH or data/clinic-bot.sqlite3)",
+    )
+    parser.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="read the rehearsal database that `python -m bot chat --record` writes"
+        " (REHEARSAL_DATABASE_PATH or data/rehearsal.sqlite3)",
     )
     parser.add_argument(
         "--knowledge",

@@ -22,6 +22,11 @@ from bot.practitioner.grouping import QuestionGroup, group_unanswered
 from bot.store import Stats, Store, empty_stats, utc_now
 
 DEFAULT_SINCE_DAYS = 30
+REHEARSAL_HINT = (
+    "To try the report before going live, chat in the terminal with"
+    " `python -m bot chat --record` (it keeps a separate rehearsal database), then run"
+    " `python -m bot report --rehearsal`."
+)
 OUTCOME_ORDER = ("answer", "suggest", "fallback", "urgent", "smalltalk")
 OUTCOME_LABELS = {  # the outcome kinds (PRODUCT.md) in the practitioner's words
     "answer": "answered",
@@ -95,9 +100,10 @@ def build_report(
     groups = tuple(group_unanswered(rows, knowledge, ignored=store.ignored_unanswered()))
     empty = None
     if stats.is_empty and not rows:
+        where = getattr(store, "path", "the database")
         empty = (
-            f"No conversations were recorded in the last {since_days} days. Once patients "
-            "have chatted with the bot, run the report again."
+            f"No conversations were recorded in the last {since_days} days in {where}."
+            f" Once patients have chatted with the bot, run the report again. {REHEARSAL_HINT}"
         )
     return Report(
         generated_at=now or utc_now(),
@@ -123,7 +129,7 @@ def missing_database_report(path: Path, since_days: int, now: datetime | None = 
         empty_reason=(
             f"There is no database at {path} yet. The bot creates it when it first runs"
             " on Telegram and records questions; then run this report again. (If the bot"
-            " keeps its data elsewhere, pass --database PATH or set DATABASE_PATH.)"
+            f" keeps its data elsewhere, pass --database PATH or set DATABASE_PATH.) {REHEARSAL_HINT}"
         ),
     )
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from bot.core.errors import BotError
 from bot.core.reply import Kind, Reply
 
 
-class StoreError(Exception):
+class StoreError(BotError):
     """The database could not be read or written; the message says which file and why."""
 
 
