@@ -14,7 +14,6 @@ import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.core.errors import BotError, ConfigError, KnowledgeError, UsageError
@@ -22,9 +21,6 @@ from bot.log_privacy import protect_root_handlers
 
 if TYPE_CHECKING:
     from bot.core.conversation import Engine
-    from bot.core.model import Knowledge
-
-PLACEHOLDER_HOSTS = frozenset({"example.com", "www.example.com", "example.org", "www.example.org"})
 
 DESCRIPTION = """\
 The acupuncture clinic's assistant. It answers patients' questions about acupuncture for
@@ -65,20 +61,9 @@ def _engine(args: argparse.Namespace) -> Engine:
     return Engine.from_directory(_settings(args).knowledge_dir)
 
 
-def example_values(knowledge: Knowledge) -> list[str]:
-    """The clinic settings still holding the shipped example (fine to try, not to go live)."""
-    clinic = knowledge.clinic
-    found = []
-    if urlsplit(clinic.booking_url).hostname in PLACEHOLDER_HOSTS:
-        found.append("booking_url is still the example address")
-    if any(host in clinic.contact.lower() for host in PLACEHOLDER_HOSTS):
-        found.append("contact is still the example")
-    return found
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the knowledge folder and print every problem."""
-    from bot.core.loader import load_knowledge
+    from bot.core.loader import advice, load_knowledge
 
     directory = _settings(args).knowledge_dir
     try:
@@ -86,13 +71,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         print(exc.report())
         return exc.exit_code
-    fixes = {
-        "booking_url": "put the clinic's real booking page there",
-        "contact": "put the clinic's real phone number, e-mail or contact page there",
-    }
-    for what in example_values(knowledge):
-        field = what.split()[0]
-        print(f"note: {directory / 'clinic.yaml'}: {what} - {fixes[field]} before going live")
+    for note in advice(knowledge):
+        print(f"note: {directory / 'clinic.yaml'}: {note}")
     n_phrasings = sum(len(t.phrasings) for t in knowledge.topics)
     print(
         f"OK: {directory} has {len(knowledge.topics)} topics, {n_phrasings} phrasings,"

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core.errors import KnowledgeError, Problem
-from bot.core.markup import TELEGRAM_MESSAGE_LIMIT, markup_problems
+from bot.core.markup import TELEGRAM_MESSAGE_LIMIT, markup_problems, to_plain
 from bot.core.model import (
     Clinic,
     ContextRule,
@@ -42,6 +43,18 @@ SHARED_PLACEHOLDERS = frozenset(
     {"clinic", "practitioner", "booking_url", "contact", "emergency_number", "urgent_number"}
 )
 _PLACEHOLDER = re.compile(r"\{([a-zA-Z_]+)\}")
+# The shipped example values' web addresses: fine for trying the bot, not for patients.
+EXAMPLE_HOSTS = frozenset({"example.com", "www.example.com", "example.org", "www.example.org"})
+# clinic.contact is put into sentences ("contact the clinic: {contact}"), so it must be the
+# detail itself: a phone number, an e-mail address or a web address.
+_CONTACT_DETAIL = re.compile(
+    r"\+?\d[\d ().-]{5,}\d|[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|\bwww\.\S+", re.IGNORECASE
+)
+# "contact the contact details": a sentence that says "contact" twice once it is filled in
+# (an address like contact@... or .../contact is fine).
+_DOUBLED_CONTACT = re.compile(
+    r"\bcontact\b[^\w@/]+(?:\w+[^\w@/]+){0,2}?contact\b(?![@./\w-])", re.IGNORECASE
+)
 
 CLINIC_KEYS = {
     "name": True,
@@ -176,6 +189,17 @@ class _Checker:
                 choices = ", ".join("{" + n + "}" for n in sorted(allowed))
                 self.add(file, line, f"unknown placeholder {{{name}}} - use one of {choices}")
 
+    def wording(self, text: str, values: dict[str, str], file: Path, line: int, where: str) -> None:
+        """A sentence must still read well once its placeholders are filled in."""
+        doubled = _DOUBLED_CONTACT.search(to_plain(fill(text, values)))
+        if doubled:
+            self.add(
+                file,
+                line,
+                f'{where} reads "{doubled.group(0)}" once {{contact}} is filled in - reword it,'
+                ' e.g. "contact the clinic: {contact}"',
+            )
+
     def markup(self, text: str, file: Path, line: int, where: str) -> None:
         for message in dict.fromkeys(markup_problems(text)):
             self.add(file, line, f"{where}: {message}")
@@ -248,6 +272,35 @@ def load_knowledge(directory: Path | str) -> Knowledge:
     )
 
 
+def advice(knowledge: Knowledge) -> list[str]:
+    """What `check` notes about a knowledge base that loads but is not ready to go live.
+
+    Not problems (the bot runs, e.g. to try it out), but a patient would be misled: the
+    shipped example booking page and contact, or a contact that is no phone number, e-mail
+    or web page ("contact the clinic: our website" tells a patient nothing).
+    """
+    clinic = knowledge.clinic
+    notes = []
+    if urlsplit(clinic.booking_url).hostname in EXAMPLE_HOSTS:
+        notes.append(
+            "booking_url is still the example address - put the clinic's real booking page"
+            " there before going live"
+        )
+    if any(host in clinic.contact.lower() for host in EXAMPLE_HOSTS):
+        notes.append(
+            "contact is still the example - put the clinic's real phone number, e-mail or"
+            " contact page there before going live"
+        )
+    elif not _CONTACT_DETAIL.search(clinic.contact):
+        notes.append(
+            f"contact should be how to reach the clinic (got {clinic.contact!r}) - write a phone"
+            " number, an e-mail address or a web page, e.g. 01234 567890, hello@yourclinic.co.uk"
+            ' or https://yourclinic.co.uk/contact (sentences read "contact the clinic:'
+            ' {contact}")'
+        )
+    return notes
+
+
 def check_knowledge(directory: Path | str) -> list[Problem]:
     """Every problem in a knowledge folder (empty when it loads cleanly)."""
     try:
@@ -309,6 +362,7 @@ def _load_clinic(file: Path, checker: _Checker) -> tuple[Clinic, Messages, Match
     c = {
         k: checker.text(section, k, file, "clinic", required=req) for k, req in CLINIC_KEYS.items()
     }
+    contact = c["contact"]
     url = c["booking_url"]
     if url and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
         checker.add(
@@ -349,6 +403,7 @@ def _load_clinic(file: Path, checker: _Checker) -> tuple[Clinic, Messages, Match
                         line,
                         f"message '{key}' must contain {needed} - put it back where it was",
                     )
+            checker.wording(texts[key], {"contact": contact}, file, line, f"message '{key}'")
     messages = Messages(**texts)
 
     matching = MatchingSettings()
@@ -421,6 +476,14 @@ def _load_topics(folder: Path, checker: _Checker, values: dict[str, str]) -> lis
                 )
             else:
                 seen_ids[topic_id] = (file, line_of(topic, "id"))
+            if topic_id != file.stem:
+                checker.add(
+                    file,
+                    line_of(topic, "id"),
+                    f"id '{topic_id}' is not the file's name ({file.name}) - keep them the same:"
+                    f" rename the file to {topic_id}{file.suffix} (or, for a new topic nobody"
+                    f" has used yet, set id: {file.stem})",
+                )
         title = checker.text(topic, "title", file, where)
         if len(title) > MAX_TITLE:
             checker.add(
@@ -432,6 +495,9 @@ def _load_topics(folder: Path, checker: _Checker, values: dict[str, str]) -> lis
         if answer:
             checker.placeholders(answer, file, line_of(topic, "answer"), SHARED_PLACEHOLDERS)
             checker.markup(answer, file, line_of(topic, "answer"), f"the answer of {where}")
+            checker.wording(
+                answer, values, file, line_of(topic, "answer"), f"the answer of {where}"
+            )
         phrasings = checker.text_list(
             topic, "phrasings", file, where, required="phrasings" in topic
         )
@@ -723,6 +789,7 @@ def _load_phrased(
         if reply:
             checker.placeholders(reply, file, line_of(item, "reply"), SHARED_PLACEHOLDERS)
             checker.markup(reply, file, line_of(item, "reply"), f"the reply of {where}")
+            checker.wording(reply, values, file, line_of(item, "reply"), f"the reply of {where}")
         out.append((item_id, tuple(p for p, _ in phrasings), fill(reply, values)))
     return out
 
@@ -737,4 +804,4 @@ def _load_gaps(file: Path, checker: _Checker, values: dict[str, str]) -> list[Ga
     return [Gap(*item) for item in found]
 
 
-__all__ = ["LList", "check_knowledge", "fill", "load_knowledge"]
+__all__ = ["LList", "advice", "check_knowledge", "fill", "load_knowledge"]

@@ -40,6 +40,8 @@ def line_of(container: Any, key: Any = None, default: int = 1) -> int:
 
 def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
     line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode) and node.style is None:
+        _check_joined_lines(node, file, problems)
     if isinstance(node, yaml.MappingNode):
         out = LDict()
         out.line, out.key_lines = line, {}
@@ -72,6 +74,36 @@ def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
     return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
 
+def _check_joined_lines(node: yaml.ScalarNode, file: Path, problems: list[Problem]) -> None:
+    """Unquoted text that runs onto the next line is, in these files, a mis-indented line.
+
+    YAML quietly joins a line indented further than the item above to that item ("- a" then
+    "   - b" becomes the one phrasing "a - b"), so nothing fails: say so at the joined line.
+    Answers written with "|" and quoted text are not affected.
+    """
+    first, last = node.start_mark.line, node.end_mark.line
+    if last == first or node.start_mark.buffer is None:
+        return
+    lines = node.start_mark.buffer.splitlines()
+    joined = next(
+        (n for n in range(first + 1, min(last, len(lines) - 1) + 1) if lines[n].strip()), None
+    )
+    if joined is None:
+        return
+    if lines[joined].lstrip().startswith("- "):
+        fix = (
+            "it is indented further than the item above, so YAML joined the two into one:"
+            f" {node.value!r} - line it up with the items above it (same number of spaces)"
+        )
+    else:
+        fix = (
+            f"it has no 'name:' or '- ', so YAML joined it to the line above: {node.value!r}"
+            " - put the whole text on one line, or start a new item with '- ' lined up with"
+            " the others"
+        )
+    problems.append(Problem(file, joined + 1, fix))
+
+
 def read_yaml(file: Path, problems: list[Problem]) -> Any:
     """Parse one YAML file; on a syntax error add a located problem and return None."""
     try:
@@ -92,6 +124,12 @@ def read_yaml(file: Path, problems: list[Problem]) -> Any:
         if exc.context and "quoted scalar" in exc.context and exc.context_mark:
             # An unclosed quote is reported where the file ends; point at where it opened.
             mark, what = exc.context_mark, "a quote is opened and never closed"
+        elif "could not find expected ':'" in what and exc.context_mark:
+            # PyYAML notices the missing colon on the next line; the mistake is where the
+            # key it was reading began.
+            mark, what = exc.context_mark, "this line has no ':' after its name"
+        elif "expected <block end>" in what:
+            what = "this line is not lined up with the lines above it (indentation)"
         line = mark.line + 1 if mark else 1
         problems.append(Problem(file, line, f"YAML syntax error: {what} - {_syntax_hint(what)}"))
         return None
@@ -112,8 +150,13 @@ def _syntax_hint(problem: str) -> str:
     p = problem.lower()
     if "tab" in p or "'\\t'" in p or "\t" in p:
         return "use spaces, not tabs, to indent (your editor may insert a tab)"
-    if "indentation" in p or "expected <block end>" in p:
-        return "line the item up with the ones above it (same number of spaces)"
+    if "indentation" in p or "lined up" in p or "expected <block end>" in p:
+        return "line it up with the lines above it (the same number of spaces)"
+    if "no ':' after its name" in p:
+        return (
+            "write the name, a colon and a space before the value (e.g. `title: Pain relief`);"
+            " if it is a list item, start it with '- ' like the items above it"
+        )
     if "mapping values are not allowed" in p:
         return "a line has a second ': ' in it; put the whole text in double quotes"
     if "found character" in p or "cannot start any token" in p:

@@ -63,7 +63,7 @@ def run_report(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(output, encoding="utf-8")
         print(
-            f"Report written to {out}"
+            f"Report written to {out} (read from {report.database})"
             + (f" ({report.empty_reason})" if report.empty_reason else "")
         )
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -254,3 +255,123 @@ def test_same_variant_under_two_words(kb: Path) -> None:
     edit(file, "synonyms:\n", "synonyms:\n  alpha: [zzvariant]\n  beta: [zzvariant]\n")
     problem = only_problem(kb, "is listed under both 'alpha' and 'beta'")
     assert problem.line == line_number(file, "beta: [zzvariant]")
+
+
+# -- mistakes reported at the line where they are made ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "mistake"),
+    [
+        ("title: Cost-effectiveness", "title Cost-effectiveness", "title Cost-effectiveness"),
+        ("keywords: [", "keywords [", "keywords ["),
+        (
+            "  - is it good value for money\n",
+            "  is it good value for money\n",
+            "  is it good value",
+        ),
+    ],
+)
+def test_a_missing_colon_or_dash_is_reported_at_its_own_line(
+    kb: Path, old: str, new: str, mistake: str
+) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, old, new)
+    problem = only_problem(kb, "YAML syntax error")
+    assert (problem.file, problem.line) == (file, line_number(file, mistake))
+    assert "':'" in problem.message and "- " in problem.message  # names both ways to fix it
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "mistake"),
+    [
+        # indented further: YAML would quietly join it to the phrasing above
+        ("  - is it good value for money", "     - is it good value for money", "good value"),
+        # indented less than its neighbours
+        ("  - is it good value for money", " - is it good value for money", "good value"),
+        # a key pushed under the one above
+        ("related: [", "  related: [", "related: ["),
+    ],
+)
+def test_a_mis_indented_line_is_reported_at_its_own_line(
+    kb: Path, old: str, new: str, mistake: str
+) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, old, new)
+    problems = [p for p in check_knowledge(kb) if p.file == file]
+    assert problems, "a mis-indented line must not pass"
+    assert problems[0].line == line_number(file, mistake)
+    assert "line it up" in problems[0].message
+
+
+def test_the_shipped_knowledge_has_no_joined_lines() -> None:
+    assert check_knowledge(DEFAULT_KNOWLEDGE_DIR) == []
+
+
+def test_a_topic_whose_id_is_not_its_file_name(kb: Path) -> None:
+    (kb / "topics" / "cost.yaml").rename(kb / "topics" / "prices.yaml")
+    problem = only_problem(kb, "is not the file's name")
+    assert problem.file == kb / "topics" / "prices.yaml"
+    assert problem.line == line_number(problem.file, "id: cost")
+    assert "rename the file to cost.yaml" in problem.message
+
+
+# -- the clinic's contact -----------------------------------------------------------------------
+
+
+def check_output(kb: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["check", "--knowledge", str(kb)]) == 0
+    return capsys.readouterr().out
+
+
+def test_check_flags_the_example_contact_like_the_example_booking_url(
+    kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = check_output(kb, capsys)
+    assert "booking_url is still the example address" in out
+    assert "contact is still the example" in out
+    edit(kb / "clinic.yaml", "contact: https://www.example.com/contact", "contact: 01632 960123")
+    edit(kb / "clinic.yaml", "https://www.example.com/book", "https://rickmudie.co.uk/book")
+    assert "note:" not in check_output(kb, capsys)
+
+
+def test_check_notes_a_contact_that_is_not_a_way_to_reach_anyone(
+    kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        kb / "clinic.yaml",
+        "contact: https://www.example.com/contact",
+        "contact: the details on our website",
+    )
+    out = check_output(kb, capsys)
+    assert "contact should be how to reach the clinic" in out
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "01632 960123",
+        "hello@rickmudie.co.uk",
+        "contact@rickmudie.co.uk",
+        "https://rickmudie.co.uk/contact",
+        "the contact details on the clinic's website",  # the old example
+    ],
+)
+def test_no_shipped_message_reads_contact_the_contact(kb: Path, contact: str) -> None:
+    edit(kb / "clinic.yaml", "contact: https://www.example.com/contact", f"contact: {contact}")
+    knowledge = load_knowledge(kb)  # the wording check passes for every kind of contact...
+    texts = [getattr(knowledge.messages, f) for f in knowledge.messages.__dataclass_fields__]
+    texts += [s.reply for s in knowledge.smalltalk] + [g.reply for g in knowledge.gaps]
+    texts += [t.answer for t in knowledge.topics]
+    doubled = re.compile(r"contact\W+(?:the\s+)?contact\b(?![@.])", re.IGNORECASE)
+    assert not [t for t in texts if doubled.search(t)]  # ...and the result reads well
+
+
+def test_a_message_that_would_read_contact_the_contact_is_refused(kb: Path) -> None:
+    edit(
+        kb / "clinic.yaml", "contact: https://www.example.com/contact", "contact: the contact page"
+    )
+    file = kb / "smalltalk.yaml"
+    edit(file, "please get in touch: {contact}", "please contact {contact}")
+    problem = only_problem(kb, "once {contact} is filled in")
+    assert (problem.file, problem.line) == (file, line_number(file, "please contact {contact}"))
