@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +104,70 @@ def test_eval_bad_file_is_explained(tmp_path: Path) -> None:
     proc = run("eval", str(bad))
     assert proc.returncode == 2
     assert "bad.jsonl:1" in proc.stderr
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "DATA"))}
+    env.update(PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def test_make_run_serves_telegram_with_an_exported_token_in_dotenv(tmp_path: Path) -> None:
+    """`make run` is `python -m bot start`: an `export NAME=value` .env is not ignored."""
+    with socket.socket() as probe:  # a port nobody listens on: "Telegram" is unreachable
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / ".env").write_text(
+        "export TELEGRAM_BOT_TOKEN=123456789:AAE_a-well-formed-token-for-tests-000\n"
+        f"export TELEGRAM_API_BASE_URL=http://127.0.0.1:{port}/bot\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "start", "--knowledge", str(ROOT / "knowledge")],
+        cwd=tmp_path,
+        env=clean_env(DATA_DIR=str(tmp_path / "data")),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(4)
+        assert proc.poll() is None, "it should keep trying to reach Telegram"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    assert "Cannot reach Telegram at 127.0.0.1" in err
+    assert "terminal chat" not in out + err
+    assert proc.returncode == 0
+
+
+def test_make_run_without_a_token_opens_the_chat(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "start", "--knowledge", str(ROOT / "knowledge")],
+        input="how many sessions will i need\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert "opening the terminal chat" in proc.stderr
+    assert "1 to 2 weeks" in proc.stdout
+
+
+def test_every_problem_becomes_its_exit_code_in_one_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    broken_db = tmp_path / "broken.sqlite3"
+    broken_db.write_text("this is not a database", encoding="utf-8")
+    assert main(["report", "--database", str(broken_db)]) == 1  # a StoreError
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert main(["report", "--since", "0"]) == 2  # a UsageError
+    assert "--since must be at least 1 day" in capsys.readouterr().err
+    (tmp_path / ".env").write_text("what is this\n", encoding="utf-8")
+    assert main(["check"]) == 2  # a ConfigError from .env
+    assert ".env:1" in capsys.readouterr().err

@@ -329,8 +329,15 @@ async def test_telegram_unreachable_at_start_is_waited_out(real_engine: Engine) 
     tg.port = port  # not listening yet: the bot starts before "Telegram" is reachable
     bot = await BotProcess(bot_environment(tg)).start()
     try:
-        await bot.wait_for_stderr("getMe failed")
-        assert not bot.exited and "retrying" in bot.stderr, bot.stderr
+        await bot.wait_for_stderr("Cannot reach Telegram")
+        assert not bot.exited, bot.stderr
+        # Plain words first: what is wrong and that it keeps trying, not an httpx class name.
+        line = next(x for x in bot.stderr.splitlines() if "Cannot reach Telegram" in x)
+        assert "Cannot reach Telegram at 127.0.0.1: this computer may be offline" in line
+        assert "Trying again in" in line and "starts by itself" in line
+        assert "getMe" not in bot.stderr
+        await bot.wait_for_stderr("Trying again in 2 s")  # and it keeps trying
+        assert bot.stderr.count("Cannot reach Telegram") >= 2 and not bot.exited
         await tg.start(port)
         await bot.wait_until_polling(tg, timeout=20)
         tg.send_text(31, "how many sessions")
@@ -348,7 +355,7 @@ async def test_stopping_while_still_connecting_is_clean() -> None:
     tg.port = free_port()  # nobody listens there
     bot = await BotProcess(bot_environment(tg)).start()
     try:
-        await bot.wait_for_stderr("getMe failed")
+        await bot.wait_for_stderr("Cannot reach Telegram")
         code, seconds = await bot.stop(signal.SIGTERM)
     finally:
         await bot.kill()

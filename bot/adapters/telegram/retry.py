@@ -7,7 +7,8 @@ patient's answer survives a network blip. Requests Telegram *refused* (400 Bad R
 403 Forbidden) are not retried: sending them again would fail the same way.
 
 Fetching updates is not routed through the rate limiter by PTB; our polling loop
-(polling.py) retries on its own.
+(polling.py) retries on its own. Nor is the start-up's getMe retried here: `app.connect`
+waits for Telegram as long as it takes and says in plain words that it cannot be reached.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)  # seconds before each new attempt; ~7.5 s in all
 RATE_LIMIT_RETRIES = 3  # 429s waited out per request before giving up
+NOT_RETRIED = frozenset({"getMe"})  # the start-up check; app.connect has its own patient loop
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -61,6 +63,10 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> Result:
         """Run one Bot API call through the limiter, trying again after a network failure."""
+        if endpoint in NOT_RETRIED:
+            return await self._limiter.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         for attempt in range(len(self._pauses) + 1):
             try:
                 return await self._limiter.process_request(
