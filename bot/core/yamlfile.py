@@ -75,33 +75,28 @@ def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
 
 
 def _check_joined_lines(node: yaml.ScalarNode, file: Path, problems: list[Problem]) -> None:
-    """Unquoted text that runs onto the next line is, in these files, a mis-indented line.
+    """A list item indented further than the one above is, in fact, joined to it: say so.
 
-    YAML quietly joins a line indented further than the item above to that item ("- a" then
-    "   - b" becomes the one phrasing "a - b"), so nothing fails: say so at the joined line.
-    Answers written with "|" and quoted text are not affected.
+    YAML quietly reads "- a" followed by "   - b" as the one text "a - b", so nothing fails
+    and a phrasing is lost. Unquoted text wrapped onto the next line on purpose (which YAML
+    allows, and which PyYAML writes) does not start its next line with "- ", and passes.
     """
     first, last = node.start_mark.line, node.end_mark.line
     if last == first or node.start_mark.buffer is None:
         return
     lines = node.start_mark.buffer.splitlines()
-    joined = next(
-        (n for n in range(first + 1, min(last, len(lines) - 1) + 1) if lines[n].strip()), None
-    )
-    if joined is None:
-        return
-    if lines[joined].lstrip().startswith("- "):
-        fix = (
-            "it is indented further than the item above, so YAML joined the two into one:"
-            f" {node.value!r} - line it up with the items above it (same number of spaces)"
-        )
-    else:
-        fix = (
-            f"it has no 'name:' or '- ', so YAML joined it to the line above: {node.value!r}"
-            " - put the whole text on one line, or start a new item with '- ' lined up with"
-            " the others"
-        )
-    problems.append(Problem(file, joined + 1, fix))
+    for n in range(first + 1, min(last, len(lines) - 1) + 1):
+        if lines[n].lstrip().startswith("- "):
+            problems.append(
+                Problem(
+                    file,
+                    n + 1,
+                    "this item is indented further than the one above, so YAML joined the two"
+                    f" into one: {node.value!r} - line it up with the items above it (the same"
+                    " number of spaces)",
+                )
+            )
+            return
 
 
 def read_yaml(file: Path, problems: list[Problem]) -> Any:

@@ -375,3 +375,10 @@ def test_a_message_that_would_read_contact_the_contact_is_refused(kb: Path) -> N
     edit(file, "please get in touch: {contact}", "please contact {contact}")
     problem = only_problem(kb, "once {contact} is filled in")
     assert (problem.file, problem.line) == (file, line_number(file, "please contact {contact}"))
+
+
+def test_text_wrapped_onto_the_next_line_on_purpose_still_loads(kb: Path) -> None:
+    file = kb / "clinic.yaml"
+    edit(file, "  menu_button: All topics", "  menu_button: All\n    topics")
+    assert check_knowledge(kb) == []
+    assert load_knowledge(kb).messages.menu_button == "All topics"
