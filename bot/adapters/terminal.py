@@ -84,12 +84,13 @@ class TerminalChat:
         self.write("".join(lines) + "\n")
 
     def event_for(self, line: str) -> Event | None:
-        """The core event a typed line stands for; None for a link button (printed instead)."""
+        """The core event a typed line stands for; None for a link or a used-up button."""
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             button = self.choices[int(text) - 1]
-            if button is None:
-                return Tap("")  # a used-up feedback button: the core's polite reply
+            if button is None:  # a feedback button already tapped, as Telegram removes it
+                self.write("That button has been used; type a question or another number.\n\n")
+                return None
             if button.url:
                 self.write(f"Open this link to continue: {button.url}\n\n")
                 return None

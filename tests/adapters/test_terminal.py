@@ -136,6 +136,11 @@ def test_feedback_buttons_work_in_the_terminal(engine: Engine, tmp_path: Path) -
     assert to_plain(engine.not_helpful().text).strip() in printed
     topic = next(t for t in store.stats(1).feedback if t.topic_id == "how-many-sessions")
     assert (topic.helpful, topic.not_helpful) == (0, 1)
+    chat.show(answer)  # the answer again, as scrolled back to: its buttons a fresh answer's
+    yes = next(n for n, b in enumerate(chat.choices, 1) if b and b.value.endswith(":yes"))
+    chat.show(chat.handle(str(yes)) or engine.help())
+    assert chat.handle(str(yes)) is None  # taken away after a tap, like on Telegram
+    assert "That button has been used" in out.getvalue()
     store.close()
 
 
