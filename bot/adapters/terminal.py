@@ -24,12 +24,25 @@ from bot.config import Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.events import Command, Event, Tap, Text, recorded_text
 from bot.core.live import LiveEngine, ReloadResult
-from bot.core.markup import to_plain
+from bot.core.markup import escape, to_plain
 from bot.core.reply import ACTION_FEEDBACK, Button, Reply
 from bot.store import NullStore, Store, open_store
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
 TERMINAL_CHAT_ID = 1  # the rehearsal's one chat (kept under a pseudonymous key, like any chat)
+
+
+class TerminalRecords(StoreChatRecords):
+    """The terminal chat's records: /privacy says whether this chat itself is kept."""
+
+    def privacy_notice(self) -> str:
+        """Telegram's notice, after a line on this rehearsal (recorded or not)."""
+        where = (
+            f"This rehearsal is recorded in {self.store.path}, as the bot records patients."
+            if self.store.available and hasattr(self.store, "path")
+            else "This terminal chat keeps nothing (start it with --record to rehearse that)."
+        )
+        return f"<i>{escape(where)} On Telegram, patients read:</i>\n\n{super().privacy_notice()}"
 
 
 class TerminalChat:
@@ -49,7 +62,7 @@ class TerminalChat:
         self.out = out
         self.prompts = prompts
         self.store: Store = store if store is not None else NullStore()
-        self.records = StoreChatRecords(self.store, TERMINAL_CHAT_ID, retention_days)
+        self.records = TerminalRecords(self.store, TERMINAL_CHAT_ID, retention_days)
         self.state = ChatState()
         self.choices: list[Button | None] = []  # None: a button already used up
         self.replies_shown = 0  # names each answer, so a feedback tap counts once per answer

@@ -112,6 +112,7 @@ def test_privacy_and_forget_in_the_terminal(engine: Engine, tmp_path: Path) -> N
     assert len(store.unanswered(1)) == 1  # recorded like the live bot records it
     chat.show(chat.handle("/privacy") or engine.help())
     assert to_plain(privacy_notice(17)).strip() in out.getvalue()  # the retention it runs with
+    assert f"This rehearsal is recorded in {tmp_path / 'rehearsal.sqlite3'}" in out.getvalue()
     chat.show(chat.handle("/forget") or engine.help())
     assert forget_confirmation(1) in out.getvalue()
     assert store.unanswered(1) == []
@@ -121,6 +122,7 @@ def test_privacy_and_forget_in_the_terminal(engine: Engine, tmp_path: Path) -> N
 def test_privacy_and_forget_without_recording_keep_nothing(engine: Engine) -> None:
     text = run_chat(engine, ["how many sessions", "/privacy", "/forget"])
     assert "Your privacy" in text
+    assert "This terminal chat keeps nothing" in text  # true of this chat, not only of Telegram
     assert forget_confirmation(0) in text
 
 
