@@ -41,7 +41,7 @@ class Miss:
 class EvalResult:
     """Counts and the derived percentages, as score.py reports them."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     per_topic: dict[str, list[int]] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
 

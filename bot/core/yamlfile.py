@@ -14,14 +14,14 @@ import yaml
 from bot.core.errors import Problem
 
 
-class LDict(dict):
+class LDict(dict[str, Any]):
     """A mapping that remembers the line of itself and of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LList(list):
+class LList(list[Any]):
     """A list that remembers the line of itself and of each item (1-based)."""
 
     line: int = 0
