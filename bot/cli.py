@@ -125,13 +125,13 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the engine on a labelled file."""
-    from bot.evaluation import EvalFileError, evaluate, format_report, load_labelled
+    from bot.evaluation import evaluate, format_report, load_labelled
 
     engine = _engine(args)
     try:
-        items = load_labelled(args.file)
-    except (OSError, EvalFileError) as exc:
-        raise UsageError(str(exc)) from None
+        items = load_labelled(args.file)  # a malformed line raises EvalFileError (a UsageError)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
     result = evaluate(engine, items)
     if args.json:
         print(json.dumps(result.metrics()))

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.conversation import Engine
+from bot.core.errors import UsageError
 from bot.core.reply import Kind
 
 SPECIAL = frozenset({"urgent", "none", "smalltalk"})
 
 
-class EvalFileError(Exception):
-    """The labelled file is malformed; the message names the line."""
+class EvalFileError(UsageError):
+    """The labelled file is malformed; the message names the line (exit code 2)."""
 
 
 @dataclass(frozen=True)
