@@ -74,6 +74,11 @@ class TerminalChat:
             self.out.write(text)
             self.out.flush()
 
+    def prompt(self) -> None:
+        """Ask for the next line (interactive chats only)."""
+        if self.prompts:
+            self.write("you> ")
+
     def show(self, reply: Reply) -> None:
         """Print a reply's tap notice, text, notes and buttons."""
         lines: list[str] = []
@@ -129,8 +134,7 @@ class TerminalChat:
             self.write("Terminal chat with the clinic's assistant. Type /quit to leave.\n\n")
             self.show(self.engine_source().handle(Command("start"), self.state, self.records))
         while True:
-            if self.prompts:
-                self.write("you> ")
+            self.prompt()
             line = stream.readline()
             if not line:
                 break
@@ -182,6 +186,8 @@ class TerminalWatcher:
             self.chat.write(
                 f"\n[knowledge] Edit loaded{fixed}: version {result.version} answers from now on.\n\n"
             )
+        if result.changed or not result.ok:
+            self.chat.prompt()  # the report landed after the prompt: show it again
         return result
 
     def _run(self) -> None:

@@ -92,6 +92,9 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # Topic files that could not be read (their problem is reported): references to
+        # them by file name are not reported again, so one broken file is one problem.
+        self.unreadable_topics: set[str] = set()
 
     def add(self, file: Path, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -332,7 +335,7 @@ def _order_topics(
     known = {t.id for t in topics}
     rank: dict[str, int] = {}
     for topic_id, line in order:
-        if topic_id not in known:
+        if topic_id not in known and topic_id not in checker.unreadable_topics:
             close = _closest(topic_id, dict.fromkeys(known, True))
             hint = f"did you mean '{close}'?" if close else "use the id of an existing topic"
             checker.add(file, line, f"menu lists '{topic_id}', which is not a topic - {hint}")
@@ -451,11 +454,13 @@ def _load_topics(folder: Path, checker: _Checker, values: dict[str, str]) -> lis
     for file in files:
         data = read_yaml(file, checker.problems)
         if data is None:
+            checker.unreadable_topics.add(file.stem)
             if file.read_bytes().strip() == b"":
                 checker.add(file, 1, "the topic file is empty - write the topic or delete the file")
             continue
         topic = checker.mapping(data, file, "the topic", TOPIC_KEYS)
         if topic is None:
+            checker.unreadable_topics.add(file.stem)
             continue
         topic_id = checker.text(topic, "id", file, "the topic")
         where = f"topic '{topic_id}'" if topic_id else "the topic"
@@ -544,7 +549,7 @@ def _load_topics(folder: Path, checker: _Checker, values: dict[str, str]) -> lis
             )
         )
     for ref, file, line in related_refs:
-        if ref not in seen_ids:
+        if ref not in seen_ids and ref not in checker.unreadable_topics:
             close = _closest(ref, dict.fromkeys(seen_ids, True))
             hint = f"did you mean '{close}'?" if close else "use the id of an existing topic"
             checker.add(file, line, f"related topic '{ref}' does not exist - {hint}")

@@ -382,3 +382,13 @@ def test_text_wrapped_onto_the_next_line_on_purpose_still_loads(kb: Path) -> Non
     edit(file, "  menu_button: All topics", "  menu_button: All\n    topics")
     assert check_knowledge(kb) == []
     assert load_knowledge(kb).messages.menu_button == "All topics"
+
+
+def test_one_broken_topic_file_is_one_problem_not_a_cascade(kb: Path) -> None:
+    file = kb / "topics" / "benefits.yaml"
+    edit(file, "title:", "title")  # other topics and the menu still name 'benefits'
+    problems = check_knowledge(kb)
+    assert [(p.file, p.line) for p in problems] == [(file, line_number(file, "title "))]
+    # A reference to a topic that has no file at all is still reported.
+    file.unlink()
+    assert any("related topic 'benefits' does not exist" in p.message for p in check_knowledge(kb))
