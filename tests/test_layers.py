@@ -14,6 +14,7 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 LAYERS = {
     "bot.core": 0,
     "bot.config": 1,  # settings: read by the store and everything above it
+    "bot.log_privacy": 1,  # the log filter every entry point installs
     "bot.store": 2,
     "bot.practitioner": 3,
     "bot.evaluation": 3,

@@ -24,25 +24,12 @@ from bot.config import Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.events import Command, Event, Tap, Text, recorded_text
 from bot.core.live import LiveEngine, ReloadResult
-from bot.core.markup import escape, to_plain
+from bot.core.markup import to_plain
 from bot.core.reply import ACTION_FEEDBACK, Button, Reply
-from bot.store import NullStore, Store, open_store
+from bot.store import NullStore, SentAnswer, SQLiteStore, Store, open_store
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
 TERMINAL_CHAT_ID = 1  # the rehearsal's one chat (kept under a pseudonymous key, like any chat)
-
-
-class TerminalRecords(StoreChatRecords):
-    """The terminal chat's records: /privacy says whether this chat itself is kept."""
-
-    def privacy_notice(self) -> str:
-        """Telegram's notice, after a line on this rehearsal (recorded or not)."""
-        where = (
-            f"This rehearsal is recorded in {self.store.path}, as the bot records patients."
-            if self.store.available and hasattr(self.store, "path")
-            else "This terminal chat keeps nothing (start it with --record to rehearse that)."
-        )
-        return f"<i>{escape(where)} On Telegram, patients read:</i>\n\n{super().privacy_notice()}"
 
 
 class TerminalChat:
@@ -62,7 +49,7 @@ class TerminalChat:
         self.out = out
         self.prompts = prompts
         self.store: Store = store if store is not None else NullStore()
-        self.records = TerminalRecords(self.store, TERMINAL_CHAT_ID, retention_days)
+        self.records = StoreChatRecords(self.store, TERMINAL_CHAT_ID, retention_days)
         self.state = ChatState()
         self.choices: list[Button | None] = []  # None: a button already used up
         self.replies_shown = 0  # names each answer, so a feedback tap counts once per answer
@@ -73,6 +60,12 @@ class TerminalChat:
         with self.lock:
             self.out.write(text)
             self.out.flush()
+
+    def recording_note(self) -> str:
+        """Whether this rehearsal is kept, and where."""
+        if self.store.available and isinstance(self.store, SQLiteStore):
+            return f"This rehearsal is recorded in {self.store.path}, as the bot records patients."
+        return "This terminal chat keeps nothing (start it with --record to rehearse that)."
 
     def prompt(self) -> None:
         """Ask for the next line (interactive chats only)."""
@@ -92,6 +85,10 @@ class TerminalChat:
             self.write("".join(lines) + "\n")
             return
         self.replies_shown += 1
+        if reply.topic_id and any(b.action == ACTION_FEEDBACK for b in reply.buttons):
+            # As on Telegram: a "Helpful" tap counts only under an answer the chat was sent.
+            answer = SentAnswer(TERMINAL_CHAT_ID, self.replies_shown, reply.topic_id)
+            self.store.remember_answers([answer])
         lines.append(to_plain(reply.text).strip() + "\n")
         for note in reply.notes:
             lines.append("\n" + to_plain(note).strip() + "\n")
@@ -122,6 +119,8 @@ class TerminalChat:
         event = self.event_for(line)
         if event is None:
             return None
+        if event == Command("privacy"):  # first, whether this chat itself is kept
+            self.write(f"({self.recording_note()} On Telegram, patients read:)\n\n")
         reply = self.engine_source().handle(event, self.state, self.records)
         kept = recorded_text(event, reply)
         if kept is not None and self.store.available:

@@ -19,7 +19,7 @@ from bot.adapters.terminal import TerminalChat
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core.conversation import PATIENT_COMMANDS, Engine
 from bot.core.markup import to_plain
-from bot.store import Store, forget_confirmation, open_store, privacy_notice
+from bot.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,10 +111,10 @@ def test_privacy_and_forget_in_the_terminal(engine: Engine, tmp_path: Path) -> N
     chat.show(chat.handle("does the clinic keep a parrot named zorblax") or engine.help())
     assert len(store.unanswered(1)) == 1  # recorded like the live bot records it
     chat.show(chat.handle("/privacy") or engine.help())
-    assert to_plain(privacy_notice(17)).strip() in out.getvalue()  # the retention it runs with
+    assert to_plain(engine.privacy(17).text).strip() in out.getvalue()  # its real retention
     assert f"This rehearsal is recorded in {tmp_path / 'rehearsal.sqlite3'}" in out.getvalue()
     chat.show(chat.handle("/forget") or engine.help())
-    assert forget_confirmation(1) in out.getvalue()
+    assert to_plain(engine.forgotten(1).text) in out.getvalue()
     assert store.unanswered(1) == []
     store.close()
 
@@ -123,7 +123,7 @@ def test_privacy_and_forget_without_recording_keep_nothing(engine: Engine) -> No
     text = run_chat(engine, ["how many sessions", "/privacy", "/forget"])
     assert "Your privacy" in text
     assert "This terminal chat keeps nothing" in text  # true of this chat, not only of Telegram
-    assert forget_confirmation(0) in text
+    assert to_plain(engine.forgotten(0).text) in text
 
 
 def test_feedback_buttons_work_in_the_terminal(engine: Engine, tmp_path: Path) -> None:

@@ -25,19 +25,14 @@ class Records:
 
     rows: int = 3
     broken: bool = False
+    retention_days: int = 17
     feedback: list[tuple[str, bool, str]] = field(default_factory=list)
-
-    def privacy_notice(self) -> str:
-        return "PRIVACY NOTICE"
 
     def forget(self) -> int | None:
         if self.broken:
             return None
         deleted, self.rows = self.rows, 0
         return deleted
-
-    def forget_confirmation(self, deleted: int) -> str:
-        return f"FORGOT {deleted}"
 
     def record_feedback(self, topic_id: str, helpful: bool, answer_ref: str) -> bool:
         if any(t == topic_id and ref == answer_ref for t, _, ref in self.feedback):
@@ -96,10 +91,10 @@ def test_command_parsing_is_what_telegram_and_the_terminal_share() -> None:
     assert Command.parse("/privacy") == Command("privacy")
 
 
-def test_privacy_comes_from_the_records(engine: Engine) -> None:
-    assert engine.handle(Command("privacy"), ChatState(), Records()).text == "PRIVACY NOTICE"
-    # Without a store nothing is kept, and it says so.
-    assert "Nothing" in engine.handle(Command("privacy"), ChatState()).text
+def test_privacy_promises_the_retention_the_records_keep(engine: Engine) -> None:
+    text = engine.handle(Command("privacy"), ChatState(), Records(retention_days=17)).text
+    assert text == engine.privacy(17).text
+    assert "<b>17 days</b>" in text and "/forget" in text
 
 
 def test_forget_deletes_says_how_many_and_resets_the_chat(engine: Engine) -> None:
@@ -107,7 +102,8 @@ def test_forget_deletes_says_how_many_and_resets_the_chat(engine: Engine) -> Non
     engine.handle(Text("how many sessions will i need"), state)
     assert state.disclaimer_shown and state.last_topic
     reply = engine.handle(Command("forget"), state, records)
-    assert reply.text == "FORGOT 4" and records.rows == 0
+    assert reply.text == engine.forgotten(4).text and records.rows == 0
+    assert "4 records" in reply.text
     assert not state.disclaimer_shown and state.last_topic is None
     failed = engine.handle(Command("forget"), ChatState(), Records(broken=True))
     assert failed.text == engine.forget_failed().text
@@ -157,6 +153,13 @@ def test_feedback_on_a_removed_topic_is_thanked_not_kept(engine: Engine) -> None
     records = Records()
     reply = engine.handle(Tap("feedback:gone-topic:no", "3"), ChatState(), records)
     assert reply.silent and reply.toast and records.feedback == []
+
+
+def test_a_tap_whose_message_is_gone_gets_one_polite_notice(engine: Engine) -> None:
+    records = Records()
+    reply = engine.handle(Tap("feedback:cost:yes", None), ChatState(), records)
+    assert reply.silent and reply.toast == to_plain(engine.knowledge.messages.button_gone)
+    assert records.feedback == []
 
 
 def test_media_gets_the_not_text_reply(engine: Engine) -> None:
