@@ -71,7 +71,9 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_report_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_report_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add `report` to the command line; its handler is `run_report(args) -> int`."""
     parser = subparsers.add_parser(
         "report",
