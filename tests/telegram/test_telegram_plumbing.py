@@ -261,3 +261,22 @@ def test_mentions_are_found_by_entity_and_removed_from_the_text() -> None:
     assert text_for_bot(message("ask @ClinicTestBot about moxa"), me) == "ask about moxa"
     assert text_for_bot(message("ask @SomeoneElse about moxa"), me) is None
     assert text_for_bot(message("email me at pat@ClinicTestBot.example"), me) is None
+
+
+# -- typed context ------------------------------------------------------------------------
+
+
+async def test_bot_and_chat_data_are_typed_dataclasses_not_string_keys(
+    offline: Any,
+) -> None:
+    from bot.adapters.telegram.context import BotData, ChatData
+    from bot.core.conversation import ChatState
+
+    data = offline.app.bot_data
+    assert isinstance(data, BotData)
+    assert data.engine_source() is not None and data.store is not None
+    offline.tg.send_text(4242, "/start")
+    await offline.deliver()
+    chat = offline.app.chat_data[4242]
+    assert isinstance(chat, ChatData) and isinstance(chat.state, ChatState)
+    assert chat.state.disclaimer_shown  # the welcome showed it, through the typed state
