@@ -241,7 +241,9 @@ class Triage:
         """Every red flag of one clause, resolved on the axes one clause can tell."""
         ctx = self._context
         around = self._context_of(reading)
-        negated = ctx.negated(reading.tokens, reading.segments, reading.signs, around.hits)
+        negated: dict[int, TriggerHit | None] = dict(
+            ctx.negated(reading.tokens, reading.segments, reading.signs, around.hits)
+        )
         present_all = {pid for _, _, pid in reading.signs}
         present = {pid for i, (_, _, pid) in enumerate(reading.signs) if i not in negated}
         stops = around.stops
@@ -260,7 +262,8 @@ class Triage:
                         (
                             hit.words
                             for i, hit in negated.items()
-                            if any(reading.signs[i][2] in part for part in parts)
+                            if hit is not None  # None: set aside by an exception, not negated
+                            and any(reading.signs[i][2] in part for part in parts)
                         ),
                         "a negation",
                     )
@@ -297,7 +300,7 @@ class Triage:
                         sentence,
                         words,
                         False,
-                        lambda said=said: f"an exception written for this flag: '{said()}'",
+                        _exception_reason(said),
                     )
                 )
                 continue
@@ -443,3 +446,8 @@ class Triage:
         if not isinstance(reason, str):
             reason = reason()
         return Finding(flag.id, flag.name, pending.sentence, pending.words(), urgent, reason)
+
+
+def _exception_reason(said: Callable[[], str]) -> Callable[[], str]:
+    """The reason a flag was set aside by its exception, worked out when asked for."""
+    return lambda: f"an exception written for this flag: '{said()}'"
