@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -361,7 +361,8 @@ def serve(
     finally:
         store.close()  # normally already closed in post_shutdown; closing again is harmless
     log.info("Stopped")
-    return _close(loop, 0)
+    loop.close()
+    return 0
 
 
 async def _run(application: BotApplication, settings: Settings) -> None:

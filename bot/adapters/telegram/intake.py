@@ -23,9 +23,11 @@ commit is under way joins the next one, so a busy bot pays one commit for many u
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
@@ -75,7 +77,9 @@ class HandledIds:
 class Intake:
     """Runs updates through `application`'s handlers at most once each, remembering them."""
 
-    def __init__(self, application: Application, store: Store) -> None:
+    def __init__(
+        self, application: Application[Any, Any, Any, Any, Any, Any], store: Store
+    ) -> None:
         self.application = application
         self.store = store
         self._handled_ids = HandledIds(store)
@@ -136,7 +140,7 @@ class Intake:
             )
             self._running[update_id] = task
             self._idle.clear()
-            task.add_done_callback(lambda _, i=update_id: self._finished(i))
+            task.add_done_callback(functools.partial(self._task_done, update_id))
             tasks.append(task)
         return tasks
 
@@ -173,6 +177,9 @@ class Intake:
             log.exception("Handling update %d failed outside the handlers", update.update_id)
         await self._handled_ids.add(update.update_id)
         self._remember(update.update_id)
+
+    def _task_done(self, update_id: int, _task: asyncio.Task[None]) -> None:
+        self._finished(update_id)
 
     def _finished(self, update_id: int) -> None:
         self._running.pop(update_id, None)
