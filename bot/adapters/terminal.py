@@ -12,6 +12,8 @@ not a terminal (piped), there are no prompts and each reply is printed as it com
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -23,7 +25,7 @@ from bot.adapters.chat_records import StoreChatRecords
 from bot.config import Settings
 from bot.core.conversation import ChatState, Engine
 from bot.core.events import Command, Event, Tap, Text, recorded_text
-from bot.core.live import LiveEngine, ReloadResult
+from bot.core.live import LiveEngine, ReloadResult, content_digest
 from bot.core.markup import to_plain
 from bot.core.reply import ACTION_FEEDBACK, Button, Reply
 from bot.store import NullStore, SentAnswer, SQLiteStore, Store, open_store
@@ -54,6 +56,8 @@ class TerminalChat:
         self.choices: list[Button | None] = []  # None: a button already used up
         self.replies_shown = 0  # names each answer, so a feedback tap counts once per answer
         self.lock = threading.Lock()  # the watcher's reports and the replies, one at a time
+        # Called before each typed line is answered (the knowledge watcher's catch-up).
+        self.before_each_line: Callable[[], None] | None = None
 
     def write(self, text: str) -> None:
         """Print `text` whole (the knowledge watcher prints from its own thread)."""
@@ -116,6 +120,8 @@ class TerminalChat:
 
     def handle(self, line: str) -> Reply | None:
         """The reply to one typed line (a number presses a button); None for a link button."""
+        if self.before_each_line is not None:
+            self.before_each_line()
         event = self.event_for(line)
         if event is None:
             return None
@@ -148,57 +154,82 @@ class TerminalChat:
 
 
 class TerminalWatcher:
-    """Follows edits to the knowledge folder in a background thread, reporting in the chat."""
+    """Follows edits to the knowledge folder as the Telegram bot does, reporting in the chat.
+
+    The same watcher (`LiveEngine.watch`: settled bytes, one report per broken state) runs
+    in a background thread; and before each typed line, an edit saved since is loaded at
+    once (`catch_up`), so a rehearsal answers from the new version without waiting a tick.
+    """
 
     def __init__(self, live: LiveEngine[Engine], chat: TerminalChat, interval: float) -> None:
         self.live = live
         self.chat = chat
         self.interval = interval
-        self._stopped = threading.Event()
+        self._refused = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="knowledge watcher", daemon=True)
 
     def start(self) -> None:
         """Start watching (nothing happens with an interval of 0: reloading is off)."""
         if self.interval > 0:
             self._thread.start()
+            self._started.wait(timeout=10)
 
     def stop(self) -> None:
         """Stop watching (waits for a reload in progress)."""
-        self._stopped.set()
+        if self._loop is not None and self._task is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
         if self._thread.is_alive():
             self._thread.join(timeout=10)
 
-    def tick(self) -> ReloadResult | None:
-        """Reload if the files changed and settled; report a refused or a fixed edit."""
-        if not self.live.has_changes():
-            return None
-        before = self.live.last_error
-        result = self.live.reload(force=False)
+    def catch_up(self) -> None:
+        """Before a typed line: load an edit saved since the last look (if the bytes hold)."""
+        if self.interval <= 0 or not self.live.has_changes():
+            return
+        result = self.live.reload(force=False, settled_digest=content_digest(self.live.directory))
+        self.report(result, prompt=False)
+
+    def report(self, result: ReloadResult, *, prompt: bool = True) -> None:
+        """Say in the chat that an edit was refused, or loaded (and whether it fixed one)."""
         if not result.ok:
+            self._refused = True
             self.chat.write(
                 "\n[knowledge] Your edit was NOT loaded; the chat keeps answering from the last"
                 f" good version ({result.version}). Fix these problems and save again:\n"
                 f"{result.error}\n\n"
             )
         elif result.changed:
-            fixed = " (the problems are fixed)" if before else ""
+            fixed = " (the problems are fixed)" if self._refused else ""
+            self._refused = False
             self.chat.write(
                 f"\n[knowledge] Edit loaded{fixed}: version {result.version} answers from now on.\n\n"
             )
-        if result.changed or not result.ok:
+        else:
+            return
+        if prompt:
             self.chat.prompt()  # the report landed after the prompt: show it again
-        return result
 
     def _run(self) -> None:
-        while not self._stopped.wait(self.interval):
-            try:
-                if self.live.has_changes():
-                    # Let a save in progress finish before reading it (an editor writes in steps).
-                    if self._stopped.wait(0.3):
-                        return
-                    self.tick()
-            except Exception:  # the watcher must keep watching; the chat must keep answering
-                logging.getLogger(__name__).exception("Knowledge watcher tick failed")
+        async def refused(error: str) -> None:
+            self.report(
+                ReloadResult(ok=False, changed=False, version=self.live.version, error=error)
+            )
+
+        async def loaded(result: ReloadResult) -> None:
+            self.report(result)
+
+        loop = self._loop = asyncio.new_event_loop()
+        self._task = loop.create_task(
+            self.live.watch(self.interval, on_error=refused, on_reload=loaded)
+        )
+        self._started.set()
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(self._task)
+        finally:
+            loop.close()
 
 
 def run_terminal_chat(
@@ -227,6 +258,7 @@ def run_terminal_chat(
             f"Rehearsal: {state} {where}; afterwards run `python -m bot report --rehearsal`.\n\n"
         )
     watcher = TerminalWatcher(live, chat, settings.reload_interval_seconds)
+    chat.before_each_line = watcher.catch_up
     watcher.start()
     try:
         return chat.run(stream)

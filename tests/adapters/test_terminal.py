@@ -238,6 +238,16 @@ def test_the_chat_follows_edits_within_5_seconds_and_survives_a_broken_one(
         assert answered is not None, "the edit was not answered within 5 s"
         assert chat.wait_for("[knowledge] Edit loaded", timeout=5)
 
+        # Without typing anything, the watcher in the background picks up the next edit too.
+        booking = knowledge / "topics" / "booking.yaml"
+        booking.write_text(
+            booking.read_text(encoding="utf-8").replace(
+                "phrasings:\n", "phrasings:\n  - can i book for my uncle zorblax\n"
+            ),
+            encoding="utf-8",
+        )
+        assert chat.wait_for("version 3 answers from now on", timeout=10)
+
         # A broken edit: reported in the chat with its file and line; the last good answers stay.
         (knowledge / "topics" / "benefits.yaml").write_text("id: benefits\ntitle: [oops\n")
         assert chat.wait_for("was NOT loaded", timeout=10)
