@@ -322,7 +322,9 @@ def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: i
         return set()
     segment = segments[cue_end - 1]
     j, fillers, own_symptom = cue_end, 0, False
-    while j < len(tokens) and segments[j] == segment and j not in starts:
+    while j < len(tokens) and segments[j] == segment and (
+        j not in starts or _filler_sign(j, clause, over)
+    ):
         if tokens[j] not in over or fillers >= scope:
             return set()
         if tokens[j] in _GENERIC_SYMPTOMS:
@@ -362,6 +364,18 @@ def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: i
     if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
         return set()
     return negated
+
+
+def _filler_sign(j: int, clause: _Clause, over: frozenset[str]) -> bool:
+    """A one-word sign that is also a negation's filler, with another sign right after it:
+    "not FEELING unwell" negates "unwell" ("feeling" is a word of some flag's phrases)."""
+    _, end = clause.span(j)
+    return (
+        end == j + 1
+        and clause.tokens[j] in over
+        and end in clause.starts
+        and clause.segments[end] == clause.segments[j]
+    )
 
 
 def _negated_before(cue_start: int, clause: _Clause, over: frozenset[str], scope: int) -> set[int]:

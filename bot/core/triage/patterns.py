@@ -27,7 +27,7 @@ MIN_PREFIX = 3  # "numb*" is fine, "nu*" would match half the dictionary
 _CACHE_LIMIT = 50_000
 # Softeners patients slip into a phrase without changing it: "cant really feel my bum".
 SOFTENERS = frozenset(
-    {"really", "properly", "actually", "just", "quite", "fully", "even", "totally"}
+    {"really", "properly", "actually", "just", "quite", "fully", "even", "totally", "completely"}
 )
 _MAX_SOFTENERS = 2
 

@@ -34,6 +34,12 @@ QUESTION_WORDS = frozenset(
 )
 
 Parts = tuple[frozenset[int], ...]
+# Linking words that may open a sentence before a trigger reading back into the one before:
+# "- AND THANKFULLY I have none of them", "- ALL gone now".
+LEAD_IN = frozenset(
+    """and but so thankfully luckily happily fortunately thank god goodness though i im ive
+    it its thats that they theyre theyve has have is was all which now since well oh""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,8 @@ class Triage:
             if not reading.signs:
                 continue
             answered = k + 1 < len(readings) and self._answers_no(readings[k], readings[k + 1])
-            for pending in self._resolve(reading, answered):
+            back = self._reads_back(readings[k + 1]) if k + 1 < len(readings) else None
+            for pending in self._resolve(reading, answered, back):
                 seen.setdefault(k, set()).add(pending.rules.flag.id)
                 yield pending
         # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
@@ -200,11 +207,21 @@ class Triage:
         asking part counts (after the last comma of a clause ending in "?", or up to the first
         comma of one opening with a question word): "my friend had cancer and it helped her,
         can it help my back?" asks about the writer."""
-        if not reading.asks or not reading.tokens:
+        if not reading.tokens:
             return False
-        segments = reading.segments
-        asking = segments[-1] if reading.clause.asks else segments[0]
-        return any(segments[i] == asking for i in self._context_of(reading).people)
+        segments, tokens = reading.segments, reading.tokens
+        asking = set()
+        if reading.clause.asks:
+            asking.add(segments[-1])
+        elif reading.asks:
+            asking.add(segments[0])
+        # A part that opens with a question word asks too: "..., is it safe for her".
+        asking.update(
+            segments[i]
+            for i in range(1, len(tokens))
+            if segments[i] != segments[i - 1] and tokens[i] in QUESTION_WORDS
+        )
+        return any(segments[i] in asking for i in self._context_of(reading).people)
 
     def _only_together(self, a: _Reading, b: _Reading) -> bool:
         """Whether some flag needs both clauses' phrases (cheap: before reading them joined)."""
@@ -234,10 +251,43 @@ class Triage:
         return reading.context
 
     def _answers_no(self, question: _Reading, answer: _Reading) -> bool:
-        """ "chest pain? no." - a question answered with a bare no."""
-        return question.clause.asks and " ".join(answer.tokens) in self._context.negative_answers
+        """ "chest pain? no." - a question answered with a bare no, alone or before a comma
+        ("fever? thankfully not, just a sore back")."""
+        if not question.clause.asks or not answer.tokens:
+            return False
+        first = [t for t, seg in zip(answer.tokens, answer.segments) if seg == answer.segments[0]]
+        return " ".join(first) in self._context.negative_answers
 
-    def _resolve(self, reading: _Reading, answered_no: bool) -> list[_Pending]:
+    def _reads_back(self, reading: _Reading) -> tuple[str, str] | None:
+        """A sentence that opens by ruling out or resolving what the one before said ("bladder
+        trouble, numb bum - and thankfully I have none of them", "a temp last week. All gone
+        now"): the axis and the trigger's words, or None. Only linking words may stand before
+        the trigger, so "... the pain is better now" resolves nothing before it."""
+        if not reading.tokens or reading.tokens[0] not in LEAD_IN and not self._might_read_back(
+            reading
+        ):
+            return None
+        ctx = self._context
+        for hit in self._context_of(reading).hits:
+            rule = ctx.rules[hit.rule]
+            if (
+                rule.axis in (NEGATION, HISTORICAL)
+                and rule.direction in ("backward", "both")
+                and rule.scope is None
+                and ctx.is_window(hit)
+                and all(t in LEAD_IN for t in reading.tokens[: hit.start])
+                and not any(start < hit.start for start, _, _ in reading.signs)
+            ):
+                return rule.axis, hit.words
+        return None
+
+    def _might_read_back(self, reading: _Reading) -> bool:
+        """Cheap: whether the first word could begin a trigger (most sentences cannot)."""
+        return reading.tokens[0] in self._context.trigger_words
+
+    def _resolve(
+        self, reading: _Reading, answered_no: bool, back: tuple[str, str] | None = None
+    ) -> list[_Pending]:
         """Every red flag of one clause, resolved on the axes one clause can tell."""
         ctx = self._context
         around = self._context_of(reading)
@@ -274,6 +324,13 @@ class Triage:
             if answered_no:
                 out.append(
                     _Pending(rules, sentence, words, False, "ruled out: asked, then answered 'no'")
+                )
+                continue
+            if back is not None and not (back[0] == HISTORICAL and rules.flag.past_counts):
+                axis, said = back
+                why = "negated" if axis == NEGATION else "historical"
+                out.append(
+                    _Pending(rules, sentence, words, False, f"{why} by the next sentence: '{said}'")
                 )
                 continue
             exception = rules.exception(present)
