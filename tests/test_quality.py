@@ -148,12 +148,15 @@ def test_shared_dev_set_meets_the_bounds() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_blind_round_a_triage_gate() -> None:
-    """Blind round A (tests/data/blind-a.jsonl, written without seeing the knowledge) after its
-    misses were studied by kind: every red flag caught, false alarms at most 3%."""
+@pytest.mark.parametrize(
+    ("name", "max_alarms"), [("blind-a", 0.03), ("blind-b", 0.02)], ids=["blind-a", "blind-b"]
+)
+def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
+    """Blind rounds A and B (tests/data/blind-*.jsonl, written without seeing the knowledge)
+    after their misses were studied by kind: every red flag caught, few false alarms."""
     items = [
         json.loads(line)
-        for line in (ROOT / "tests" / "data" / "blind-a.jsonl").read_text("utf-8").splitlines()
+        for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text("utf-8").splitlines()
         if line.strip()
     ]
     replies = ask_all([i["q"] for i in items])
@@ -161,5 +164,5 @@ def test_blind_round_a_triage_gate() -> None:
     others = [(i, r) for i, r in zip(items, replies, strict=True) if i["accept"][0] != "urgent"]
     missed = [i["q"] for i, r in urgent if r["kind"] != "urgent"]
     alarms = [i["q"] for i, r in others if r["kind"] == "urgent"]
-    assert len(urgent) >= 50 and not missed, f"red flags missed: {missed}"
-    assert len(alarms) / len(others) <= 0.03, f"false alarms: {alarms}"
+    assert len(urgent) >= 45 and not missed, f"red flags missed: {missed}"
+    assert len(alarms) / len(others) <= max_alarms, f"false alarms: {alarms}"

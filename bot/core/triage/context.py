@@ -322,8 +322,10 @@ def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: i
         return set()
     segment = segments[cue_end - 1]
     j, fillers, own_symptom = cue_end, 0, False
-    while j < len(tokens) and segments[j] == segment and (
-        j not in starts or _filler_sign(j, clause, over)
+    while (
+        j < len(tokens)
+        and segments[j] == segment
+        and (j not in starts or _filler_sign(j, clause, over))
     ):
         if tokens[j] not in over or fillers >= scope:
             return set()

@@ -255,7 +255,11 @@ class Triage:
         ("fever? thankfully not, just a sore back")."""
         if not question.clause.asks or not answer.tokens:
             return False
-        first = [t for t, seg in zip(answer.tokens, answer.segments) if seg == answer.segments[0]]
+        first = [
+            t
+            for t, seg in zip(answer.tokens, answer.segments, strict=True)
+            if seg == answer.segments[0]
+        ]
         return " ".join(first) in self._context.negative_answers
 
     def _reads_back(self, reading: _Reading) -> tuple[str, str] | None:
@@ -263,8 +267,8 @@ class Triage:
         trouble, numb bum - and thankfully I have none of them", "a temp last week. All gone
         now"): the axis and the trigger's words, or None. Only linking words may stand before
         the trigger, so "... the pain is better now" resolves nothing before it."""
-        if not reading.tokens or reading.tokens[0] not in LEAD_IN and not self._might_read_back(
-            reading
+        if not reading.tokens or (
+            reading.tokens[0] not in LEAD_IN and not self._might_read_back(reading)
         ):
             return None
         ctx = self._context

@@ -63,8 +63,7 @@ def test_sport_without_a_blow_is_not_urgent(text: str) -> None:
         "my husband had a tumour removed in 2019 and has back pain, would you treat him?",
         "My mother, aged 79, had cancer of the bowel. She now has back pain. Is acupuncture"
         " suitable for her?",
-        "my sister has had lymphoma and her spine is sore at night, is acupuncture ok for"
-        " her",
+        "my sister has had lymphoma and her spine is sore at night, is acupuncture ok for her",
         "grandad had cancer and now he cant get comfy with his back, can u help him",
         "my partner had melanoma last year, now back pain - is it safe for them?",
     ],
