@@ -210,3 +210,18 @@ def test_a_red_flag_past_and_resolved_is_set_aside(text: str) -> None:
 )
 def test_a_red_flag_still_present_stays_urgent(text: str) -> None:
     assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wet myself last night. the pain is better now",  # the next sentence is about pain
+        "i had a temperature last week. it has not gone",
+        "i had a temperature last week but it has not gone away",  # a denied resolution
+        "numb bum? no, but i cant feel my legs either",  # the answer rules out only the question
+        "my legs keep giving way. none of the painkillers help",
+        "i had cancer years ago. all clear now but my back hurts at night",  # history counts
+    ],
+)
+def test_reading_back_from_the_next_sentence_stays_narrow(text: str) -> None:
+    assert urgent(text), reasons(text)
