@@ -272,6 +272,9 @@ class Triage:
         ):
             return None
         ctx = self._context
+        first = [t for t, seg in zip(reading.tokens, reading.segments, strict=True) if seg == 0]
+        if len(first) > 1 and " ".join(first) in ctx.negative_answers:
+            return NEGATION, " ".join(first)  # "numb bum, bladder trouble - none of these, phew"
         for hit in self._context_of(reading).hits:
             rule = ctx.rules[hit.rule]
             if (

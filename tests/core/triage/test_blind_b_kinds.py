@@ -26,6 +26,10 @@ from tests.core.triage.shipped import reasons, urgent
         "copped a helmet to the small of my back at american football",
         "Dear sir, during a rugby match my son received a knee to his spine. May he attend?",
         "playing 5 a side n some guy kneed me in the back, hurts loads",
+        "got my back stamped on in a ruck",
+        "took an elbow to the back in a basketball game",
+        "Last Sunday my grandson was struck in the back by a hurley at a hurling match. Can"
+        " you treat him?",
     ],
 )
 def test_a_blow_to_the_back_in_sport_is_urgent(text: str) -> None:
@@ -66,6 +70,9 @@ def test_sport_without_a_blow_is_not_urgent(text: str) -> None:
         "my sister has had lymphoma and her spine is sore at night, is acupuncture ok for her",
         "grandad had cancer and now he cant get comfy with his back, can u help him",
         "my partner had melanoma last year, now back pain - is it safe for them?",
+        "Mum (82) had a mastectomy some years ago; she now complains of back ache at night."
+        " Could your clinic help her?",
+        "my brother beat leukaemia as a kid, now 30 with bad back pain, can he come in?",
     ],
 )
 def test_a_relatives_cancer_history_is_urgent_when_the_question_is_about_them(text: str) -> None:
@@ -151,6 +158,9 @@ def test_a_red_flag_after_the_negation_list_stays_urgent(text: str) -> None:
         "my gp asked about fever and bowel problems and i have none of them",
         "saddle numbness and incontinence are the ones to watch, and i dont have any of those",
         "loss of bladder control, numb groin: i have neither, its muscular",
+        "fever, unexplained weight loss, bladder problems - none of these, thankfully. Is"
+        " cupping painful?",
+        "the leaflet lists incontinence and a numb bottom as red flags; I have neither.",
     ],
 )
 def test_red_flags_ruled_out_after_the_list_are_set_aside(text: str) -> None:
@@ -168,6 +178,8 @@ def test_red_flags_ruled_out_after_the_list_are_set_aside(text: str) -> None:
         "the list said incontinence and numb groin and sadly i have both",
         "bladder trouble since monday, none of them at the GP could say why",
         "i wet myself twice this week, thankfully not in public",
+        "i wet myself. none of these pads work",
+        "bladder trouble since monday. none of them at the GP could say why",
     ],
 )
 def test_a_red_flag_confirmed_after_a_list_stays_urgent(text: str) -> None:
@@ -189,6 +201,7 @@ def test_a_red_flag_confirmed_after_a_list_stays_urgent(text: str) -> None:
         "i had night sweats with a virus in january but theyve completely stopped now",
         "was running a temperature on monday but it has fully gone, back is the issue",
         "had a bit of a temp last week - all gone now thankfully. can i still come in?",
+        "I had a temperature in the summer with a chest infection, all better since.",
     ],
 )
 def test_a_red_flag_past_and_resolved_is_set_aside(text: str) -> None:
@@ -206,6 +219,9 @@ def test_a_red_flag_past_and_resolved_is_set_aside(text: str) -> None:
         "the rash has gone now but i still have a high temperature",
         "fever cleared up but now i cant feel my legs",
         "a temperature since sunday that hasnt gone away",
+        "i had a fall last week and im still not back to normal",  # a denied resolution
+        "came off my bike on friday and im not all better",
+        "fell off a ladder, im nowhere near better now",
     ],
 )
 def test_a_red_flag_still_present_stays_urgent(text: str) -> None:
