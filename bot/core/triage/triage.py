@@ -34,6 +34,9 @@ QUESTION_WORDS = frozenset(
 )
 
 Parts = tuple[frozenset[int], ...]
+# Another person's back, a few words after them: "she has BACK pain", "his SPINE aches".
+BACK_WORDS = frozenset("back backs backache spine lumbar sciatica coccyx tailbone".split())
+BACK_REACH = 4
 # Linking words that may open a sentence before a trigger reading back into the one before:
 # "- AND THANKFULLY I have none of them", "- ALL gone now".
 LEAD_IN = frozenset(
@@ -222,6 +225,19 @@ class Triage:
             if segments[i] != segments[i - 1] and tokens[i] in QUESTION_WORDS
         )
         return any(segments[i] in asking for i in self._context_of(reading).people)
+
+    def _their_back(self, readings: list[_Reading]) -> bool:
+        """Whether another person's back is what the message tells of ("my mum had cancer and
+        now SHE HAS BACK PAIN"): then a history of theirs is the patient's history."""
+        for reading in readings:
+            tokens, segments = reading.tokens, reading.segments
+            for p in self._context_of(reading).people:
+                if any(
+                    t in BACK_WORDS and segments[p + i] == segments[p]
+                    for i, t in enumerate(tokens[p : p + BACK_REACH])
+                ):
+                    return True
+        return False
 
     def _only_together(self, a: _Reading, b: _Reading) -> bool:
         """Whether some flag needs both clauses' phrases (cheap: before reading them joined)."""
@@ -495,6 +511,10 @@ class Triage:
                 reason = (
                     f"about a bystander: {pending.other}; the writer asks about themselves "
                     f"('{writer}')"
+                )
+            elif flag.past_counts and self._their_back(readings):
+                reason = (
+                    f"about {pending.other}, whose back the message is about: urgent when in doubt"
                 )
             elif flag.past_counts:
                 urgent = False  # a relative's old illness is not an emergency of theirs today

@@ -82,6 +82,20 @@ def test_a_relatives_cancer_history_is_urgent_when_the_question_is_about_them(te
 @pytest.mark.parametrize(
     "text",
     [
+        "my mum had breast cancer and now she has back pain that will not go away, is"
+        " acupuncture safe",
+        "my husband had a tumour removed and his back has been agony lately. what do you suggest",
+        "dad had leukaemia. his spine hurts.",
+        "my aunty was treated for lymphoma in 2020 and her lower back is bad now",
+    ],
+)
+def test_a_relatives_history_is_urgent_when_the_message_tells_of_their_back(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "my mum had cancer, im asking for myself: there is a lump on my spine",
         "my dad had cancer years ago; i have had cancer too and my back hurts at night",
     ],
@@ -97,6 +111,7 @@ def test_the_writers_own_red_flag_stays_urgent_beside_a_relatives_history(text: 
         " how many sessions would i need?",
         "my mum had cancer in the past but im asking about my own back, is it safe for me?",
         "my friend had chemo and swears by acupuncture, can it help my sciatica?",
+        "my mum had cancer, she is fine now. does acupuncture hurt?",
     ],
 )
 def test_a_relatives_history_is_not_urgent_when_the_writer_asks_about_themselves(
