@@ -255,9 +255,11 @@ class ContextRules:
         segments: list[int],
         signs: list[Match],
         hits: list[TriggerHit],
+        alone: frozenset[int] = frozenset(),
     ) -> dict[int, TriggerHit]:
-        """Which sign matches a grammatical negation ("over" groups) cancels, and by what."""
-        clause = _Clause(tokens, segments, signs)
+        """Which sign matches a grammatical negation ("over" groups) cancels, and by what.
+        `alone`: the phrases that raise a flag on their own ("cant pee", not "loss")."""
+        clause = _Clause(tokens, segments, signs, alone)
         negated: dict[int, TriggerHit] = {}
         for hit in hits:
             rule = self.rules[hit.rule]
@@ -292,7 +294,14 @@ def _pids(index: PhraseIndex, phrase: str) -> frozenset[int]:
 class _Clause:
     """One clause's words and sign matches, indexed for the negation grammar."""
 
-    def __init__(self, tokens: list[str], segments: list[int], matches: list[Match]) -> None:
+    def __init__(
+        self,
+        tokens: list[str],
+        segments: list[int],
+        matches: list[Match],
+        alone: frozenset[int] = frozenset(),
+    ) -> None:
+        self.alone = alone
         self.tokens = tokens
         self.segments = segments
         self.matches = matches  # (start, end, phrase id), sorted by start
@@ -339,6 +348,7 @@ def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: i
     negated, end = clause.span(j)
     # An "or" list carries the negation on: "no numbness, tingling or weakness".
     pending: set[int] = set()
+    last = negated  # the item the list ended on
     while True:
         k, joined, linked = end, False, False
         while k < len(tokens) and k not in starts:
@@ -354,15 +364,23 @@ def _negated_after(cue_end: int, clause: _Clause, over: frozenset[str], scope: i
         if linked and not joined:
             item, end = clause.span(k)
             negated |= item  # what the negated thing is of: "no loss of bladder control"
+            last = negated
             continue
         if not joined and segments[k] == segments[end - 1]:
-            break  # "no numbness cant pee": a new statement, not a list item
+            item, item_end = clause.span(k)
+            if any(clause.matches[m][2] in clause.alone for m in item):
+                break  # "no numbness cant pee": a new statement, not a list item
+            last |= item  # "weight LOSS": a word no flag stands on alone goes on the item
+            end = item_end
+            continue
         item, end = clause.span(k)
         if joined:
             negated |= pending | item
             pending = set()
+            last = negated
         else:
             pending |= item
+            last = pending
     if any(t in _UNTIL for t in tokens[end : end + _UNTIL_REACH]):
         return set()
     return negated

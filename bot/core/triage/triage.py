@@ -34,6 +34,7 @@ QUESTION_WORDS = frozenset(
 )
 
 Parts = tuple[frozenset[int], ...]
+QUESTION_RUN = 4  # "numbness? incontinence? fever? nope": questions one answer may close
 # Another person's back, a few words after them: "she has BACK pain", "his SPINE aches".
 BACK_WORDS = frozenset("back backs backache spine lumbar sciatica coccyx tailbone".split())
 BACK_REACH = 4
@@ -147,6 +148,10 @@ class Triage:
             phrases = frozenset(pid for parts in when for part in parts for pid in part)
             rules.append(_Rules(flag, when, unless, leads, phrases))
         self._rules = tuple(rules)
+        # Phrases that raise a flag on their own ("cant pee"); others ("loss") need company.
+        self._alone = frozenset(
+            pid for r in rules for parts in r.when if len(parts) == 1 for pid in parts[0]
+        )
         self._index.freeze(self._context.trigger_words, self._context.no_gap)
 
     @classmethod
@@ -187,7 +192,7 @@ class Triage:
         for k, reading in enumerate(readings):
             if not reading.signs:
                 continue
-            answered = k + 1 < len(readings) and self._answers_no(readings[k], readings[k + 1])
+            answered = self._answered_no(readings, k)
             back = self._reads_back(readings[k + 1]) if k + 1 < len(readings) else None
             for pending in self._resolve(reading, answered, back):
                 seen.setdefault(k, set()).add(pending.rules.flag.id)
@@ -266,17 +271,25 @@ class Triage:
             reading.context = self._context.read(reading.tokens, reading.covered)
         return reading.context
 
+    def _answered_no(self, readings: list[_Reading], k: int) -> bool:
+        """Whether question k is answered no, at once or after a run of questions answered
+        together: "numbness? incontinence? fever? nope"."""
+        for j in range(k + 1, min(k + 1 + QUESTION_RUN, len(readings))):
+            if self._answers_no(readings[j - 1], readings[j]):
+                return True
+            if not readings[j].clause.asks:
+                return False
+        return False
+
     def _answers_no(self, question: _Reading, answer: _Reading) -> bool:
         """ "chest pain? no." - a question answered with a bare no, alone or before a comma
         ("fever? thankfully not, just a sore back")."""
-        if not question.clause.asks or not answer.tokens:
-            return False
-        first = [
-            t
-            for t, seg in zip(answer.tokens, answer.segments, strict=True)
-            if seg == answer.segments[0]
-        ]
-        return " ".join(first) in self._context.negative_answers
+        if not question.clause.asks or not answer.tokens or answer.clause.asks:
+            return False  # "can I come with a fever? no?" asks again, answers nothing
+        first = [t for t, seg in zip(answer.tokens, answer.segments, strict=True) if seg == 0]
+        # "nope nope nope", "no no": one answer, said again.
+        said = [t for i, t in enumerate(first) if i == 0 or t != first[i - 1]]
+        return " ".join(said) in self._context.negative_answers
 
     def _reads_back(self, reading: _Reading) -> tuple[str, str] | None:
         """A sentence that opens by ruling out or resolving what the one before said ("bladder
@@ -315,7 +328,7 @@ class Triage:
         ctx = self._context
         around = self._context_of(reading)
         negated: dict[int, TriggerHit | None] = dict(
-            ctx.negated(reading.tokens, reading.segments, reading.signs, around.hits)
+            ctx.negated(reading.tokens, reading.segments, reading.signs, around.hits, self._alone)
         )
         present_all = {pid for _, _, pid in reading.signs}
         present = {pid for i, (_, _, pid) in enumerate(reading.signs) if i not in negated}

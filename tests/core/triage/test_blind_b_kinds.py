@@ -130,6 +130,9 @@ def test_a_relatives_history_is_not_urgent_when_the_writer_asks_about_themselves
         "not unwell, no temperature, no numbness, only an achy back. how long is a session?",
         "No night pain, no fever, no bladder issues - just a sore back from the gym",
         "nothing like a fever, not losing weight, not feeling poorly, just tight muscles",
+        "I have not experienced any fever, weight loss or numbness. Only the ache.",
+        "numbness? incontinence? fever? nope nope nope",
+        "i havent lost weight, i havent had a fever, i just ache",
         "not feeling unwell at all, no weight loss, its just my back after moving furniture",
         "no temp no numbness no trouble peeing just sore. can i book?",
         "I have no fever, I am not unwell, and I have lost no weight. My back is stiff.",
@@ -151,6 +154,10 @@ def test_a_list_of_negations_at_the_start_sets_every_flag_aside(text: str) -> No
         "no numbness, no fever, just sore, oh and i had a bad fall down the stairs yesterday",
         "no weight loss but night sweats every night",
         "no fever however my legs keep giving way",
+        "no fever, weight loss or tingling but i cant pee",
+        "no numbness, cant pee",  # a new statement after a comma, not a list item
+        "numbness in the groin? yes. fever? no",
+        "can i come in with a fever? no?",  # a question tag, not an answer
     ],
 )
 def test_a_red_flag_after_the_negation_list_stays_urgent(text: str) -> None:
