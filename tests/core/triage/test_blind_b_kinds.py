@@ -47,6 +47,10 @@ def test_a_blow_to_the_back_in_sport_is_urgent(text: str) -> None:
         "sitting on the bench all match gave me a sore back lol",
         "the ball boy job at the tennis club leaves my back aching",
         "my back is stiff from carrying the kids kit bags to hockey",
+        "i caught a cold after the match and now have a pain in my back",
+        "i hit the gym after football and felt a twinge in my back",
+        "when i kick at football i feel a twinge in my back",
+        "my knee hurts and there is a knot in my back after football",
     ],
 )
 def test_sport_without_a_blow_is_not_urgent(text: str) -> None:
