@@ -37,6 +37,8 @@ _GENERIC_SYMPTOMS = frozenset(
     {"pain", "pains", "ache", "aches", "aching", "discomfort", "stiffness"}
 )
 _DETERMINERS = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your", "me"})
+# Skipped, like determiners, on the way back to a `not_after` word: "the pain IS better now".
+_LINKING_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "been", "all"})
 # Who the writer is, in the sign's own words: "a guy ran into me" is the writer's fall.
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "my", "myself", "mine"})
 
@@ -196,7 +198,7 @@ class ContextRules:
         if not not_after or tokens[start + 1 : start + 2] in (["who"], ["whos"]):
             return False
         i = start - 1
-        while i >= 0 and tokens[i] in _DETERMINERS:
+        while i >= 0 and (tokens[i] in _DETERMINERS or tokens[i] in _LINKING_VERBS):
             i -= 1
         return i >= 0 and tokens[i] in not_after
 

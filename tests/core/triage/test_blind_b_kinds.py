@@ -267,3 +267,30 @@ def test_a_red_flag_still_present_stays_urgent(text: str) -> None:
 )
 def test_reading_back_from_the_next_sentence_stays_narrow(text: str) -> None:
     assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i cant feel my legs and the pain is better now",
+        "i wet myself and the back ache has cleared up",
+        "numbness in my groin, the stiffness is all gone now though",
+        "fell off the roof, the bruising has all cleared up now",
+        "high temperature since sunday, the headache is better now",
+        "lost two stone without trying, my sleep is better now",
+    ],
+)
+def test_a_resolution_said_of_something_else_leaves_the_red_flag_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was a bit feverish last month with a cough, all better now",
+        "my fever is better now, can i book for next week?",
+        "had a temperature with a cold in october, all cleared up now",
+    ],
+)
+def test_a_resolution_of_the_red_flag_itself_sets_it_aside(text: str) -> None:
+    assert not urgent(text), reasons(text)
