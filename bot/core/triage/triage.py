@@ -363,10 +363,12 @@ class Triage:
                 )
                 continue
             if back is not None and not (back[0] == HISTORICAL and rules.flag.past_counts):
-                axis, said = back
-                why = "negated" if axis == NEGATION else "historical"
+                back_axis, back_words = back
+                why = "negated" if back_axis == NEGATION else "historical"
                 out.append(
-                    _Pending(rules, sentence, words, False, f"{why} by the next sentence: '{said}'")
+                    _Pending(
+                        rules, sentence, words, False, f"{why} by the next sentence: '{back_words}'"
+                    )
                 )
                 continue
             exception = rules.exception(present)
