@@ -44,6 +44,10 @@ SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
 SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
 ADDRESSED = "practitioner doctor sir madam"  # "thank you doctor": whom it is said to
 WRITTEN_SCORE = 95  # a topic matched this well was written for this very question
+# A modest best score (a long message, or words the phrasings do not quite use) is answered
+# only when clearly ahead: a "did you mean" with both costs a tap, a wrong answer costs trust.
+MODEST_SCORE = 50
+MODEST_MARGIN = 6
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -244,6 +248,8 @@ class Engine:
         if short:
             answer_margin = max(answer_margin, SHORT_QUESTION_MARGIN)
             clear_margin = max(clear_margin, SHORT_QUESTION_MARGIN)
+        if best_topic.score < MODEST_SCORE:
+            answer_margin = max(answer_margin, MODEST_MARGIN)
         confident = best_topic.score >= settings.answer_score and margin >= answer_margin
         unrivalled = best_topic.score >= settings.suggest_score and margin >= clear_margin
         if confident or unrivalled:

@@ -39,7 +39,7 @@ STOPWORDS = frozenset(
     wondering wonder whether maybe actually honestly basically literally anyway""".split()
 )
 
-MIN_CORRECTABLE = 4  # words shorter than this are never typo-corrected (too ambiguous)
+MIN_CORRECTABLE = 5  # shorter words are never typo-corrected ("play" is not "pay")
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
