@@ -170,7 +170,7 @@ class Engine:
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit)
         settings = self.knowledge.matching
-        reading = self._without_courtesies(self.matcher.read(message))
+        reading = self._story_for_pointers(self._without_courtesies(self.matcher.read(message)))
         ranked = self.matcher.rank(reading)
         context: frozenset[str] = frozenset()
         if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
@@ -223,6 +223,23 @@ class Engine:
             return reading
         whole = tuple(t for tokens, _ in kept for t in tokens)
         return replace(reading, whole=whole, clauses=tuple(kept) if len(kept) > 1 else ())
+
+    def _story_for_pointers(self, reading: Reading) -> Reading:
+        """A question that only points back at the story ("I take co-codamol and want to cut
+        down. Could acupuncture help with that?") is about what the story named: it is read
+        with the story's telling words, not alone, where it looks like "can acupuncture help?"."""
+        if len(reading.clauses) < 2:
+            return reading
+        named = self.matcher.named_keywords(reading.whole)
+        if not named:
+            return reading
+        clauses = tuple(
+            (tokens + tuple(sorted(named - set(tokens))), asks)
+            if asks and self.scope.points_back(tokens)
+            else (tokens, asks)
+            for tokens, asks in reading.clauses
+        )
+        return replace(reading, clauses=clauses)
 
     def _courtesy(self, tokens: tuple[str, ...]) -> bool:
         """A clause with a word only smalltalk uses and none of the page's ("Kind regards")."""

@@ -408,7 +408,7 @@ class Matcher:
             if score > best.get(label, 0.0):
                 best[label] = score
 
-    def _named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
+    def named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
         """The words of every keyword (of any label) the message names."""
         padded = f" {' '.join(whole)} "
         return frozenset(
@@ -449,7 +449,7 @@ class Matcher:
             if not POINTERS.isdisjoint(emphasis):
                 # "my friend had cupping ... do you do it?": the question points back at
                 # what the story named, so the story's telling words share its weight.
-                emphasis |= self._named_keywords(whole)
+                emphasis |= self.named_keywords(whole)
         self._score_tokens(whole, best, emphasis=emphasis)
         content = [t for t in whole if t not in STOPWORDS]
         # Few words are also compared as whole strings, unless every content word is unknown

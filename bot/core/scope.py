@@ -233,6 +233,22 @@ class ScopeReader:
             return all(w not in self.topic_words and not w.isdigit() for w in words)
         return False
 
+    def points_back(self, stems: Iterable[str]) -> bool:
+        """Whether the clause asks only if the treatment helps with what the story said
+        ("could acupuncture help with that?", "would it work for this"): what it is about
+        is in the story, not in the clause."""
+        stems = list(stems)
+        if POINTING_BACK.isdisjoint(stems):
+            return False
+        clause = " ".join(stems)
+        for shape in _HELP_SHAPES[:2]:
+            match = shape.search(clause)
+            if match is None:
+                continue
+            obj = (match.group("obj") or "").split()
+            return bool(obj) and obj[0] in POINTING_BACK and not self._object_words(" ".join(obj))
+        return False
+
     def practical_detail(self, stems: Iterable[str]) -> bool:
         """Whether the clause asks a practical detail the page does not give."""
         stems = list(stems)
