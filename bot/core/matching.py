@@ -47,6 +47,8 @@ SEGMENT_MIN_CONTENT = 2  # a clause that does not ask needs this many content wo
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
+STORY_DISCOUNT = 0.1  # a clause that does not ask, in a message with one that does
+STORY_QUESTION_WORDS = 2  # ... that has at least this many content words of its own
 POINTERS = frozenset("it this that them these those".split())  # words that point back
 ASKING_EMPHASIS = 3.0  # in a story, the asking clause's words weigh this many times more
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
@@ -462,6 +464,11 @@ class Matcher:
             self._score_short(whole, best)
         if reading.clauses:
             whole_weight = self._weight_of(whole) or 1.0
+            # A question with words of its own ("can it help with back pain?"), not one that
+            # only points back ("is this correct?"), outweighs the story around it.
+            asks_itself = any(
+                sum(t not in STOPWORDS for t in tokens) >= STORY_QUESTION_WORDS for tokens in asked
+            )
             seen: set[tuple[str, ...]] = {whole}
             for tokens, asks in reading.clauses:
                 if tokens in seen or len(tokens) < SEGMENT_MIN_WORDS:
@@ -474,6 +481,8 @@ class Matcher:
                 share = min(1.0, self._weight_of(tokens) / whole_weight)
                 discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
                 scale = 1.0 - discount * (1.0 - share)
+                if not asks and asks_itself:
+                    scale *= 1.0 - STORY_DISCOUNT  # the story, beside a clause that asks
                 self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES)
         if self._keywords:
             padded = f" {' '.join(whole)} "
