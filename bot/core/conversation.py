@@ -48,6 +48,10 @@ WRITTEN_SCORE = 95  # a topic matched this well was written for this very questi
 # only when clearly ahead: a "did you mean" with both costs a tap, a wrong answer costs trust.
 MODEST_SCORE = 50
 MODEST_MARGIN = 6
+# "Your page says ... which study?": the answer whose own sentence the message quotes, when
+# it matches this well and this far ahead of any other answer's sentences.
+CLAIM_SCORE = 40
+CLAIM_MARGIN = 15
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -133,7 +137,7 @@ class Engine:
             for ch in p
             if not ch.isspace() and ch not in EMOJI_MODIFIERS
         }
-        self.terms = AnswerTerms(knowledge.topics)
+        self.terms = AnswerTerms(knowledge.topics, knowledge.synonyms)
         # Words that name whom a greeting or a thank-you is said to, not what it asks about.
         self._addressed = (
             frozenset(self.matcher.normal_words(f"{knowledge.clinic.practitioner} {ADDRESSED}"))
@@ -187,6 +191,13 @@ class Engine:
             return Decision(
                 Kind.SUGGEST, score=score, suggestions=cited[: settings.max_suggestions]
             )
+
+        claimed = self.terms.claimed(message.words) if best_topic.score < WRITTEN_SCORE else []
+        if claimed and claimed[0].score >= CLAIM_SCORE:
+            lead = claimed[0].score - (claimed[1].score if len(claimed) > 1 else 0)
+            if lead >= CLAIM_MARGIN:
+                score = max(best_topic.score, settings.answer_score)
+                return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
 
         # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
         # whatever its shape: the recognisers below only read what nobody wrote.
