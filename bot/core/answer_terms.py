@@ -116,11 +116,14 @@ class AnswerTerms:
     def claimed(self, words: list[str]) -> list[Scored]:
         """For a message asking for the research behind a claim, the topics whose answers'
         sentences it quotes, best first; empty for any other message."""
-        if self._claims is None or not (
-            RESEARCH_WORDS.intersection(words) or CLAIM_WORDS.intersection(words)
-        ):
+        if not (RESEARCH_WORDS.intersection(words) or CLAIM_WORDS.intersection(words)):
             return []
-        return self._claims.rank(" ".join(words))
+        return self.claims(words)
+
+    def claims(self, words: list[str]) -> list[Scored]:
+        """The topics whose answers' own sentences the message's folded words match, best
+        first (a message saying what an answer says, in the answer's words)."""
+        return self._claims.rank(" ".join(words)) if self._claims is not None else []
 
     def __len__(self) -> int:
         return len(self.topic_of) + len(self.topic_of_word)

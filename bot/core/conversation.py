@@ -52,6 +52,7 @@ MODEST_MARGIN = 6
 # it matches this well and this far ahead of any other answer's sentences.
 CLAIM_SCORE = 40
 CLAIM_MARGIN = 15
+CLAIM_RESCUE_WORDS = 5  # ... and, when the phrasings are unsure, with this many content words
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -193,11 +194,9 @@ class Engine:
             )
 
         claimed = self.terms.claimed(message.words) if best_topic.score < WRITTEN_SCORE else []
-        if claimed and claimed[0].score >= CLAIM_SCORE:
-            lead = claimed[0].score - (claimed[1].score if len(claimed) > 1 else 0)
-            if lead >= CLAIM_MARGIN:
-                score = max(best_topic.score, settings.answer_score)
-                return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
+        if self._clear_claim(claimed):
+            score = max(best_topic.score, settings.answer_score)
+            return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
 
         # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
         # whatever its shape: the recognisers below only read what nobody wrote.
@@ -219,7 +218,23 @@ class Engine:
         lead = SHORT_QUESTION_MARGIN if shared else 0
         if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score + lead:
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
-        return self._topic_decision(topics, reading, context)
+        decision = self._topic_decision(topics, reading, context)
+        if decision.kind is Kind.ANSWER or len(reading.content) < CLAIM_RESCUE_WORDS:
+            return decision  # a short question fits a sentence by one word: offer choices
+        # Unsure from the phrasings: a message that says what one answer says in its own
+        # words ("how do needles in specific points restore normal function?") is that one.
+        claimed = self.terms.claims(reading.message.words)
+        if self._clear_claim(claimed):
+            return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=claimed[0].score)
+        return decision
+
+    @staticmethod
+    def _clear_claim(claimed: list[Scored]) -> bool:
+        """One answer's sentences fit the message well and clearly better than any other's."""
+        if not claimed or claimed[0].score < CLAIM_SCORE:
+            return False
+        second = claimed[1].score if len(claimed) > 1 else 0
+        return claimed[0].score - second >= CLAIM_MARGIN
 
     def _without_courtesies(self, reading: Reading) -> Reading:
         """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,
