@@ -56,7 +56,7 @@ _ASKS_OPENING = re.compile(
 _HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"
 _SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment)"
 _INNER_QUESTION = re.compile(
-    rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
+    rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,4}}?{_HELP_WORDS}\b"
     rf"|\b{_SUBJECTS}\s+(?:can|could|will|would|might)\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
 )
 INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
