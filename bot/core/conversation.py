@@ -216,7 +216,12 @@ class Engine:
         short = len(reading.content) <= SHORT_QUESTION_WORDS
         shared = short and not self.matcher.unexplained(reading, [best_topic.label])
         lead = SHORT_QUESTION_MARGIN if shared else 0
-        if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score + lead:
+        if (
+            gap
+            and gap.score >= settings.suggest_score
+            and gap.score >= best_topic.score + lead
+            and self._asked_about(gap.label, reading)
+        ):
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
         decision = self._topic_decision(topics, reading, context)
         if decision.kind is Kind.ANSWER or len(reading.content) < CLAIM_RESCUE_WORDS:
@@ -235,6 +240,18 @@ class Engine:
             return False
         second = claimed[1].score if len(claimed) > 1 else 0
         return claimed[0].score - second >= CLAIM_MARGIN
+
+    def _asked_about(self, label: str, reading: Reading) -> bool:
+        """Whether what the message asks fits this label, not only the story around the
+        question ("my GP referred me to physio. Can acupuncture be done at the same time?"
+        asks about the two together, not about the NHS)."""
+        asked = [tokens for tokens, asks in reading.clauses if asks]
+        if not asked or len(asked) == len(reading.clauses):
+            return True
+        question = tuple(t for tokens in asked for t in tokens)
+        ranked = self.matcher.rank(Reading(reading.message, question, ()))
+        score = next((s.score for s in ranked if s.label == label), 0)
+        return score >= self.knowledge.matching.suggest_score
 
     def _without_courtesies(self, reading: Reading) -> Reading:
         """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,
