@@ -32,7 +32,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|becau
 # The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
 # kept (the capturing group) so a clause knows whether a "?" ended it.
 _CLAUSE_BREAK = re.compile(
-    r"([.!?;:\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
+    # an emoji ends a clause as a full stop does ("since my breakup 🙃 can emotional ...")
+    r"([.!?;:\n\r]+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF][\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\s]*|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
     rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b)"
     # dictated run-ons without punctuation: "... and i was wondering where ...",
     # "... but i dont know how it works like what do the needles do"
