@@ -273,14 +273,15 @@ class Engine:
         with the story's telling words, not alone, where it looks like "can acupuncture help?"."""
         if len(reading.clauses) < 2:
             return reading
+        pointing = [asks and self.scope.points_back(tokens) for tokens, asks in reading.clauses]
+        if not any(pointing):
+            return reading
         named = self.matcher.named_keywords(reading.whole)
         if not named:
             return reading
         clauses = tuple(
-            (tokens + tuple(sorted(named - set(tokens))), asks)
-            if asks and self.scope.points_back(tokens)
-            else (tokens, asks)
-            for tokens, asks in reading.clauses
+            (tokens + tuple(sorted(named - set(tokens))), asks) if points else (tokens, asks)
+            for (tokens, asks), points in zip(reading.clauses, pointing, strict=True)
         )
         return replace(reading, clauses=clauses)
 
