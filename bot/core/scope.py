@@ -157,6 +157,11 @@ _OFFER_SHAPE = re.compile(
     r"(?:do|offer|have|provid|sell|give|use|practis|practic|prescrib|recommend|speak)\b (?P<obj>.+)"
 )
 
+# "can I get chinese herbs from you", "could we buy a voucher at the clinic": the same ask.
+_GET_FROM_SHAPE = re.compile(
+    r"\b(?:can|could|do|will) (?:i|we|you) (?:get|have|buy|order|sell)\b (?P<obj>.+?) "
+    r"(?:from|at|off) (?:you|the clinic|your clinic|rick|practition)\b"
+)
 _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from)\b")
 
 
@@ -258,7 +263,7 @@ class ScopeReader:
             for needs, shape in _PRACTICAL_SHAPES
         ):
             return True
-        offer = _OFFER_SHAPE.search(clause)
+        offer = _OFFER_SHAPE.search(clause) or _GET_FROM_SHAPE.search(clause)
         if offer is None:
             return False
         # What is offered ends where a relative clause or a preposition starts ("the cups
