@@ -179,3 +179,16 @@ def test_a_modest_score_only_a_little_ahead_is_offered_not_answered(engine: Engi
     assert engine._topic_decision(clear, reading).kind is Kind.ANSWER
     confident = [Scored("topic:pain-relief", 70), Scored("topic:what-is-back-pain", 66)]
     assert engine._topic_decision(confident, reading).kind is Kind.ANSWER
+
+
+def test_asking_to_get_something_from_the_clinic_is_an_offer(engine: Engine) -> None:
+    words = engine.matcher.prepare
+    assert engine.scope.practical_detail(words("can i get chinese herbs from you"))
+    assert not engine.scope.practical_detail(words("can i get cupping from you"))
+
+
+@pytest.mark.parametrize(
+    "text", ["does it block the pain", "how do the needles switch off pain in the back"]
+)
+def test_everyday_ways_of_turning_pain_down_are_pain_relief(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "pain-relief"
