@@ -120,6 +120,34 @@ def test_blind_round_a_answers_gate() -> None:
     assert oos_answered / oos <= 0.05, report
 
 
+def test_blind_round_b_answers_gate() -> None:
+    """Blind round B (tests/data/blind-b.jsonl) after its misses were studied by kind: right
+    on at least 93% of its lines and a wrong topic on at most 2% (a "did you mean" or the
+    fallback is better than a wrong answer)."""
+    items = [
+        json.loads(line)
+        for line in (ROOT / "tests" / "data" / "blind-b.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    replies = ask_all([i["q"] for i in items])
+    right = wrong = oos = oos_answered = 0
+    misses = []
+    for item, reply in zip(items, replies, strict=True):
+        accept, got = item["accept"], outcome(reply)
+        right += got in accept
+        wrong += reply["kind"] == "answer" and got not in accept
+        if accept[0] == "none":
+            oos += 1
+            oos_answered += reply["kind"] == "answer"
+        if got not in accept:
+            misses.append(f"{item['q']!r}: want {accept}, got {got}")
+    n = len(items)
+    report = "\n".join(misses)
+    assert right / n >= 0.93, report
+    assert wrong / n <= 0.02, report
+    assert oos_answered / oos <= 0.08, report
+
+
 @pytest.mark.skipif(
     not (SHARED_EVAL / "score.py").is_file(),
     reason="../shared/eval (the shared development set) is not beside this checkout",

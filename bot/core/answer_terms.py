@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.core.matching import Entry, Matcher, Scored
 from bot.core.model import Topic
 from bot.core.text import fold
 
@@ -31,9 +32,14 @@ RESEARCH_WORDS = frozenset(
     "study studies research paper papers trial trials evidence reference references source "
     "sources citation cited cite find found findings show showed shows prove proved".split()
 )
+# "Your page says ... Which study?": the words of the claim itself lead to the answer that
+# makes it, when no author is named. Words that say a claim is being quoted count as research.
+CLAIM_WORDS = frozenset("claim claims claimed states stated wrote written".split())
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+|\s*•\s*")
 NAME_ONLY_MAX_WORDS = 3
 NAME_TYPO_CUTOFF = 85  # rapidfuzz ratio: "pomerantz" is Pomeranz, "kim" is only Kim
 MIN_TYPO_LENGTH = 5
+MIN_CLAIM_WORDS = 4  # a shorter piece of an answer ("Pain relief:") is a heading, not a claim
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,11 @@ _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]+")
 class AnswerTerms:
     """Every citation and non-Latin word in the answers, and the topic each one leads to."""
 
-    def __init__(self, topics: Iterable[Topic]) -> None:
+    def __init__(
+        self, topics: Iterable[Topic], synonyms: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        """`synonyms` are the knowledge's, so the answers' sentences are read the way the
+        phrasings are."""
         topics = list(topics)
         written_by: dict[str, list[str]] = defaultdict(list)
         for topic in topics:
@@ -84,6 +94,36 @@ class AnswerTerms:
         for c in self.topic_of:
             self._years[c.author].add(c.year)
         self._authors = sorted(self._years)
+        claim_entries = [
+            Entry(self._claim_topic(topic.id, sentence), sentence)
+            for topic in topics
+            for sentence in _SENTENCE_END.split(_TAGS.sub(" ", topic.answer))
+            if len(fold(_BRACKETS.sub(" ", sentence)).split()) >= MIN_CLAIM_WORDS
+        ]
+        self._claims = Matcher(claim_entries, synonyms) if claim_entries else None
+
+    def _claim_topic(self, topic_id: str, sentence: str) -> str:
+        """A sentence citing studies belongs to the topic its citations lead to (the overview
+        repeats every claim; the claim is the specific answer's)."""
+        found = [
+            self.topic_of[c]
+            for group in _BRACKETS.findall(sentence)
+            for author, year in _CITATION.findall(group)
+            if (c := Citation(fold(author), year)) in self.topic_of
+        ]
+        return found[0] if found else topic_id
+
+    def claimed(self, words: list[str]) -> list[Scored]:
+        """For a message asking for the research behind a claim, the topics whose answers'
+        sentences it quotes, best first; empty for any other message."""
+        if not (RESEARCH_WORDS.intersection(words) or CLAIM_WORDS.intersection(words)):
+            return []
+        return self.claims(words)
+
+    def claims(self, words: list[str]) -> list[Scored]:
+        """The topics whose answers' own sentences the message's folded words match, best
+        first (a message saying what an answer says, in the answer's words)."""
+        return self._claims.rank(" ".join(words)) if self._claims is not None else []
 
     def __len__(self) -> int:
         return len(self.topic_of) + len(self.topic_of_word)

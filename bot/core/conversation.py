@@ -44,6 +44,15 @@ SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
 SHORT_QUESTION_MARGIN = 16  # ... need this lead over the second topic to be answered
 ADDRESSED = "practitioner doctor sir madam"  # "thank you doctor": whom it is said to
 WRITTEN_SCORE = 95  # a topic matched this well was written for this very question
+# A modest best score (a long message, or words the phrasings do not quite use) is answered
+# only when clearly ahead: a "did you mean" with both costs a tap, a wrong answer costs trust.
+MODEST_SCORE = 50
+MODEST_MARGIN = 6
+# "Your page says ... which study?": the answer whose own sentence the message quotes, when
+# it matches this well and this far ahead of any other answer's sentences.
+CLAIM_SCORE = 40
+CLAIM_MARGIN = 15
+CLAIM_RESCUE_WORDS = 5  # ... and, when the phrasings are unsure, with this many content words
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -129,7 +138,7 @@ class Engine:
             for ch in p
             if not ch.isspace() and ch not in EMOJI_MODIFIERS
         }
-        self.terms = AnswerTerms(knowledge.topics)
+        self.terms = AnswerTerms(knowledge.topics, knowledge.synonyms)
         # Words that name whom a greeting or a thank-you is said to, not what it asks about.
         self._addressed = (
             frozenset(self.matcher.normal_words(f"{knowledge.clinic.practitioner} {ADDRESSED}"))
@@ -166,7 +175,7 @@ class Engine:
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit)
         settings = self.knowledge.matching
-        reading = self._without_courtesies(self.matcher.read(message))
+        reading = self._story_for_pointers(self._without_courtesies(self.matcher.read(message)))
         ranked = self.matcher.rank(reading)
         context: frozenset[str] = frozenset()
         if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
@@ -183,6 +192,11 @@ class Engine:
             return Decision(
                 Kind.SUGGEST, score=score, suggestions=cited[: settings.max_suggestions]
             )
+
+        claimed = self.terms.claimed(message.words) if best_topic.score < WRITTEN_SCORE else []
+        if self._clear_claim(claimed):
+            score = max(best_topic.score, settings.answer_score)
+            return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
 
         # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
         # whatever its shape: the recognisers below only read what nobody wrote.
@@ -202,9 +216,42 @@ class Engine:
         short = len(reading.content) <= SHORT_QUESTION_WORDS
         shared = short and not self.matcher.unexplained(reading, [best_topic.label])
         lead = SHORT_QUESTION_MARGIN if shared else 0
-        if gap and gap.score >= settings.suggest_score and gap.score >= best_topic.score + lead:
+        if (
+            gap
+            and gap.score >= settings.suggest_score
+            and gap.score >= best_topic.score + lead
+            and self._asked_about(gap.label, reading)
+        ):
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
-        return self._topic_decision(topics, reading, context)
+        decision = self._topic_decision(topics, reading, context)
+        if decision.kind is Kind.ANSWER or len(reading.content) < CLAIM_RESCUE_WORDS:
+            return decision  # a short question fits a sentence by one word: offer choices
+        # Unsure from the phrasings: a message that says what one answer says in its own
+        # words ("how do needles in specific points restore normal function?") is that one.
+        claimed = self.terms.claims(reading.message.words)
+        if self._clear_claim(claimed):
+            return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=claimed[0].score)
+        return decision
+
+    @staticmethod
+    def _clear_claim(claimed: list[Scored]) -> bool:
+        """One answer's sentences fit the message well and clearly better than any other's."""
+        if not claimed or claimed[0].score < CLAIM_SCORE:
+            return False
+        second = claimed[1].score if len(claimed) > 1 else 0
+        return claimed[0].score - second >= CLAIM_MARGIN
+
+    def _asked_about(self, label: str, reading: Reading) -> bool:
+        """Whether what the message asks fits this label, not only the story around the
+        question ("my GP referred me to physio. Can acupuncture be done at the same time?"
+        asks about the two together, not about the NHS)."""
+        asked = [tokens for tokens, asks in reading.clauses if asks]
+        if not asked or len(asked) == len(reading.clauses):
+            return True
+        question = tuple(t for tokens in asked for t in tokens)
+        ranked = self.matcher.rank(Reading(reading.message, question, ()))
+        score = next((s.score for s in ranked if s.label == label), 0)
+        return score >= self.knowledge.matching.suggest_score
 
     def _without_courtesies(self, reading: Reading) -> Reading:
         """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,
@@ -219,6 +266,24 @@ class Engine:
             return reading
         whole = tuple(t for tokens, _ in kept for t in tokens)
         return replace(reading, whole=whole, clauses=tuple(kept) if len(kept) > 1 else ())
+
+    def _story_for_pointers(self, reading: Reading) -> Reading:
+        """A question that only points back at the story ("I take co-codamol and want to cut
+        down. Could acupuncture help with that?") is about what the story named: it is read
+        with the story's telling words, not alone, where it looks like "can acupuncture help?"."""
+        if len(reading.clauses) < 2:
+            return reading
+        pointing = [asks and self.scope.points_back(tokens) for tokens, asks in reading.clauses]
+        if not any(pointing):
+            return reading
+        named = self.matcher.named_keywords(reading.whole)
+        if not named:
+            return reading
+        clauses = tuple(
+            (tokens + tuple(sorted(named - set(tokens))), asks) if points else (tokens, asks)
+            for (tokens, asks), points in zip(reading.clauses, pointing, strict=True)
+        )
+        return replace(reading, clauses=clauses)
 
     def _courtesy(self, tokens: tuple[str, ...]) -> bool:
         """A clause with a word only smalltalk uses and none of the page's ("Kind regards")."""
@@ -244,6 +309,8 @@ class Engine:
         if short:
             answer_margin = max(answer_margin, SHORT_QUESTION_MARGIN)
             clear_margin = max(clear_margin, SHORT_QUESTION_MARGIN)
+        if best_topic.score < MODEST_SCORE:
+            answer_margin = max(answer_margin, MODEST_MARGIN)
         confident = best_topic.score >= settings.answer_score and margin >= answer_margin
         unrivalled = best_topic.score >= settings.suggest_score and margin >= clear_margin
         if confident or unrivalled:

@@ -39,7 +39,7 @@ STOPWORDS = frozenset(
     wondering wonder whether maybe actually honestly basically literally anyway""".split()
 )
 
-MIN_CORRECTABLE = 4  # words shorter than this are never typo-corrected (too ambiguous)
+MIN_CORRECTABLE = 5  # shorter words are never typo-corrected ("play" is not "pay")
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
@@ -47,6 +47,8 @@ SEGMENT_MIN_CONTENT = 2  # a clause that does not ask needs this many content wo
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
 ASKING_DISCOUNT = 0.15  # ... and a clause that asks (the question in a story) only this share
+STORY_DISCOUNT = 0.1  # a clause that does not ask, in a message with one that does
+STORY_QUESTION_WORDS = 2  # ... that has at least this many content words of its own
 POINTERS = frozenset("it this that them these those".split())  # words that point back
 ASKING_EMPHASIS = 3.0  # in a story, the asking clause's words weigh this many times more
 COMMON_SHARE = 0.05  # a feature in more than this share of phrasings does not nominate
@@ -408,7 +410,7 @@ class Matcher:
             if score > best.get(label, 0.0):
                 best[label] = score
 
-    def _named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
+    def named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
         """The words of every keyword (of any label) the message names."""
         padded = f" {' '.join(whole)} "
         return frozenset(
@@ -449,7 +451,7 @@ class Matcher:
             if not POINTERS.isdisjoint(emphasis):
                 # "my friend had cupping ... do you do it?": the question points back at
                 # what the story named, so the story's telling words share its weight.
-                emphasis |= self._named_keywords(whole)
+                emphasis |= self.named_keywords(whole)
         self._score_tokens(whole, best, emphasis=emphasis)
         content = [t for t in whole if t not in STOPWORDS]
         # Few words are also compared as whole strings, unless every content word is unknown
@@ -462,6 +464,11 @@ class Matcher:
             self._score_short(whole, best)
         if reading.clauses:
             whole_weight = self._weight_of(whole) or 1.0
+            # A question with words of its own ("can it help with back pain?"), not one that
+            # only points back ("is this correct?"), outweighs the story around it.
+            asks_itself = any(
+                sum(t not in STOPWORDS for t in tokens) >= STORY_QUESTION_WORDS for tokens in asked
+            )
             seen: set[tuple[str, ...]] = {whole}
             for tokens, asks in reading.clauses:
                 if tokens in seen or len(tokens) < SEGMENT_MIN_WORDS:
@@ -474,6 +481,8 @@ class Matcher:
                 share = min(1.0, self._weight_of(tokens) / whole_weight)
                 discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT
                 scale = 1.0 - discount * (1.0 - share)
+                if not asks and asks_itself:
+                    scale *= 1.0 - STORY_DISCOUNT  # the story, beside a clause that asks
                 self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES)
         if self._keywords:
             padded = f" {' '.join(whole)} "

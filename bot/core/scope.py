@@ -144,6 +144,9 @@ _MONEY_WORDS = frozenset(
     "price fee charg payment pay paid pound quid afford expens discount deposit refund much "
     "cost costs costing".split()
 )
+# A time clause after what is asked ("is it right for me before paying for a course?") says
+# when, not what: money named only there is not the question.
+_TRAILING_TIME_CLAUSE = re.compile(r"(?<=\w) (?:befor|after|until|without|instead of) .*$")
 _VALUE_OVER_TIME = re.compile(
     r"\b(?:effect|valu|long run|long term|long time|longer|over time|save|worth|cheaper|compar|"
     r"month|year|period|econom|invest)"
@@ -153,6 +156,13 @@ _OFFER_SHAPE = re.compile(
     r"\b(?:do|doe|does|can|will) (?:you|the clinic|rick|practition|he|they)(?: also)? "
     r"(?:do|offer|have|provid|sell|give|use|practis|practic|prescrib|recommend|speak)\b (?P<obj>.+)"
 )
+
+# "can I get chinese herbs from you", "could we buy a voucher at the clinic": the same ask.
+_GET_FROM_SHAPE = re.compile(
+    r"\b(?:can|could|do|will) (?:i|we|you) (?:get|have|buy|order|sell)\b (?P<obj>.+?) "
+    r"(?:from|at|off) (?:you|the clinic|your clinic|rick|practition)\b"
+)
+_OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from)\b")
 
 
 # Every shape above needs one of these words: a clause without any is not read further.
@@ -228,6 +238,22 @@ class ScopeReader:
             return all(w not in self.topic_words and not w.isdigit() for w in words)
         return False
 
+    def points_back(self, stems: Iterable[str]) -> bool:
+        """Whether the clause asks only if the treatment helps with what the story said
+        ("could acupuncture help with that?", "would it work for this"): what it is about
+        is in the story, not in the clause."""
+        stems = list(stems)
+        if POINTING_BACK.isdisjoint(stems):
+            return False
+        clause = " ".join(stems)
+        for shape in _HELP_SHAPES[:2]:
+            match = shape.search(clause)
+            if match is None:
+                continue
+            obj = (match.group("obj") or "").split()
+            return bool(obj) and obj[0] in POINTING_BACK and not self._object_words(" ".join(obj))
+        return False
+
     def practical_detail(self, stems: Iterable[str]) -> bool:
         """Whether the clause asks a practical detail the page does not give."""
         stems = list(stems)
@@ -237,11 +263,15 @@ class ScopeReader:
             for needs, shape in _PRACTICAL_SHAPES
         ):
             return True
-        offer = _OFFER_SHAPE.search(clause)
+        offer = _OFFER_SHAPE.search(clause) or _GET_FROM_SHAPE.search(clause)
         if offer is None:
             return False
-        offered = self._object_words(offer.group("obj"))
-        return bool(offered) and not any(w in self.topic_words for w in offered)
+        # What is offered ends where a relative clause or a preposition starts ("the cups
+        # that leave circle marks", "acupuncture for sciatica").
+        offered = self._object_words(_OFFER_END.split(offer.group("obj"))[0])
+        # "dry needling", "chinese herbal medicine": a word the topics never use makes it
+        # another therapy or service, even beside words they do use.
+        return any(w not in self.topic_words and not w.isdigit() for w in offered)
 
     @staticmethod
     def price(stems: Iterable[str]) -> bool:
@@ -249,7 +279,7 @@ class ScopeReader:
         stems = list(stems)
         if _MONEY_WORDS.isdisjoint(stems):
             return False
-        clause = " ".join(stems)
+        clause = _TRAILING_TIME_CLAUSE.sub("", " ".join(stems))
         return bool(_PRICE_SHAPE.search(clause)) and not _VALUE_OVER_TIME.search(clause)
 
     @staticmethod

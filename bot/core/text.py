@@ -32,13 +32,18 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|becau
 # The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
 # kept (the capturing group) so a clause knows whether a "?" ended it.
 _CLAUSE_BREAK = re.compile(
-    r"([.!?;:\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
+    # an emoji ends a clause as a full stop does ("since my breakup 🙃 can emotional ...")
+    r"([.!?;:\n\r]+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF][\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\s]*|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
     rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b)"
     # dictated run-ons without punctuation: "... and i was wondering where ...",
     # "... but i dont know how it works like what do the needles do"
     r"|\s(?=(?:i was wondering|i am wondering|im wondering|i wonder|can you tell me|"
     r"could you tell me|i would like to know|id like to know|i want to know)\b)"
-    rf"|\s(?:and|but|so|like)\s(?=(?:{_QUESTION_OPENERS})\s))",
+    rf"|\s(?:and|but|so|like)\s(?=(?:{_QUESTION_OPENERS})\s)"
+    # a request, then the story: "can you book me in please my back is stiff"
+    r"|(?:(?<=\splease)|(?<=\spls)|(?<=\splz))\s+(?=(?:my|i|im|ive|its|it|the|me)\b)"
+    # a comma, then the story: "please get me booked in, my back went at work"
+    r"|,\s*(?=(?:my|im|ive|i)\s))",
     re.IGNORECASE,
 )
 # A clause asks when it ends with "?" or opens with a question word, or when it asks whether
@@ -52,13 +57,16 @@ _ASKS_OPENING = re.compile(
 _HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"
 _SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment)"
 _INNER_QUESTION = re.compile(
-    rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
+    rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,4}}?{_HELP_WORDS}\b"
     rf"|\b{_SUBJECTS}\s+(?:can|could|will|would|might)\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
 )
 INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
 _ASKS_HELP = re.compile(
     r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+(?:help|work|worth|good|fix|sort|ease|relieve)\b"
 )
+
+# A request asks as a question does: "please ..." first, or "... please" last.
+_REQUEST = re.compile(r"^(?:please|pls|plz|kindly)\b|\b(?:please|pls|plz)$")
 
 
 def fold(text: str) -> str:
@@ -86,9 +94,10 @@ def sentences(text: str) -> list[str]:
 
 
 def asks(raw: str, folded: str) -> bool:
-    """Whether a clause asks: a question mark, a question word first, or "can it help"."""
+    """Whether a clause asks: a question mark, a question word first, "can it help", or a
+    request ("please get me booked in", "sign me up please")."""
     return raw.rstrip().endswith("?") or bool(
-        _ASKS_OPENING.match(folded) or _ASKS_HELP.search(folded)
+        _ASKS_OPENING.match(folded) or _ASKS_HELP.search(folded) or _REQUEST.search(folded)
     )
 
 

@@ -1,0 +1,194 @@
+"""Blind round B's misses, by kind, each checked on fresh messages written for the kind (not
+the round's own lines): what the message asks decides, not the story around it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.answer_terms import AnswerTerms
+from bot.core.conversation import Engine
+from bot.core.matching import Scored
+from bot.core.model import Topic
+from bot.core.reply import Kind
+from bot.core.scope import ScopeReader
+from bot.core.text import clauses
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+
+
+def answered(engine: Engine, text: str) -> str | None:
+    decision = engine.decide(text)
+    return decision.topic_id if decision.kind is Kind.ANSWER else None
+
+
+# -- a research question quoting one of the answers' claims ---------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Your website claims acupuncture cuts down the use of medication for back "
+         "complaints. Which study was that?", "medication"),
+        ("you wrote it increases local microcirculation, what research backs that up",
+         "stiffness-mobility"),
+        ("You claim the needles promote release of vascular and immunomodulatory factors. "
+         "Where is the evidence?", "inflammation"),
+    ],
+)  # fmt: skip
+def test_a_quoted_claim_leads_to_the_answer_that_makes_it(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic
+
+
+def test_a_claim_the_overview_repeats_belongs_to_the_specific_answer(engine: Engine) -> None:
+    # benefits lists every claim with its citation; the claim is medication's, which cites
+    # only that study.
+    claimed = engine.terms.claimed("which study shows it reduces the use of medication".split())
+    assert claimed and claimed[0].label == "medication"
+
+
+def test_claims_come_from_the_answers_text_not_from_phrasings() -> None:
+    # A new answer sentence is found with no phrasing written for it.
+    topics = [
+        Topic("a", "A", "Cupping draws stale blood to the surface of the skin (Smith 2001).",
+              ("x",)),
+        Topic("b", "B", "Moxibustion warms the channels with burning mugwort herb.", ("y",)),
+    ]  # fmt: skip
+    terms = AnswerTerms(topics)
+    assert (
+        terms.claimed("what study says burning mugwort herb warms the channels".split())[0].label
+        == "b"
+    )
+    assert terms.claimed("does mugwort warm the channels".split()) == []  # not a look-up
+
+
+# -- a question that only points back at the story ------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Madam, my husband has been on tramadol for his back for a year and wants to cut "
+        "down. Might acupuncture help with that? Regards, Joan",
+        "been on naproxen for ages and want to come off it, would acupuncture help with this",
+    ],
+)
+def test_a_question_pointing_back_takes_its_topic_from_the_story(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "medication"
+
+
+def test_a_question_pointing_back_at_a_back_story_is_still_can_it_help(engine: Engine) -> None:
+    text = "golf every sunday and my lower back pays for it. would acupuncture do anything for that"
+    assert answered(engine, text) == "can-acupuncture-help"
+
+
+def test_points_back_reads_the_shape_of_the_question(engine: Engine) -> None:
+    scope, words = engine.scope, engine.matcher.prepare
+    assert scope.points_back(words("could acupuncture help with that"))
+    assert scope.points_back(words("would it work for this"))
+    assert not scope.points_back(words("could acupuncture help my back"))
+    assert not scope.points_back(words("is that the same as cupping"))
+
+
+# -- a request outranks the story --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could you book me in please my lower back has been sore all week",
+        "please get me booked in, my back went at work yesterday and its stiff",
+    ],
+)
+def test_a_request_outranks_the_story_after_it(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "booking"
+
+
+def test_a_request_asks_and_the_story_after_please_is_its_own_clause() -> None:
+    found = clauses("book me in please my back is stiff")
+    assert [(folded, asks) for _, folded, asks in found] == [
+        ("book me in please", True),
+        ("my back is stiff", False),
+    ]
+    assert clauses("please get me booked in, my back is stiff")[0][2] is True
+    assert [f for _, f, _ in clauses("could you please tell me more")] == [
+        "could you please tell me more"
+    ]
+
+
+# -- recognisers decide by what is asked ------------------------------------------------------
+def test_money_in_a_trailing_time_clause_is_not_a_price_question(engine: Engine) -> None:
+    words = engine.matcher.prepare
+    assert not ScopeReader.price(words("will it suit my back before i pay for a course"))
+    assert ScopeReader.price(words("before i pay how much is it"))
+    assert ScopeReader.price(words("how much do i pay"))
+    decision = engine.decide("is acupuncture likely to help my back before I pay for it?")
+    assert decision.intent != "fees"
+
+
+def test_a_short_ordinary_word_is_not_corrected_into_another(engine: Engine) -> None:
+    # "play" is not a typo of "pay": a sport in a question is not a price question.
+    assert "pay" not in engine.matcher.prepare("i play rugby on saturdays")
+    decision = engine.decide(
+        "at the first consultation do you make a plan? i play football on sundays"
+    )
+    assert decision.intent != "fees"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["do you also do reflexology", "do you do herbal remedies too", "do you offer dry needling",
+     "do you do sports massage"],
+)  # fmt: skip
+def test_another_therapy_offered_is_not_answered_from_a_topic(engine: Engine, text: str) -> None:
+    decision = engine.decide(text)
+    assert decision.kind is Kind.FALLBACK and decision.intent == "practical-booking-questions"
+
+
+def test_what_is_offered_ends_where_a_relative_clause_starts(engine: Engine) -> None:
+    words = engine.matcher.prepare
+    assert not engine.scope.practical_detail(words("do you do the cups that leave round marks"))
+    assert engine.scope.practical_detail(words("do you do dry needling"))
+
+
+def test_a_gap_must_fit_what_is_asked_not_the_story(engine: Engine) -> None:
+    text = "my doctor referred me for physio. is it ok to have acupuncture in the same week?"
+    assert answered(engine, text) == "with-other-treatment"
+    assert engine.decide("I have insurance with Bupa. Will they cover it?").kind is Kind.FALLBACK
+
+
+# -- contact details are a practical detail, not smalltalk ------------------------------------
+@pytest.mark.parametrize("text", ["what's your phone number?", "email address?",
+                                  "how can i get in touch"])  # fmt: skip
+def test_asking_for_contact_details_is_not_smalltalk(engine: Engine, text: str) -> None:
+    decision = engine.decide(text)
+    assert decision.kind is Kind.FALLBACK and decision.intent == "location-and-hours"
+    assert engine.decide("can i talk to a real person").kind is Kind.SMALLTALK
+
+
+# -- emoji and modest scores ---------------------------------------------------------------------
+def test_an_emoji_ends_a_clause() -> None:
+    found = clauses("awful week at work 😩 can stress cause back pain")
+    assert [f for _, f, _ in found] == ["awful week at work", "can stress cause back pain"]
+
+
+def test_a_modest_score_only_a_little_ahead_is_offered_not_answered(engine: Engine) -> None:
+    reading = engine.matcher.read("how do the needles stop the pain signals")
+    close = [Scored("topic:pain-relief", 48), Scored("topic:what-is-back-pain", 44)]
+    assert engine._topic_decision(close, reading).kind is Kind.SUGGEST
+    clear = [Scored("topic:pain-relief", 48), Scored("topic:what-is-back-pain", 38)]
+    assert engine._topic_decision(clear, reading).kind is Kind.ANSWER
+    confident = [Scored("topic:pain-relief", 70), Scored("topic:what-is-back-pain", 66)]
+    assert engine._topic_decision(confident, reading).kind is Kind.ANSWER
+
+
+def test_asking_to_get_something_from_the_clinic_is_an_offer(engine: Engine) -> None:
+    words = engine.matcher.prepare
+    assert engine.scope.practical_detail(words("can i get chinese herbs from you"))
+    assert not engine.scope.practical_detail(words("can i get cupping from you"))
+
+
+@pytest.mark.parametrize(
+    "text", ["does it block the pain", "how do the needles switch off pain in the back"]
+)
+def test_everyday_ways_of_turning_pain_down_are_pain_relief(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "pain-relief"
