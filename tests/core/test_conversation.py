@@ -389,13 +389,26 @@ def test_a_formal_letter_with_a_question_gets_the_answer(engine: Engine) -> None
     assert decision.kind is Kind.ANSWER and decision.topic_id == "how-many-sessions"
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["can I speak to Rick", "can i talk to the acupuncturist", "could I speak to the therapist"],
+)
 def test_asking_to_speak_to_the_practitioner_gets_how_to_reach_the_clinic(
-    engine: Engine,
+    engine: Engine, message: str
 ) -> None:
-    reply = engine.respond("can I speak to Rick")
+    reply = engine.respond(message)
     assert reply.kind is Kind.SMALLTALK
     assert engine.knowledge.clinic.contact in to_plain(reply.text)
     assert any(b.url == engine.knowledge.clinic.booking_url for b in reply.buttons)
+
+
+@pytest.mark.parametrize(
+    "message", ["who is the acupuncturist", "what qualifications does the acupuncturist have"]
+)
+def test_asking_about_the_practitioner_still_gets_his_biography(
+    engine: Engine, message: str
+) -> None:
+    assert engine.decide(message).topic_id == "about-practitioner"
 
 
 def test_an_unknown_emoji_alone_is_still_kindly_a_fallback(engine: Engine) -> None:
