@@ -177,6 +177,9 @@ class Engine:
         settings = self.knowledge.matching
         reading = self._story_for_pointers(self._without_courtesies(self.matcher.read(message)))
         ranked = self.matcher.rank(reading)
+        # What the message itself scores, before a follow-up's context: the context only
+        # breaks ties between topics, never outweighs a gap ("do you take insurance?").
+        best_alone = next((s for s in ranked if s.label.startswith(TOPIC)), Scored("", 0))
         context: frozenset[str] = frozenset()
         if previous_topic in self._topics and len(reading.content) <= FOLLOW_UP_WORDS:
             context = frozenset(self._topics[previous_topic].related)
@@ -200,7 +203,7 @@ class Engine:
 
         # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
         # whatever its shape: the recognisers below only read what nobody wrote.
-        outside = None if best_topic.score >= WRITTEN_SCORE else self._outside_the_page(reading)
+        outside = None if best_alone.score >= WRITTEN_SCORE else self._outside_the_page(reading)
         if outside is not None:
             return outside
 
@@ -219,7 +222,7 @@ class Engine:
         if (
             gap
             and gap.score >= settings.suggest_score
-            and gap.score >= best_topic.score + lead
+            and gap.score >= best_alone.score + lead
             and self._asked_about(gap.label, reading)
         ):
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))

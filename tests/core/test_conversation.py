@@ -416,6 +416,20 @@ def test_an_unknown_emoji_alone_is_still_kindly_a_fallback(engine: Engine) -> No
 
 
 # -- follow-ups read with the last answer as context ---------------------------------------------
+@pytest.mark.parametrize("previous", [None, "where-needles-go", "how-many-sessions", "booking"])
+@pytest.mark.parametrize(
+    "question", ["do you take insurance?", "is it covered by my health insurance", "how much is it"]
+)
+def test_a_follow_ups_context_never_outweighs_a_question_the_page_cannot_answer(
+    engine: Engine, previous: str | None, question: str
+) -> None:
+    # The last answer's related topics only break ties between topics: a question that is
+    # not on the page is not answered because of what was asked before it.
+    alone = engine.decide(question)
+    assert alone.kind is Kind.FALLBACK and alone.intent
+    assert engine.decide(question, previous_topic=previous) == alone
+
+
 def test_a_follow_up_after_sessions_is_not_a_choice_with_the_practitioner(engine: Engine) -> None:
     state = ChatState()
     assert engine.respond("how many sessions will I need?", state).topic_id == "how-many-sessions"
