@@ -125,6 +125,15 @@ class Settings:
     reload_interval_seconds: int = 3
     log_level: str = "INFO"
 
+    def __post_init__(self) -> None:
+        """Refuse values no command can work with, however the settings were made."""
+        if self.telegram_rate_limit < 0:
+            raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
+        if self.log_level not in _LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {self.log_level!r}"
+            )
+
     @classmethod
     def from_env(
         cls, environ: dict[str, str] | None = None, *, dotenv: Path | None = None
@@ -136,14 +145,6 @@ class Settings:
         retention = _int(env, "RETENTION_DAYS", 90)
         if retention < 1:
             raise ConfigError(f"RETENTION_DAYS must be at least 1, got {retention}")
-        rate_limit = _int(env, "TELEGRAM_RATE_LIMIT", 30)
-        if rate_limit < 0:
-            raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
-        log_level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
-        if log_level not in _LOG_LEVELS:
-            raise ConfigError(
-                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {env['LOG_LEVEL']!r}"
-            )
         return cls(
             knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
             data_dir=data_dir,
@@ -159,12 +160,12 @@ class Settings:
             webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip() or "127.0.0.1",
             webhook_port=_int(env, "WEBHOOK_PORT", 8443),
             webhook_path=env.get("WEBHOOK_PATH", "telegram").strip().strip("/") or "telegram",
-            telegram_rate_limit=rate_limit,
+            telegram_rate_limit=_int(env, "TELEGRAM_RATE_LIMIT", 30),
             admin_chat_ids=_int_set(env, "ADMIN_CHAT_IDS"),
             retention_days=retention,
             chat_key_secret=env.get("CHAT_KEY_SECRET", "").strip(),
             reload_interval_seconds=_int(env, "RELOAD_INTERVAL_SECONDS", 3),
-            log_level=log_level,
+            log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
         )
 
 

@@ -101,7 +101,7 @@ def test_a_bad_log_level_is_refused_by_every_command(
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(command) == EXIT_USAGE
     assert (
-        "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got 'verbose'" in capsys.readouterr().err
+        "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got 'VERBOSE'" in capsys.readouterr().err
     )
 
 
