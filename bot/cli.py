@@ -55,6 +55,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _from_here(path: Path) -> Path:
+    """`path` relative to the current folder when it lies under it: the short name people type."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _engine(args: argparse.Namespace) -> Engine:
     from bot.core.conversation import Engine  # imported here to keep --help fast
 
@@ -65,7 +73,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the knowledge folder and print every problem."""
     from bot.core.loader import advice, load_knowledge
 
-    directory = _settings(args).knowledge_dir
+    directory = _from_here(_settings(args).knowledge_dir)  # `knowledge/topics/cost.yaml:25`
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
