@@ -60,11 +60,11 @@ class KnowledgeError(BotError):
         """The `check` report and what to do about it."""
         return (
             f"{self.report()}\n"
-            "Fix the problems above (python -m bot check lists them) and try again."
+            "Fix the problems above (`make check` lists them) and try again."
         )
 
     def report(self) -> str:
-        """The same lines `python -m bot check` prints, one problem a line."""
+        """The same lines `make check` prints, one problem a line."""
         lines = [str(p) for p in self.problems]
         n = len(self.problems)
         lines.append(
