@@ -28,11 +28,13 @@ back pain from the clinic's own page, routes emergencies to urgent care, and han
 booking.
 
 common commands:
-  python -m bot chat              talk to it in this terminal (no Telegram needed)
-  python -m bot chat --record     the same, recording a rehearsal for `report --rehearsal`
-  python -m bot check             check the answers in knowledge/ after editing them
-  python -m bot run               serve Telegram (needs TELEGRAM_BOT_TOKEN)
-  python -m bot report            what patients asked that the bot could not answer
+  .venv/bin/python -m bot chat            talk to it in this terminal (no Telegram needed)
+  .venv/bin/python -m bot chat --record   the same, recording a rehearsal for `report --rehearsal`
+  .venv/bin/python -m bot check           check the answers in knowledge/ after editing them
+  .venv/bin/python -m bot run             serve Telegram (needs TELEGRAM_BOT_TOKEN)
+  .venv/bin/python -m bot report          what patients asked that the bot could not answer
+
+(`make check` and `make run` do the same, building .venv first when it is missing.)
 """
 
 
@@ -55,6 +57,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _from_here(path: Path) -> Path:
+    """`path` relative to the current folder when it lies under it: the short name people type."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _engine(args: argparse.Namespace) -> Engine:
     from bot.core.conversation import Engine  # imported here to keep --help fast
 
@@ -65,7 +75,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Validate the knowledge folder and print every problem."""
     from bot.core.loader import advice, load_knowledge
 
-    directory = _settings(args).knowledge_dir
+    directory = _from_here(_settings(args).knowledge_dir)  # `knowledge/topics/cost.yaml:25`
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
@@ -156,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=".venv/bin/python -m bot",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -7,7 +7,6 @@ environment and are never logged; `Settings.__repr__` hides them.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import os
 import re
 from collections.abc import MutableMapping
@@ -26,6 +25,8 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _DOTENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
@@ -52,11 +53,24 @@ def load_dotenv(path: Path, environ: MutableMapping[str, str] | None = None) -> 
                 " TELEGRAM_BOT_TOKEN=123456789:AAE... (or start it with # to keep it as a note)"
             )
         key, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = re.sub(r"\s+#.*$", "", value).strip()
-        target.setdefault(key, value)
+        target.setdefault(key, _dotenv_value(value, f"{path}:{number}", key))
+
+
+# A quoted value, then nothing or a # comment: `"123:AAE..."  # from @BotFather`.
+_QUOTED_VALUE = re.compile(r"""^(["'])(.*?)\1\s*(?:#.*)?$""")
+
+
+def _dotenv_value(value: str, where: str, key: str) -> str:
+    """The value of one `.env` line without its quotes and its trailing `# comment`."""
+    if value[:1] in ("'", '"'):
+        quoted = _QUOTED_VALUE.match(value)
+        if quoted is None:
+            raise ConfigError(
+                f"{where}: the quote after {key}= is not closed, or text follows it - write"
+                f' {key}="value" (a # comment may follow after a space)'
+            )
+        return quoted.group(2)
+    return re.sub(r"\s+#.*$", "", value).strip()
 
 
 def _int(environ: dict[str, str], name: str, default: int) -> int:
@@ -111,6 +125,15 @@ class Settings:
     reload_interval_seconds: int = 3
     log_level: str = "INFO"
 
+    def __post_init__(self) -> None:
+        """Refuse values no command can work with, however the settings were made."""
+        if self.telegram_rate_limit < 0:
+            raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
+        if self.log_level not in _LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {self.log_level!r}"
+            )
+
     @classmethod
     def from_env(
         cls, environ: dict[str, str] | None = None, *, dotenv: Path | None = None
@@ -142,14 +165,14 @@ class Settings:
             retention_days=retention,
             chat_key_secret=env.get("CHAT_KEY_SECRET", "").strip(),
             reload_interval_seconds=_int(env, "RELOAD_INTERVAL_SECONDS", 3),
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
         )
 
 
 def check_telegram_settings(settings: Settings) -> None:
     """Refuse settings `run` cannot work with, with a message that says how to fix them.
 
-    Everything else is checked as it is read (`Settings.from_env`).
+    Everything else is checked as it is read (`Settings.from_env`), on every command's path.
     """
     token = settings.telegram_token
     if not token:
@@ -161,12 +184,6 @@ def check_telegram_settings(settings: Settings) -> None:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters,"
             " e.g. 123456789:AAE...) - copy it again from @BotFather"
-        )
-    if settings.telegram_rate_limit < 0:
-        raise ConfigError("TELEGRAM_RATE_LIMIT must be 0 (no cap) or a positive number")
-    if not isinstance(logging.getLevelName(settings.log_level), int):
-        raise ConfigError(
-            f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {settings.log_level!r}"
         )
     for name, url in (
         ("TELEGRAM_API_BASE_URL", settings.telegram_api_base_url),

@@ -255,7 +255,7 @@ def run_terminal_chat(
         where = settings.rehearsal_database_path
         state = "recording to" if store.available else "could NOT open (not recording)"
         chat.write(
-            f"Rehearsal: {state} {where}; afterwards run `python -m bot report --rehearsal`.\n\n"
+            f"Rehearsal: {state} {where}; afterwards run `.venv/bin/python -m bot report --rehearsal`.\n\n"
         )
     watcher = TerminalWatcher(live, chat, settings.reload_interval_seconds)
     chat.before_each_line = watcher.catch_up

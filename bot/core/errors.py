@@ -58,13 +58,10 @@ class KnowledgeError(BotError):
 
     def describe(self) -> str:
         """The `check` report and what to do about it."""
-        return (
-            f"{self.report()}\n"
-            "Fix the problems above (python -m bot check lists them) and try again."
-        )
+        return f"{self.report()}\nFix the problems above (`make check` lists them) and try again."
 
     def report(self) -> str:
-        """The same lines `python -m bot check` prints, one problem a line."""
+        """The same lines `make check` prints, one problem a line."""
         lines = [str(p) for p in self.problems]
         n = len(self.problems)
         lines.append(

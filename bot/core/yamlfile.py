@@ -75,28 +75,58 @@ def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
 
 
 def _check_joined_lines(node: yaml.ScalarNode, file: Path, problems: list[Problem]) -> None:
-    """A list item indented further than the one above is, in fact, joined to it: say so.
+    """A list item out of line with its neighbours is, in fact, joined to them: say where.
 
     YAML quietly reads "- a" followed by "   - b" as the one text "a - b", so nothing fails
-    and a phrasing is lost. Unquoted text wrapped onto the next line on purpose (which YAML
-    allows, and which PyYAML writes) does not start its next line with "- ", and passes.
+    and a phrasing is lost. Two mistakes look alike to YAML: one item indented further than
+    the one above (reported at that item), or the first item indented less than all the
+    items below it, which are then joined to it (reported at the first item). Unquoted text
+    wrapped onto the next line on purpose (which YAML allows, and which PyYAML writes) does
+    not start its next line with "- ", and passes.
     """
     first, last = node.start_mark.line, node.end_mark.line
     if last == first or node.start_mark.buffer is None:
         return
     lines = node.start_mark.buffer.splitlines()
-    for n in range(first + 1, min(last, len(lines) - 1) + 1):
-        if lines[n].lstrip().startswith("- "):
-            problems.append(
-                Problem(
-                    file,
-                    n + 1,
-                    "this item is indented further than the one above, so YAML joined the two"
-                    f" into one: {node.value!r} - line it up with the items above it (the same"
-                    " number of spaces)",
-                )
+    joined = [n for n in range(first + 1, min(last, len(lines) - 1) + 1) if _is_item(lines[n])]
+    if not joined:
+        return
+    here = _indent(lines[first])
+    below = {_indent(lines[n]) for n in joined}
+    if _is_item(lines[first]) and len(joined) >= 2 and len(below) == 1 and here not in below:
+        wanted = below.pop()
+        problems.append(
+            Problem(
+                file,
+                first + 1,
+                f"this item is indented less than the {len(joined)} items below it"
+                f" ({_spaces(here)} instead of {_spaces(wanted)}), so YAML joined them all"
+                f" into it - line it up with the items below it ({_spaces(wanted)})",
             )
-            return
+        )
+        return
+    n = joined[0]
+    problems.append(
+        Problem(
+            file,
+            n + 1,
+            f"this item is indented further than the one above it ({_spaces(_indent(lines[n]))}"
+            f" instead of {_spaces(here)}), so YAML joined it to that one - line it up with"
+            f" the items above it ({_spaces(here)})",
+        )
+    )
+
+
+def _is_item(line: str) -> bool:
+    return line.lstrip().startswith("- ")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _spaces(n: int) -> str:
+    return f"{n} space{'s' if n != 1 else ''}"
 
 
 def read_yaml(file: Path, problems: list[Problem]) -> Any:

@@ -24,8 +24,8 @@ from bot.store import Stats, Store, empty_stats, utc_now
 DEFAULT_SINCE_DAYS = 30
 REHEARSAL_HINT = (
     "To try the report before going live, chat in the terminal with"
-    " `python -m bot chat --record` (it keeps a separate rehearsal database), then run"
-    " `python -m bot report --rehearsal`."
+    " `.venv/bin/python -m bot chat --record` (it keeps a separate rehearsal database),"
+    " then run `.venv/bin/python -m bot report --rehearsal`."
 )
 OUTCOME_ORDER = ("answer", "suggest", "fallback", "urgent", "smalltalk")
 OUTCOME_LABELS = {  # the outcome kinds (PRODUCT.md) in the practitioner's words

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pwd
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -60,3 +61,30 @@ def tighten_database_files(database: Path) -> None:
 def _tighten(path: Path, mode: int) -> None:
     if path.stat().st_mode & 0o777 & ~mode:
         path.chmod(mode)
+
+
+def folder_access_advice(path: Path) -> str:
+    """Why this user cannot use `path`, naming the folder's owner and the command that fixes it.
+
+    The usual cause: the bot was first started as root (data/ became root's, mode 0700),
+    then as its service user, which may not even look inside. Empty when nothing is in the way.
+    """
+    folder = path
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        return ""
+    info = folder.stat()
+    me = _user_name(os.geteuid())
+    return (
+        f"the folder {folder} belongs to {_user_name(info.st_uid)} (mode"
+        f" {info.st_mode & 0o777:04o}) and the bot runs as {me}, which cannot write there"
+        f" - give it to the bot's user: sudo chown -R {me}: {folder}"
+    )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user {uid}"

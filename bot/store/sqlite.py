@@ -45,7 +45,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.reply import Kind, Reply
-from bot.store.files import private_file, private_folder, tighten_database_files
+from bot.store.files import (
+    folder_access_advice,
+    private_file,
+    private_folder,
+    tighten_database_files,
+)
 from bot.store.keys import ChatKeys, load_chat_key_secret
 from bot.store.masking import stored_text
 from bot.store.records import (
@@ -749,10 +754,15 @@ def open_store(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             clock=clock,
         )
     except (StoreError, OSError, ValueError, sqlite3.Error) as exc:
+        advice = folder_access_advice(settings.database_path.parent)
+        if not advice and settings.data_dir != settings.database_path.parent:
+            advice = folder_access_advice(settings.data_dir)
         log.error(
             "Storage is OFF: %s. The bot keeps answering patients but records nothing "
-            "(no report, no feedback counts). Fix the path or permissions (DATABASE_PATH, "
-            "DATA_DIR) and restart.",
-            exc,
+            "(no report, no feedback counts). %s.",
+            advice or exc,
+            "Fix it and restart"
+            if advice
+            else "Fix the path or permissions (DATABASE_PATH, DATA_DIR) and restart",
         )
-        return NullStore(str(exc))
+        return NullStore(advice or str(exc))

@@ -304,6 +304,27 @@ def test_a_mis_indented_line_is_reported_at_its_own_line(
     assert "line it up" in problems[0].message
 
 
+def test_a_dedented_first_item_is_reported_at_its_own_line_in_a_short_message(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "  - is it cost effective\n", " - is it cost effective\n")
+    problems = [p for p in check_knowledge(kb) if p.file == file]
+    assert len(problems) == 1
+    assert problems[0].line == line_number(file, " - is it cost effective")
+    assert "1 space instead of 2 spaces" in problems[0].message
+    assert "line it up with the items below it (2 spaces)" in problems[0].message
+    assert "worth the money" not in problems[0].message  # the joined phrasings are not quoted
+    assert len(problems[0].message) < 200
+
+
+def test_an_indented_item_says_how_many_spaces_it_has_and_should_have(kb: Path) -> None:
+    file = kb / "topics" / "cost.yaml"
+    edit(file, "  - is it good value for money", "     - is it good value for money")
+    problem = only_problem(kb, "indented further")
+    assert problem.line == line_number(file, "good value")
+    assert "(5 spaces instead of 2 spaces)" in problem.message
+    assert "worth the money" not in problem.message
+
+
 def test_the_shipped_knowledge_has_no_joined_lines() -> None:
     assert check_knowledge(DEFAULT_KNOWLEDGE_DIR) == []
 

@@ -239,7 +239,7 @@ def test_serve_refuses_a_broken_knowledge_base(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     assert main(["run", "--knowledge", str(tmp_path / "missing")]) == 1
-    assert "python -m bot check" in capsys.readouterr().err
+    assert "`make check` lists them" in capsys.readouterr().err
 
 
 # -- groups -------------------------------------------------------------------------------

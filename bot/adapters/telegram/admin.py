@@ -326,7 +326,7 @@ async def report_refused_edit(application: BotApplication, report: str) -> None:
     text = (
         "A knowledge edit was NOT loaded: patients still get the last good version"
         f" ({live.version}). Fix these problems and save again"
-        f" (`python -m bot check` lists them too):\n\n{report}"
+        f" (`make check` lists them too):\n\n{report}"
     )
     await notify_admins(application.bot, data.settings.admin_chat_ids, text)
 
