@@ -43,7 +43,8 @@ from bot.core.loader import (
 )
 from bot.core.model import Knowledge
 from bot.core.text import fold
-from bot.practitioner.proposals import slug, usable_phrasings
+from bot.practitioner.proposals import question_part, slug, usable_phrasings
+from bot.practitioner.unmasked import has_mask
 from bot.practitioner.yaml_edits import (
     YamlEditError,
     add_gap,
@@ -52,6 +53,7 @@ from bot.practitioner.yaml_edits import (
     gap_ids,
 )
 from bot.store import utc_now
+from bot.store.masking import mask_personal_details
 
 HISTORY_DIR = ".history"
 CHANGES_LOG = "changes.log"
@@ -264,10 +266,7 @@ class KnowledgeEditor:
         known |= {fold(p) for g in knowledge.gaps for p in g.phrasings}
         phrasings = usable_phrasings(texts, known, MAX_ADDED_PHRASINGS)
         if not phrasings:
-            raise EditRefused(
-                "Nothing to add: these questions are already in the knowledge (or hold a"
-                " hidden phone number or e-mail)."
-            )
+            raise EditRefused(_nothing_to_add(texts, known))
         return phrasings
 
     def _commit(self, changes: dict[str, bytes | None], who: str, what: str) -> Change:
@@ -521,3 +520,24 @@ def _write_atomically(target: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _nothing_to_add(texts: Sequence[str], known: set[str]) -> str:
+    """Why no phrasing came out of `texts`, said truly for what happened to each wording."""
+    reasons = []
+    for text in texts:
+        masked = mask_personal_details(text)
+        folded = fold(question_part(masked))
+        if folded in known:
+            reason = "already in the knowledge"
+        elif has_mask(masked) and not folded:
+            reason = "nothing is left to add once the hidden name, phone number or e-mail is out"
+        else:
+            reason = "too long or too vague to be a phrasing on its own"
+        if reason not in reasons:
+            reasons.append(reason)
+    said = "; ".join(reasons) if len(reasons) > 1 else (reasons or ["nothing was chosen"])[0]
+    return (
+        f"Nothing to add: {said}. You can still add a phrasing by hand in the topic's file"
+        " (or send the file)."
+    )
