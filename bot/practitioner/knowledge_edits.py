@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from bot.core.errors import KnowledgeError, Problem
+from bot.core.live import apply_install, begin_install, finish_interrupted_install
 from bot.core.loader import (
     CLINIC_FILE,
     GAPS_FILE,
@@ -121,6 +122,8 @@ class KnowledgeEditor:
         self.changes_log = self.history / CHANGES_LOG
         self._clock = clock
         self._lock = threading.Lock()
+        with self._lock:
+            finish_interrupted_install(self.directory)
 
     # -- the changes ----------------------------------------------------------------------
 
@@ -221,8 +224,9 @@ class KnowledgeEditor:
             for rel in manifest["after"]:
                 kept = entry / "before" / rel
                 restore[rel] = kept.read_bytes() if kept.is_file() else None
-            for rel, content in restore.items():
-                self._write(rel, content)
+            self._install(
+                entry / "before", {rel: content is not None for rel, content in restore.items()}
+            )
             manifest["undone"] = True
             _write_atomically(entry / "manifest.json", json.dumps(manifest, indent=1).encode())
             change = Change(
@@ -252,6 +256,7 @@ class KnowledgeEditor:
     # -- checking and committing ----------------------------------------------------------
 
     def _current(self) -> Knowledge:
+        finish_interrupted_install(self.directory)
         try:
             return load_knowledge(self.directory)
         except KnowledgeError as exc:
@@ -291,10 +296,19 @@ class KnowledgeEditor:
         change = Change(number, self._clock(), who, what, tuple(changes))
         manifest = {"number": number, "what": what, "after": after, "undone": False}
         (entry / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        staged = entry / "after"
         for rel, content in changes.items():
-            self._write(rel, content)
+            if content is not None:
+                _write_atomically(staged / rel, content, 0o600)
+        self._install(staged, {rel: content is not None for rel, content in changes.items()})
         self._log(change)
         return change
+
+    def _install(self, staged: Path, files: dict[str, bool]) -> None:
+        """Put every file in place as one install: a reader (LiveEngine) sees the old set or
+        the new one whole, and a crash part way is finished at the next start or edit."""
+        begin_install(self.directory, staged, files)
+        apply_install(self.directory)
 
     def _check_with(self, changes: dict[str, bytes | None]) -> list[str]:
         with tempfile.TemporaryDirectory(prefix="knowledge-check-") as tmp:
@@ -506,9 +520,11 @@ def _count(items: Sequence[object], word: str) -> str:
     return f"{len(items)} {word}{'' if len(items) == 1 else 's'}"
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
+def _write_atomically(target: Path, content: bytes, mode: int | None = None) -> None:
     """Write a new file beside `target` and rename it over: readers see old or new, whole."""
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    if mode is None:
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
