@@ -28,7 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
+import os
+import stat
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -91,6 +95,93 @@ def content_digest(directory: Path) -> str:
             digest.update(b"\0missing")
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+# -- installs of several files at once (the admin's zip upload, an undo) ----------------------
+#
+# The installer writes the new bytes of every file into its history entry first, then this
+# marker (naming them), then the files one by one, then bumps the generation, then removes
+# the marker. A reader loads only when no marker is there, and keeps what it loaded only if
+# no marker appeared and the generation is the same once it has loaded: so it sees the old
+# version whole or the new one whole. After a crash mid-install the marker is still there,
+# and `finish_interrupted_install` (run at start-up and before the next edit) writes the rest.
+# Both live in the folder's .history/ (hidden: never knowledge, never exported, never
+# watched), beside the history entries that hold the staged bytes.
+INSTALL_MARKER = ".history/installing.json"
+GENERATION_FILE = ".history/generation"
+
+
+def install_in_progress(directory: Path) -> bool:
+    """True while an install of several files is under way (or was cut short by a crash)."""
+    return (Path(directory) / INSTALL_MARKER).exists()
+
+
+def generation(directory: Path) -> str:
+    """The count of installs done in `directory` ("0" before the first)."""
+    try:
+        return (Path(directory) / GENERATION_FILE).read_text(encoding="utf-8").strip() or "0"
+    except OSError:
+        return "0"
+
+
+def replace_file(target: Path, content: bytes, mode: int | None = None) -> None:
+    """Write `content` beside `target` and rename it over: readers see old or new, whole."""
+    if mode is None:
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def begin_install(directory: Path, staged: Path, files: dict[str, bool]) -> None:
+    """Mark an install as started: `files` maps each relative path to True (its new bytes
+    are in `staged`/path, already written and synced) or False (the file is removed)."""
+    journal = {"staged": os.path.relpath(staged, directory), "files": files}
+    replace_file(Path(directory) / INSTALL_MARKER, json.dumps(journal).encode(), 0o644)
+
+
+def end_install(directory: Path) -> None:
+    """Mark the install as done: a new generation, then no marker."""
+    directory = Path(directory)
+    replace_file(directory / GENERATION_FILE, str(int(generation(directory)) + 1).encode())
+    (directory / INSTALL_MARKER).unlink(missing_ok=True)
+
+
+def apply_install(directory: Path) -> None:
+    """Write every file the marker names from its staged copy (or remove it), then end the
+    install. Writing a file already written is harmless, so this also finishes an install a
+    crash cut short."""
+    directory = Path(directory)
+    journal = json.loads((directory / INSTALL_MARKER).read_text(encoding="utf-8"))
+    staged = directory / journal["staged"]
+    for rel, present in journal["files"].items():
+        target = directory / rel
+        if present:
+            replace_file(target, (staged / rel).read_bytes())
+        else:
+            target.unlink(missing_ok=True)
+    end_install(directory)
+
+
+def finish_interrupted_install(directory: Path) -> bool:
+    """Complete an install a crash cut short, so the folder holds the new version whole.
+    True if there was one. The marker is renamed in whole, so it is never half-written; if
+    the staged copies in .history/ were deleted by hand this raises OSError, and the folder
+    is then put right by hand or from an /export."""
+    if not install_in_progress(directory):
+        return False
+    log.warning("Finishing a knowledge install that was interrupted in %s", directory)
+    apply_install(directory)
+    return True
 
 
 @dataclass(frozen=True)
@@ -168,6 +259,7 @@ class LiveEngine(Generic[EngineT]):
         """Load the first version; raises KnowledgeError (the `check` report) if it is broken."""
         build = factory or _default_factory
         directory = Path(directory)
+        finish_interrupted_install(directory)  # a crash mid-install: the new version, whole
         seen = fingerprint(directory)
         engine = build(directory)
         return cls(
@@ -212,17 +304,22 @@ class LiveEngine(Generic[EngineT]):
             # the load gives a different fingerprint next time, so it is loaded then.
             if not force and seen == self._fingerprint:
                 return ReloadResult(ok=True, changed=False, version=self._version)
+            if install_in_progress(self.directory):  # half the files may be new: wait
+                return ReloadResult(ok=True, changed=False, version=self._version)
+            generation_seen = generation(self.directory)
             started = time.perf_counter()
             try:
                 new_engine = self._factory(self.directory)
             except KnowledgeError as exc:
-                if self._still_saving(settled_digest):
+                if self._still_saving(settled_digest) or self._installed_meanwhile(generation_seen):
                     return ReloadResult(ok=True, changed=False, version=self._version)
                 return self._refuse(seen, exc.report())
             except Exception as exc:  # a bug or an unreadable file: refuse, keep serving
+                if self._installed_meanwhile(generation_seen):
+                    return ReloadResult(ok=True, changed=False, version=self._version)
                 log.exception("Reloading %s failed unexpectedly", self.directory)
                 return self._refuse(seen, f"{type(exc).__name__}: {exc}")
-            if self._still_saving(settled_digest):
+            if self._still_saving(settled_digest) or self._installed_meanwhile(generation_seen):
                 return ReloadResult(ok=True, changed=False, version=self._version)
             seconds = time.perf_counter() - started
             self._engine = new_engine  # the swap: one assignment, atomic for readers
@@ -237,6 +334,13 @@ class LiveEngine(Generic[EngineT]):
                 seconds,
             )
             return ReloadResult(ok=True, changed=True, version=self._version, seconds=seconds)
+
+    def _installed_meanwhile(self, generation_seen: str) -> bool:
+        """True if an install began or ended while the new Engine was being built."""
+        if install_in_progress(self.directory) or generation(self.directory) != generation_seen:
+            log.info("Knowledge install ran while loading; loading again once it is done")
+            return True
+        return False
 
     def _still_saving(self, settled_digest: str | None) -> bool:
         """True if the files changed while the new Engine was being built from them."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from bot.core.errors import KnowledgeError, UsageError
@@ -61,7 +63,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(output, encoding="utf-8")
+        write_private(out, output.encode("utf-8"))
         print(
             f"Report written to {out} (read from {report.database})"
             + (f" ({report.empty_reason})" if report.empty_reason else "")
@@ -119,3 +121,20 @@ def add_report_command(
     )
     parser.set_defaults(func=run_report)
     return parser
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` readable by its owner only (0600, whatever the umask): a report holds
+    patients' questions. Written beside and renamed in, so an older copy of any mode is
+    replaced whole and never left half-written."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from bot.core.errors import KnowledgeError, Problem
+from bot.core.live import apply_install, begin_install, finish_interrupted_install
 from bot.core.loader import (
     CLINIC_FILE,
     GAPS_FILE,
@@ -43,7 +44,8 @@ from bot.core.loader import (
 )
 from bot.core.model import Knowledge
 from bot.core.text import fold
-from bot.practitioner.proposals import slug, usable_phrasings
+from bot.practitioner.proposals import question_part, slug, usable_phrasings
+from bot.practitioner.unmasked import has_mask
 from bot.practitioner.yaml_edits import (
     YamlEditError,
     add_gap,
@@ -52,6 +54,7 @@ from bot.practitioner.yaml_edits import (
     gap_ids,
 )
 from bot.store import utc_now
+from bot.store.masking import mask_personal_details
 
 HISTORY_DIR = ".history"
 CHANGES_LOG = "changes.log"
@@ -119,6 +122,8 @@ class KnowledgeEditor:
         self.changes_log = self.history / CHANGES_LOG
         self._clock = clock
         self._lock = threading.Lock()
+        with self._lock:
+            finish_interrupted_install(self.directory)
 
     # -- the changes ----------------------------------------------------------------------
 
@@ -219,8 +224,9 @@ class KnowledgeEditor:
             for rel in manifest["after"]:
                 kept = entry / "before" / rel
                 restore[rel] = kept.read_bytes() if kept.is_file() else None
-            for rel, content in restore.items():
-                self._write(rel, content)
+            self._install(
+                entry / "before", {rel: content is not None for rel, content in restore.items()}
+            )
             manifest["undone"] = True
             _write_atomically(entry / "manifest.json", json.dumps(manifest, indent=1).encode())
             change = Change(
@@ -250,6 +256,7 @@ class KnowledgeEditor:
     # -- checking and committing ----------------------------------------------------------
 
     def _current(self) -> Knowledge:
+        finish_interrupted_install(self.directory)
         try:
             return load_knowledge(self.directory)
         except KnowledgeError as exc:
@@ -264,10 +271,7 @@ class KnowledgeEditor:
         known |= {fold(p) for g in knowledge.gaps for p in g.phrasings}
         phrasings = usable_phrasings(texts, known, MAX_ADDED_PHRASINGS)
         if not phrasings:
-            raise EditRefused(
-                "Nothing to add: these questions are already in the knowledge (or hold a"
-                " hidden phone number or e-mail)."
-            )
+            raise EditRefused(_nothing_to_add(texts, known))
         return phrasings
 
     def _commit(self, changes: dict[str, bytes | None], who: str, what: str) -> Change:
@@ -292,10 +296,19 @@ class KnowledgeEditor:
         change = Change(number, self._clock(), who, what, tuple(changes))
         manifest = {"number": number, "what": what, "after": after, "undone": False}
         (entry / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        staged = entry / "after"
         for rel, content in changes.items():
-            self._write(rel, content)
+            if content is not None:
+                _write_atomically(staged / rel, content, 0o600)
+        self._install(staged, {rel: content is not None for rel, content in changes.items()})
         self._log(change)
         return change
+
+    def _install(self, staged: Path, files: dict[str, bool]) -> None:
+        """Put every file in place as one install: a reader (LiveEngine) sees the old set or
+        the new one whole, and a crash part way is finished at the next start or edit."""
+        begin_install(self.directory, staged, files)
+        apply_install(self.directory)
 
     def _check_with(self, changes: dict[str, bytes | None]) -> list[str]:
         with tempfile.TemporaryDirectory(prefix="knowledge-check-") as tmp:
@@ -507,9 +520,11 @@ def _count(items: Sequence[object], word: str) -> str:
     return f"{len(items)} {word}{'' if len(items) == 1 else 's'}"
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
+def _write_atomically(target: Path, content: bytes, mode: int | None = None) -> None:
     """Write a new file beside `target` and rename it over: readers see old or new, whole."""
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    if mode is None:
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -521,3 +536,24 @@ def _write_atomically(target: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _nothing_to_add(texts: Sequence[str], known: set[str]) -> str:
+    """Why no phrasing came out of `texts`, said truly for what happened to each wording."""
+    reasons = []
+    for text in texts:
+        masked = mask_personal_details(text)
+        folded = fold(question_part(masked))
+        if folded in known:
+            reason = "already in the knowledge"
+        elif has_mask(masked) and not folded:
+            reason = "nothing is left to add once the hidden name, phone number or e-mail is out"
+        else:
+            reason = "too long or too vague to be a phrasing on its own"
+        if reason not in reasons:
+            reasons.append(reason)
+    said = "; ".join(reasons) if len(reasons) > 1 else (reasons or ["nothing was chosen"])[0]
+    return (
+        f"Nothing to add: {said}. You can still add a phrasing by hand in the topic's file"
+        " (or send the file)."
+    )

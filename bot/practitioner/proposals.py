@@ -16,8 +16,11 @@ from dataclasses import dataclass
 import yaml
 
 from bot.core.matching import stem
+from bot.core.prepared import Part, PreparedMessage
 from bot.core.text import fold
 from bot.practitioner.resemblance import GAP, GROUPING_STOPWORDS, TOPIC, Resemblance, Resembler
+from bot.practitioner.unmasked import has_mask, without_masked
+from bot.store.masking import mask_personal_details
 
 MAX_PROPOSED_PHRASINGS = 3
 MAX_PHRASING_CHARS = 120  # longer messages are stories: their question sentence is used
@@ -25,12 +28,6 @@ MIN_PHRASING_WORDS = 2  # content words a shortened phrasing must keep to mean a
 
 _PLAIN_YAML = re.compile(r"^[a-z0-9][a-z0-9 ',.!?()/&+-]*$")
 _TRAILING = re.compile(r"[\s?!.,;:]+$")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:but|and|so|because|cos|although|though)\s", re.IGNORECASE)
-_QUESTION_START = frozenset(
-    """how what when where why which who can could will would is are do does did should
-    shall may might am has have""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -59,37 +56,33 @@ def yaml_scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _asks(piece: str) -> bool:
-    words = fold(piece).split()
-    return piece.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_START)
-
-
 def _informative(text: str) -> int:
     return sum(1 for w in fold(text).split() if w not in GROUPING_STOPWORDS)
 
 
 def question_part(text: str, limit: int = MAX_PHRASING_CHARS) -> str:
-    """A phrasing from a patient's message; for a long story, the sentence that asks.
+    """A phrasing from a patient's message, without masked details; for a long story, the
+    clause that asks, as the bot's own reading of the message marks it (the matcher's
+    clauses), so the phrasing is what the matcher will compare.
 
     "im 20 weeks pregnant and my back is killing me. is acupuncture safe when pregnant?"
     gives "is acupuncture safe when pregnant". Empty when nothing short enough means
     anything on its own.
     """
+    text = without_masked(text)
     whole = as_phrasing(text)
     if len(whole) <= limit:
         return whole
-    pieces = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
-    # Clauses too, for a story written as one long sentence (the last keeps its "?").
-    pieces += [c.strip() for p in pieces for c in _CLAUSE_BREAK.split(p) if c and c.strip()]
+    parts = PreparedMessage.of(text).parts
 
-    def rank(piece: str) -> tuple[int, int, int]:
-        return (int(_asks(piece)), _informative(piece), -len(piece))
+    def rank(part: Part) -> tuple[int, int, int]:
+        return (int(part.asks), _informative(part.raw), -len(part.raw))
 
     usable = {
-        as_phrasing(p): p
-        for p in sorted(pieces, key=rank)
-        if len(as_phrasing(p)) <= limit
-        and _informative(p) >= (1 if _asks(p) else MIN_PHRASING_WORDS)
+        as_phrasing(p.raw): p
+        for p in sorted(parts, key=rank)
+        if len(as_phrasing(p.raw)) <= limit
+        and _informative(p.raw) >= (1 if p.asks else MIN_PHRASING_WORDS)
     }
     if not usable:
         return ""
@@ -101,15 +94,17 @@ def usable_phrasings(
 ) -> list[str]:
     """Distinct new phrasings from patients' wordings, in order, at most `limit`.
 
-    Skipped: wordings already in the knowledge (`known` holds folded phrasings), and those
-    holding a masked detail ("[phone]").
+    Each wording is masked again (what reaches knowledge/ is never less masked than the
+    store), then its masked parts and their framing are left out (`without_masked`); skipped:
+    wordings already in the knowledge (`known` holds folded phrasings), and those with
+    nothing left once the masked parts are out.
     """
     chosen: list[str] = []
     seen: set[str] = set()
     for text in texts:
-        phrasing = question_part(text)
+        phrasing = question_part(mask_personal_details(text))
         folded = fold(phrasing)
-        if not folded or "[" in phrasing or folded in known or folded in seen:
+        if not folded or has_mask(phrasing) or folded in known or folded in seen:
             continue
         chosen.append(phrasing)
         seen.add(folded)
@@ -123,7 +118,7 @@ def slug(asked: Sequence[tuple[str, int]], anchors: Collection[str], taken: set[
     stems: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for text, times in asked:
-        for word in fold(text).split():
+        for word in fold(without_masked(text)).split():
             if word in GROUPING_STOPWORDS or len(word) < 3 or word.isdigit():
                 continue
             stemmed = stem(word)

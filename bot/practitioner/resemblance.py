@@ -6,7 +6,6 @@ with what the bot itself would have matched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from bot.core.matching import STOPWORDS, Entry, Matcher, stem
 from bot.core.model import Knowledge
 from bot.core.text import fold
+from bot.practitioner.unmasked import without_masked
 
 TOPIC, GAP = "topic", "gap"
 
@@ -23,15 +23,13 @@ GROUPING_STOPWORDS = STOPWORDS | frozenset(
     acupunture accupuncture clinic treatment treat help session sessions question ask""".split()
 )
 _STOP_STEMS = frozenset(stem(w) for w in GROUPING_STOPWORDS)
-# What the store put in place of a phone number, e-mail or name: not what a question is about.
-_MASKED = re.compile(r"\[[a-z]+\]")
 
 
 def content_words(text: str) -> list[str]:
     """The stemmed words of a question that say what it is about, in order (the matcher's
     stemmer, so "parking"/"park" and "knees"/"knee" meet here as they do in matching)."""
     out = []
-    for word in fold(_MASKED.sub(" ", text)).split():
+    for word in fold(without_masked(text)).split():
         if word in GROUPING_STOPWORDS:
             continue
         stemmed = stem(word)

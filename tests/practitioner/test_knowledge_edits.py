@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+import bot.core.live as live_module
 from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.live import LiveEngine, install_in_progress
 from bot.core.loader import check_knowledge, load_knowledge
+from bot.core.model import Knowledge
 from bot.practitioner.knowledge_edits import (
     MAX_FILE_BYTES,
     EditRefused,
@@ -276,3 +279,108 @@ def test_a_small_repetitive_file_is_not_mistaken_for_a_bomb() -> None:
     assert read_knowledge_zip(_zip({"clinic.yaml": b"a: 1\n" * 1000})) == {
         "clinic.yaml": b"a: 1\n" * 1000
     }
+
+
+def _zip_changing_two_topics(editor: KnowledgeEditor, folder: Path) -> bytes:
+    """The folder's export with a new phrasing in cost.yaml and another in booking.yaml."""
+    changed = {}
+    for topic_id, wording in (("cost", "what do two zebras cost"), ("booking", "zebra booking")):
+        topic = load_knowledge(folder).topic(topic_id)
+        assert topic is not None and topic.source is not None
+        data = yaml.safe_load(topic.source.read_text(encoding="utf-8"))
+        data["phrasings"].append(wording)
+        rel = topic.source.resolve().relative_to(folder.resolve()).as_posix()
+        changed[f"knowledge/{rel}"] = yaml.safe_dump(data, allow_unicode=True).encode()
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(editor.export_zip())) as old,
+        zipfile.ZipFile(buffer, "w") as new,
+    ):
+        for name in old.namelist():
+            new.writestr(name, changed.get(name, old.read(name)))
+    return buffer.getvalue()
+
+
+def _zebras(knowledge: Knowledge) -> tuple[bool, bool]:
+    cost, booking = knowledge.topic("cost"), knowledge.topic("booking")
+    assert cost is not None and booking is not None
+    return "what do two zebras cost" in cost.phrasings, "zebra booking" in booking.phrasings
+
+
+def test_a_reader_never_sees_half_a_zip_install(
+    folder: Path, editor: KnowledgeEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = LiveEngine.load(folder, load_knowledge, settle_seconds=0)
+    seen: list[tuple[bool, bool]] = []
+    real = live_module.replace_file
+
+    def write_then_reload(target: Path, content: bytes, mode: int | None = None) -> None:
+        real(target, content, mode)
+        live.reload()  # the watcher, at its worst moment: after every single file
+        seen.append(_zebras(live.engine))
+
+    monkeypatch.setattr(live_module, "replace_file", write_then_reload)
+    editor.install_zip(_zip_changing_two_topics(editor, folder), "admin x")
+    assert len(seen) >= 3  # the marker, both files, the generation: a reload after each
+    assert set(seen) <= {(False, False), (True, True)}, seen
+    monkeypatch.undo()
+    live.reload()
+    assert _zebras(live.engine) == (True, True)
+
+
+@pytest.mark.parametrize("crash_at", [0, 1, 2, 3])
+def test_a_crash_mid_install_recovers_to_one_whole_version(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_at: int
+) -> None:
+    """Killed at the `crash_at`-th write of the install (0: the marker, 1 and 2: the two
+    files, 3: the new generation): the next start gives one whole version, the new one once
+    the marker was written."""
+    editor = KnowledgeEditor(folder, clock=lambda: WHEN)
+    upload = _zip_changing_two_topics(editor, folder)
+    original = snapshot(folder)
+    expected_folder = tmp_path / "expected" / "knowledge"
+    shutil.copytree(folder, expected_folder)
+    KnowledgeEditor(expected_folder, clock=lambda: WHEN).install_zip(upload, "admin x")
+    real = live_module.replace_file
+    calls: list[Path] = []
+
+    def crashing(target: Path, content: bytes, mode: int | None = None) -> None:
+        if len(calls) == crash_at:
+            raise KeyboardInterrupt("the power went off")
+        calls.append(target)
+        real(target, content, mode)
+
+    monkeypatch.setattr(live_module, "replace_file", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        editor.install_zip(upload, "admin x")
+    monkeypatch.undo()
+    assert install_in_progress(folder) == (crash_at > 0)
+    live = LiveEngine.load(folder, load_knowledge, settle_seconds=0)  # the bot starts again
+    assert not install_in_progress(folder)
+    if crash_at == 0:
+        assert snapshot(folder) == original
+        assert _zebras(live.engine) == (False, False)
+        return
+    assert _zebras(live.engine) == (True, True)
+    assert snapshot(folder) == snapshot(expected_folder)
+    KnowledgeEditor(folder).undo("admin x")  # and it is undone whole, like any change
+    assert snapshot(folder) == original
+
+
+def test_a_crash_while_staging_leaves_the_old_version_whole(
+    folder: Path, editor: KnowledgeEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = snapshot(folder)
+    upload = _zip_changing_two_topics(editor, folder)
+    monkeypatch.setattr(live_module, "begin_install", _power_cut)
+    monkeypatch.setattr("bot.practitioner.knowledge_edits.begin_install", _power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        editor.install_zip(upload, "admin x")
+    monkeypatch.undo()
+    KnowledgeEditor(folder)  # the next start
+    assert snapshot(folder) == original
+    assert _zebras(LiveEngine.load(folder, load_knowledge).engine) == (False, False)
+
+
+def _power_cut(*_: object) -> None:
+    raise KeyboardInterrupt("the power went off")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import yaml
 
+from bot.core.prepared import PreparedMessage
 from bot.practitioner.proposals import (
     MAX_PHRASING_CHARS,
+    as_phrasing,
     question_part,
     usable_phrasings,
     yaml_scalar,
@@ -56,3 +58,15 @@ def test_yaml_scalars_read_back_as_written() -> None:
     for text in ("plain words", "note: colon", "#3 first", "yes", "null", '"quoted"', "émoji 😀"):
         assert yaml.safe_load(f"- {yaml_scalar(text)}") == [text]
     assert yaml_scalar("plain words") == "plain words"
+
+
+def test_a_story_gives_the_clause_the_bot_reads_as_asking() -> None:
+    story = (
+        "Hello, about two years ago I slipped a disc lifting boxes at work and since then I have"
+        " had physio, painkillers and a steroid injection which helped for a while. I was"
+        " wondering whether you also treat the sciatica that goes down my left leg"
+    )
+    asking = [p.raw for p in PreparedMessage.of(story).asking]
+    assert question_part(story) in [as_phrasing(p) for p in asking]
+    assert "sciatica" in question_part(story)
+    assert "slipped a disc" not in question_part(story)

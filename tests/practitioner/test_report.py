@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from collections import Counter
@@ -324,6 +326,25 @@ def test_cli_writes_an_html_page_from_the_shipped_knowledge(seeded, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "Report written to" in result.stdout
     check_page(out.read_text(encoding="utf-8"))
+
+
+def test_cli_writes_the_report_for_its_owner_only_under_umask_022(seeded, tmp_path: Path) -> None:
+    store, _ = seeded
+    out = tmp_path / "report.html"
+    out.write_text("an older report, readable by all")
+    out.chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        result = _run(
+            "--since", "3650", "--format", "html", "--out", str(out),
+            "--database", str(store.path), env_dir=tmp_path,
+        )  # fmt: skip
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "older report" not in out.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_cli_text_and_json(seeded, tmp_path: Path) -> None:

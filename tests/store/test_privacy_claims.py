@@ -10,10 +10,13 @@ read raw, as someone with a copy of the data folder would.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import sqlite3
 import stat
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +29,9 @@ from bot.core.conversation import Engine
 from bot.core.loader import check_knowledge
 from bot.core.markup import to_plain
 from bot.core.reply import Kind
+from bot.practitioner.knowledge_edits import EditRefused, KnowledgeEditor
 from bot.store import HANDLED_UPDATE_TTL, SentAnswer, SQLiteStore, open_store
+from bot.store.masking import stored_text
 
 RETENTION_DAYS = 30
 START = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
@@ -211,6 +216,47 @@ def no_name_username_phone_or_telegram_id(run: Run) -> None:
     assert stat.S_IMODE(run.data.stat().st_mode) == 0o700
 
 
+def typed_names_are_masked_when_recognised_phones_and_emails_always(run: Run) -> None:
+    raw = run.raw()
+    for needle in NEVER_STORED:  # "my name is", "I'm", "this is", "Thanks, ...", "- Priya"
+        assert needle.encode() not in raw, needle
+    # Phone numbers and e-mails wherever they stand, in any common spelling.
+    for typed in (
+        "07700900123 is my mobile, do you do weekends",
+        "do you do weekends (+44) 7700-900-123",
+        "do you do weekends 07700.900.123 or JO.SMITH+clinic@Example.co.uk",
+    ):
+        stored = stored_text(typed)
+        assert not re.search(r"\d{3}", stored) and "@" not in stored, stored
+        assert "weekends" in stored
+
+
+def added_questions_reach_the_knowledge_without_personal_details(run: Run) -> None:
+    """The clinic's "Add to" and "Not on the page" on every stored question: the knowledge
+    folder, its history and its export hold the questions' words, never a name, number,
+    e-mail or mask; nothing of it is in the data folder, so retention and /forget do not
+    apply to it (the notice says so)."""
+    knowledge = run.data.parent / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, knowledge)
+    editor = KnowledgeEditor(knowledge, clock=run.clock)
+    questions = [row.text for row in run.store.unanswered(RETENTION_DAYS)]
+    assert any("[name]" in q for q in questions)
+    for question in questions:  # one at a time, as groups of one would be
+        with contextlib.suppress(EditRefused):  # nothing usable in it: nothing written
+            editor.add_phrasings("booking", [question], "admin")
+        with contextlib.suppress(EditRefused):
+            editor.add_to_gap([question], "admin")
+    written = b"".join(p.read_bytes() for p in knowledge.rglob("*") if p.is_file())
+    written += editor.export_zip()
+    with zipfile.ZipFile(io.BytesIO(editor.export_zip())) as archive:
+        written += b"".join(archive.read(name) for name in archive.namelist())
+    assert b"insurance" in written and b"ptarmigan" in written  # the questions were taught
+    shipped = b"".join(p.read_bytes() for p in DEFAULT_KNOWLEDGE_DIR.rglob("*") if p.is_file())
+    for needle in (*NEVER_STORED, "[name]", "[number]", "[email]", "[username]"):
+        if needle.encode() not in shipped:  # "example.com" is the clinic's own address
+            assert needle.encode() not in written, needle
+
+
 def message_numbers_only_and_for_two_days(run: Run) -> None:
     rows = run.rows("SELECT update_id, at FROM handled_updates ORDER BY update_id")
     assert [update_id for update_id, _ in rows] == sorted(run.update_ids)
@@ -264,7 +310,15 @@ CLAIMS = (
     Claim("it only counts how many questions", everything_else_is_only_counted),
     Claim("urgent symptoms are only counted", urgent_messages_are_only_counted),
     Claim("the number Telegram gives each message", message_numbers_only_and_for_two_days),
-    Claim("never stores your name", no_name_username_phone_or_telegram_id),
+    Claim("never stores your Telegram name", no_name_username_phone_or_telegram_id),
+    Claim(
+        "masked when it recognises them",
+        typed_names_are_masked_when_recognised_phones_and_emails_always,
+    ),
+    Claim(
+        "chooses to add a question you typed",
+        added_questions_reach_the_knowledge_without_personal_details,
+    ),
     Claim("deleted automatically after", deleted_after_the_retention_period),
     Claim("send /forget", forget_removes_everything_of_that_chat),
 )

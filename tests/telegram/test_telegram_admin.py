@@ -176,6 +176,37 @@ async def test_add_to_a_topic_teaches_the_bot_keeps_comments_and_undo_restores_b
     assert len(log.splitlines()) == 2 and "undid #1" in log
 
 
+async def test_add_to_teaches_questions_that_held_a_name_without_the_name(
+    settings: Settings, store: Store
+) -> None:
+    """The store masked the names; one tap still teaches the questions, and neither a name
+    nor a mask reaches the knowledge folder."""
+    named = (
+        "Hi, I'm Margaret. can acupuncture fix my sore shoulder blade?",
+        "my name is Priyanka, could acupuncture fix a sore shoulder blade? thanks Priyanka",
+    )
+    async with live_bot(settings, store) as (bot, live):
+        await ask_unanswered(bot, *named)
+        group = shoulder_group(bot.tg)
+        add = bot.tg.keyboard(group)[0]
+        title = add["text"].removeprefix("Add to ")
+        topic = next(t for t in live.engine.knowledge.topics if t.title == title)
+        bot.tg.press(group, add["callback_data"])
+        await bot.deliver()
+        assert bot.tg.sent_to(ADMIN)[-1]["text"].startswith(f'Added to "{title}"')
+        topic_file = settings.knowledge_dir / "topics" / f"{topic.id}.yaml"
+        phrasings = yaml.safe_load(topic_file.read_text(encoding="utf-8"))["phrasings"]
+        assert {
+            "can acupuncture fix my sore shoulder blade",
+            "could acupuncture fix a sore shoulder blade",
+        } <= set(phrasings)
+        for path in settings.knowledge_dir.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                for needle in (b"[name]", b"Margaret", b"Priyanka"):
+                    assert needle not in data, (path, needle)
+
+
 async def test_not_on_page_adds_to_a_new_or_the_closest_gap(
     settings: Settings, store: Store
 ) -> None:
