@@ -39,6 +39,18 @@ _GENERIC_SYMPTOMS = frozenset(
 _DETERMINERS = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your", "me"})
 # Skipped, like determiners, on the way back to a `not_after` word: "the pain IS better now".
 _LINKING_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "been", "all"})
+# "a girl on MY ward", "one of MY clients": the writer's possessive inside another person's
+# noun phrase, after one of these, names where that person is, not the writer's red flag.
+_POSSESSIVE_WRITER = frozenset({"my", "our"})
+# Not "of" ("one of MY legs"), and never before a part of the body ("pain in MY legs").
+_PLACE_PREPOSITIONS = frozenset(
+    {"on", "at", "in", "from", "across", "near", "by", "next", "opposite", "down", "up"}
+)
+_BODY = frozenset(
+    """leg legs foot feet toe toes back spine bum bottom groin bladder bowel bowels chest
+    thigh thighs knee knees hip hips calf calves ankle ankles arm arms hand hands body
+    privates side neck head stomach tummy belly""".split()
+)
 # Who the writer is, in the sign's own words: "a guy ran into me" is the writer's fall.
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "my", "myself", "mine"})
 
@@ -155,7 +167,7 @@ class ContextRules:
         )
         return ClauseContext(
             self.triggers(tokens, matches, covered),
-            self.stops(matches),
+            self.stops(matches, tokens),
             self.writer_marker(tokens, matches),
             people,
         )
@@ -193,23 +205,40 @@ class ContextRules:
     def _after_pseudo(self, tokens: list[str], start: int, rule: int) -> bool:
         """Whether a `not_after` word stands right before the trigger (over "my", "the"...):
         "bouncing with the kids" names the kids, who are not the ones who fell; but "a carer
-        for my mum WHO can't walk" names the one who can't."""
+        for my mum WHO can't walk" names the one who can't; and "ONE OF my clients" is one
+        of them."""
         not_after = self._not_after[rule]
         if not not_after or tokens[start + 1 : start + 2] in (["who"], ["whos"]):
             return False
         i = start - 1
         while i >= 0 and (tokens[i] in _DETERMINERS or tokens[i] in _LINKING_VERBS):
             i -= 1
+        if i >= 1 and tokens[i] == "of" and tokens[i - 1] == "one":
+            return False
         return i >= 0 and tokens[i] in not_after
 
-    def stops(self, matches: list[Match]) -> tuple[set[int], dict[int, set[int]]]:
-        """Where terminations stand: every group's, and each group's own `until` words."""
+    def stops(
+        self, matches: list[Match], tokens: list[str] | None = None
+    ) -> tuple[set[int], dict[int, set[int]]]:
+        """Where terminations stand: every group's, and each group's own `until` words.
+
+        The writer's "my" inside the noun phrase that names another person does not end that
+        person's reach: "a girl ON MY ward", "one OF MY clients", "a lad AT MY work"."""
         everyone: set[int] = set()
         own: dict[int, set[int]] = {}
         for start, _, pid in matches:
             if pid in self._stops:
                 everyone.add(start)
             for r, until in enumerate(self._until):
+                if (
+                    tokens is not None
+                    and self.rules[r].axis == EXPERIENCER
+                    and tokens[start] in _POSSESSIVE_WRITER
+                    and start > 0
+                    and tokens[start - 1] in _PLACE_PREPOSITIONS
+                    and not _BODY.intersection(tokens[start + 1 : start + 3])
+                ):
+                    continue
                 if pid in until:
                     own.setdefault(r, set()).add(start)
         return everyone, own

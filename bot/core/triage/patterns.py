@@ -35,7 +35,44 @@ _MAX_SOFTENERS = 2
 _SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant", "couldnt", "cudnt"})
 # "can not" is "cant", "do not" is "dont": the word before "not", and what the two make.
 _JOINED_WITH_NOT = {"can": "cant", "will": "wont", "do": "dont", "does": "doesnt", "did": "didnt"}
-_RESPELT = _SAME_AS_CANT | {"not"}  # words `tokenize` may rewrite
+# Regional and non-native spellings read as the words the patterns are written in: Scots
+# "ah cannae feel ma legs" is "i cant feel my legs". "ma" after a possessive is a mother
+# ("my ma"), and stays "ma".
+RESPELLINGS = {
+    "cannae": "cant",
+    "canna": "cant",
+    "canny": "cant",
+    "dinnae": "dont",
+    "dinna": "dont",
+    "didnae": "didnt",
+    "disnae": "doesnt",
+    "doesnae": "doesnt",
+    "isnae": "isnt",
+    "wasnae": "wasnt",
+    "willnae": "wont",
+    "wullnae": "wont",
+    "wilnae": "wont",
+    "winnae": "wont",
+    "wint": "wont",
+    "havnae": "havent",
+    "hivnae": "havent",
+    "havenae": "havent",
+    "couldnae": "cant",
+    "cudnae": "cant",
+    "ma": "my",
+    "ah": "i",
+    "masel": "myself",
+    "masell": "myself",
+    "gaun": "going",
+    "goin": "going",
+    "wi": "with",
+    "wiv": "with",
+    "ye": "you",
+    "yer": "your",
+    "nae": "no",
+}
+_POSSESSIVES = frozenset({"my", "me", "our", "the", "his", "her", "your", "their", "yer"})
+_RESPELT = _SAME_AS_CANT | {"not"} | frozenset(RESPELLINGS)  # words `tokenize` may rewrite
 _PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
 _COMMON_ALONE = frozenset(
     "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
@@ -183,6 +220,10 @@ def tokenize(clause: str) -> tuple[list[str], list[int]]:
         for word in words:
             if word in _SAME_AS_CANT:
                 word = "cant"
+            elif word in RESPELLINGS and not (
+                word == "ma" and tokens and tokens[-1] in _POSSESSIVES
+            ):
+                word = RESPELLINGS[word]
             elif (
                 word == "not" and tokens and segments[-1] == seg and tokens[-1] in _JOINED_WITH_NOT
             ):

@@ -46,6 +46,22 @@ LEAD_IN = frozenset(
 )
 
 
+# The writer has the other person's red flag as well.
+SHARED_WORDS = frozenset({"too", "also", "either", "aswell"})
+SHARED_PHRASES = (
+    "as well",
+    "so do i",
+    "so have i",
+    "so am i",
+    "same here",
+    "same with me",
+    "same for me",
+    "me too",
+    "same thing",
+    "the same",
+)
+
+
 @dataclass(frozen=True)
 class RedFlagHit:
     """The red flag that makes a message urgent: which one, in plain words, and where."""
@@ -230,6 +246,19 @@ class Triage:
             if segments[i] != segments[i - 1] and tokens[i] in QUESTION_WORDS
         )
         return any(segments[i] in asking for i in self._context_of(reading).people)
+
+    def _writer_too(self, readings: list[_Reading]) -> bool:
+        """Whether the writer says they have it as well: "a girl on my ward had numb legs and
+        now mine are going numb TOO", "... and SO DO I". Then the writer's turn to themselves
+        sets nothing aside: when in doubt, urgent."""
+        for reading in readings:
+            tokens = reading.tokens
+            if SHARED_WORDS.intersection(tokens):
+                return True
+            text = f" {' '.join(tokens)} "
+            if any(f" {p} " in text for p in SHARED_PHRASES):
+                return True
+        return False
 
     def _their_back(self, readings: list[_Reading]) -> bool:
         """Whether another person's back is what the message tells of ("my mum had cancer and
@@ -521,7 +550,7 @@ class Triage:
             )
             if asked is not None:
                 reason = f"about {pending.other}, the person the question is for"
-            elif writer is not None:
+            elif writer is not None and not self._writer_too(readings):
                 urgent = False
                 reason = (
                     f"about a bystander: {pending.other}; the writer asks about themselves "
