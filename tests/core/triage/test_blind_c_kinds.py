@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.triage.patterns import tokenize
 from tests.core.triage.shipped import reasons, urgent
 
 # -- (a) worsening leg symptoms said in everyday ways --------------------------------------
@@ -171,8 +172,37 @@ def test_a_bystanders_red_flag_then_the_writer_is_not_urgent(text: str) -> None:
         "one of my legs is going numb and its getting worse, my back is killing me",
         "one of my feet keeps dragging since my back went, my back is agony",
         "my friend says in my legs the numbness is getting worse, my back hurts",
+        # the writer naming their own job is not someone else
+        "im a carer, legs going numb, getting worse, my back is killing me",
+        "I work as a driver and cant feel my legs properly, my back is agony",
         "a customer knocked me over in the shop yesterday and now mine's agony",
     ],
 )
 def test_the_writer_or_the_person_asked_about_stays_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+# -- how they read ---------------------------------------------------------------------
+
+
+def test_scots_spellings_are_read_as_the_patterns_words() -> None:
+    tokens, _ = tokenize("Ah cannae feel ma legs, I dinnae ken, it willnae stop")
+    assert tokens == "i cant feel my legs i dont ken it wont stop".split()
+
+
+def test_ma_after_a_possessive_is_a_mother_not_my() -> None:
+    tokens, _ = tokenize("my ma cannae walk")
+    assert tokens == "my ma cant walk".split()
+    assert "ma" in reasons("my ma cant feel her legs, can she come in")
+
+
+def test_explain_names_the_bystander_and_the_writers_turn() -> None:
+    said = reasons(
+        "A nurse on my ward had numb legs from her back. Mine's just a tired ache, can you help?"
+    )
+    assert "bystander" in said and "mines" in said, said
+
+
+def test_the_writer_having_it_too_keeps_it_urgent() -> None:
+    text = "a lad at work has numb legs from his back and i have the same, mine's getting worse"
     assert urgent(text), reasons(text)
