@@ -34,7 +34,10 @@ from bot.adapters.telegram.intake import Intake
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 10  # how long Telegram may hold a getUpdates open when nothing is new
-BUSY_POLL_SECONDS = 0.005  # pause between polls while updates are being handled
+# Pause between polls while updates are being handled. 30 ms rather than 5: fewer re-polls
+# of the same unfinished updates for the same throughput and latency (bench, 2026-12-01: 344
+# msg/s at 5 ms, 350-364 at 30 ms, p50 128 ms both: within the run-to-run noise).
+BUSY_POLL_SECONDS = 0.03
 STUCK_POLL_SECONDS = 0.5  # the longest pause, reached while nothing new comes and nothing ends
 LIMIT = 100  # Telegram's maximum per getUpdates
 READ_SLACK_SECONDS = 10.0  # read timeout beyond the long-poll time
