@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import stat
 import tempfile
@@ -31,7 +30,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from bot.core.errors import KnowledgeError, Problem
-from bot.core.live import apply_install, begin_install, finish_interrupted_install
+from bot.core.live import apply_install, begin_install, finish_interrupted_install, replace_file
 from bot.core.loader import (
     CLINIC_FILE,
     GAPS_FILE,
@@ -520,22 +519,7 @@ def _count(items: Sequence[object], word: str) -> str:
     return f"{len(items)} {word}{'' if len(items) == 1 else 's'}"
 
 
-def _write_atomically(target: Path, content: bytes, mode: int | None = None) -> None:
-    """Write a new file beside `target` and rename it over: readers see old or new, whole."""
-    if mode is None:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_write_atomically = replace_file  # one way to replace a file whole, shared with the loader
 
 
 def _nothing_to_add(texts: Sequence[str], known: set[str]) -> str:
