@@ -227,7 +227,7 @@ class KnowledgeEditor:
                 entry / "before", {rel: content is not None for rel, content in restore.items()}
             )
             manifest["undone"] = True
-            _write_atomically(entry / "manifest.json", json.dumps(manifest, indent=1).encode())
+            replace_file(entry / "manifest.json", json.dumps(manifest, indent=1).encode())
             change = Change(
                 self._next_number(),
                 self._clock(),
@@ -298,7 +298,7 @@ class KnowledgeEditor:
         staged = entry / "after"
         for rel, content in changes.items():
             if content is not None:
-                _write_atomically(staged / rel, content, 0o600)
+                replace_file(staged / rel, content, 0o600)
         self._install(staged, {rel: content is not None for rel, content in changes.items()})
         self._log(change)
         return change
@@ -344,7 +344,7 @@ class KnowledgeEditor:
             target.unlink(missing_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, content)
+        replace_file(target, content)
 
     def _log(self, change: Change) -> None:
         self.history.mkdir(parents=True, exist_ok=True)
@@ -517,9 +517,6 @@ def _digest(content: bytes | None) -> str | None:
 
 def _count(items: Sequence[object], word: str) -> str:
     return f"{len(items)} {word}{'' if len(items) == 1 else 's'}"
-
-
-_write_atomically = replace_file  # one way to replace a file whole, shared with the loader
 
 
 def _nothing_to_add(texts: Sequence[str], known: set[str]) -> str:
