@@ -75,10 +75,10 @@ def configure_logging(level: str, secrets: list[str]) -> TokenRedactor:
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    # PTB names the logger of its utility modules (the retry loop among them) "telegram.ext";
-    # its Updater logs a failed last getUpdates at shutdown (a network blip) with a traceback.
-    for name in ("telegram.ext", "telegram.ext.Updater"):
-        _replace_filter(logging.getLogger(name), OneLineNetworkFailures())
+    # PTB names the logger of its utility modules (the retry loop among them) "telegram.ext".
+    # (Its Updater, which logged a failed last getUpdates with a traceback, is no longer run:
+    # polling.py polls.)
+    _replace_filter(logging.getLogger("telegram.ext"), OneLineNetworkFailures())
     redactor = TokenRedactor(secrets)
     for handler in root.handlers:
         _replace_filter(handler, redactor)
