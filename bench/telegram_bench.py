@@ -29,6 +29,7 @@ import signal
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,11 +77,18 @@ class Run:
     bot_cpu_share: float  # CPU seconds of the bot process per wall second, while timed
     bench_cpu_share: float  # the same for this process (fake Telegram + patients)
     sent: int  # messages the bot sent while timed
+    requests: dict[str, int]  # HTTP requests the bot made while timed, by Bot API method
 
     @property
     def throughput(self) -> float:
         """Patient messages answered per second."""
         return self.messages / self.seconds
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        """The bot process's CPU time per patient message: steadier than throughput on a
+        shared machine, where other processes take turns on the same cores."""
+        return self.bot_cpu_share * self.seconds / self.messages * 1000
 
 
 # -- the baseline -------------------------------------------------------------------------
@@ -186,7 +194,7 @@ async def measure(
             *(_patient(tg, c, s[:warmup], counts[c][:warmup], 0, warm) for c, s in scripts.items())
         )
         done = dict(zip(scripts, results, strict=True))
-        sent_before = len(tg.sent)
+        sent_before, calls_before = len(tg.sent), len(tg.calls)
         latencies: list[float] = []
         cpu_bot, cpu_bench = _process_cpu_seconds(process.pid), time.process_time()
         began = time.perf_counter()
@@ -199,6 +207,7 @@ async def measure(
         seconds = time.perf_counter() - began
         cpu_bot = _process_cpu_seconds(process.pid) - cpu_bot
         cpu_bench = time.process_time() - cpu_bench
+        requests = dict(Counter(call.method for call in tg.calls[calls_before:]))
         peak = _peak_rss_mb(process.pid)
         code, _ = await process.stop(signal.SIGTERM, timeout=30)
         if code != 0:
@@ -213,6 +222,7 @@ async def measure(
             bot_cpu_share=cpu_bot / seconds,
             bench_cpu_share=cpu_bench / seconds,
             sent=len(tg.sent) - sent_before,
+            requests=requests,
         )
     finally:
         await process.kill()
@@ -236,10 +246,22 @@ async def benchmark(rounds: int, patients: int, messages_each: int, warmup: int)
                     f"round {round_ + 1} {bot:>7}: {run.throughput:7.1f} msg/s,"
                     f" p50 {_ms(run.latencies, 50):6.1f} ms, p95 {_ms(run.latencies, 95):6.1f} ms,"
                     f" RSS {run.peak_rss_mb:5.1f} MB, start-up {run.startup_seconds:4.2f} s,"
-                    f" CPU bot {run.bot_cpu_share:4.0%} bench {run.bench_cpu_share:4.0%}",
+                    f" CPU bot {run.bot_cpu_share:4.0%} bench {run.bench_cpu_share:4.0%},"
+                    f" bot CPU/msg {run.cpu_ms_per_message:4.2f} ms,"
+                    f" requests/msg {_per_message(run.requests, run.messages)}",
                     flush=True,
                 )
     return runs
+
+
+def _per_message(requests: dict[str, int], messages: int) -> str:
+    """HTTP requests per patient message: the total, then each Bot API method's share."""
+    total = sum(requests.values()) / messages
+    each = ", ".join(
+        f"{method} {count / messages:.3f}"
+        for method, count in sorted(requests.items(), key=lambda item: -item[1])
+    )
+    return f"{total:.2f} ({each})"
 
 
 def _ms(values: list[float], percentile: int) -> float:
@@ -265,7 +287,10 @@ def summary(runs: list[Run], bot: str) -> dict[str, float]:
         "startup": statistics.median(r.startup_seconds for r in mine),
         "bot_cpu": statistics.median(r.bot_cpu_share for r in mine),
         "bench_cpu": statistics.median(r.bench_cpu_share for r in mine),
+        "cpu_ms": statistics.median(r.cpu_ms_per_message for r in mine),
         "sent_per_message": sum(r.sent for r in mine) / sum(r.messages for r in mine),
+        "requests_per_message": sum(sum(r.requests.values()) for r in mine)
+        / sum(r.messages for r in mine),
         "messages": sum(r.messages for r in mine),
     }
 
@@ -278,9 +303,10 @@ def table(runs: list[Run]) -> str:
     ratio_same_pool = clinic["throughput"] / echo_same_pool["throughput"]
     lines = [
         "| bot | messages/s | lowest-highest round | p50 (ms) | p95 (ms)"
-        " | Telegram messages sent per patient message"
-        " | peak RSS (MB) | start-up (s) | CPU: bot process | CPU: fake Telegram + patients |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | Telegram messages sent per patient message | HTTP requests per patient message"
+        " | peak RSS (MB) | start-up (s) | CPU: bot process | CPU: fake Telegram + patients"
+        " | bot CPU per message (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rows = (
         ("bare PTB echo bot (PTB defaults)", echo),
@@ -291,15 +317,26 @@ def table(runs: list[Run]) -> str:
         lines.append(
             f"| {name} | {s['throughput']:.0f} | {s['lowest']:.0f}-{s['highest']:.0f}"
             f" | {s['p50']:.1f} | {s['p95']:.1f}"
-            f" | {s['sent_per_message']:.2f} | {s['rss']:.1f} | {s['startup']:.2f}"
-            f" | {s['bot_cpu']:.0%} | {s['bench_cpu']:.0%} |"
+            f" | {s['sent_per_message']:.2f} | {s['requests_per_message']:.2f}"
+            f" | {s['rss']:.1f} | {s['startup']:.2f}"
+            f" | {s['bot_cpu']:.0%} | {s['bench_cpu']:.0%} | {s['cpu_ms']:.2f} |"
         )
     lines.append("")
     lines.append(
         f"Throughput ratio clinic / bare echo: **{ratio:.0%}** (target >= 70%);"
         f" against the echo bot with the same connection pool: {ratio_same_pool:.0%}."
         f" Clinic bot peak RSS **{clinic['rss']:.1f} MB** (target <= 70 MB, issue 9)."
+        f" Bot CPU per message, bare echo / clinic: {echo['cpu_ms'] / clinic['cpu_ms']:.0%}."
     )
+    for name, bot in (("echo bot", "echo"), ("clinic bot", "clinic")):
+        mine = [r for r in runs if r.bot == bot]
+        requests: Counter[str] = Counter()
+        for run in mine:
+            requests.update(run.requests)
+        messages = sum(r.messages for r in mine)
+        lines.append(
+            f"HTTP requests per patient message, {name}: {_per_message(requests, messages)}."
+        )
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram import admin, handlers
+from bot.adapters.telegram.connections import telegram_request
 from bot.adapters.telegram.context import CONTEXT_TYPES, BotApplication, EngineSource
 from bot.adapters.telegram.intake import STOP_GRACE_SECONDS, Intake
 from bot.adapters.telegram.logs import configure_logging
@@ -82,7 +83,8 @@ CONNECT_PAUSES = (1, 2, 5, 10, 30)  # seconds between tries to reach Telegram at
 WEBHOOK_BOOTSTRAP_RETRIES = 3
 # Telegram takes about 30 messages a second from a bot; 16 connections carry that even at
 # half a second per request. PTB's default of 256 only costs time: httpx looks at every
-# open connection on every request. A request waits up to POOL_TIMEOUT for a free one.
+# open connection on every request (made cheaper by connections.py). A request waits up to
+# POOL_TIMEOUT for a free one.
 CONNECTIONS = 16
 POOL_TIMEOUT = 5.0
 DEFAULT_API_HOST = "api.telegram.org"
@@ -144,7 +146,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
-        builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_TIMEOUT)
+        builder = builder.request(telegram_request(CONNECTIONS, POOL_TIMEOUT))
     application: BotApplication = builder.build()
     data = application.bot_data
     data.settings = settings
