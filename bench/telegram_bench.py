@@ -357,14 +357,17 @@ def _machine() -> str:
     )
 
 
-def record(runs: list[Run], rounds: int, patients: int, messages_each: int) -> None:
+def record(
+    runs: list[Run], rounds: int, patients: int, messages_each: int, load: float | None = None
+) -> None:
     """Replace (or append) this benchmark's section of RESULTS.md; other sections are kept."""
     section = "\n".join(
         [
             BEGIN,
             "## Telegram end to end",
             "",
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}.",
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}"
+            + (f" (load average {load:.1f} when it started)." if load is not None else "."),
             f"Reproduce: `make bench` or `python -m bench telegram` ({rounds} rounds, each a fresh"
             f" process per bot, {patients} concurrent patients x {messages_each} timed messages"
             " after a warm-up; fake Bot API and patients in the benchmark process, each bot in"
@@ -418,11 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_echo_bot(args.connections)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # the fake Bot API lives with the tests
+    load = os.getloadavg()[0]  # other processes on the machine change every figure
     runs = asyncio.run(benchmark(args.rounds, args.patients, args.messages, args.warmup))
     print()
     print(table(runs))
     if not args.no_write:
-        record(runs, args.rounds, args.patients, args.messages)
+        record(runs, args.rounds, args.patients, args.messages, load)
         from bench.results import RESULTS
 
         print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
