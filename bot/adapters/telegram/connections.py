@@ -108,11 +108,12 @@ class TelegramTransport(httpx.AsyncHTTPTransport):
     def __init__(self, connections: int, verify: ssl.SSLContext | bool = True) -> None:
         """`verify`: httpx's (tests pass a context that trusts their own certificate)."""
         limits = httpx.Limits(max_connections=connections)
-        super().__init__(verify=verify, limits=limits)
+        context = httpx.create_ssl_context(verify=verify)  # loading the CAs takes a while: once
+        super().__init__(verify=context, limits=limits)
         # The pool httpx builds for these settings, given our backend (httpx offers no
         # argument for it, so its pool is replaced).
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
