@@ -70,6 +70,16 @@ RESPELLINGS = {
     "ye": "you",
     "yer": "your",
     "nae": "no",
+    # Jamaican and West African English: "mi cyaan hold mi water", "she kyaan walk".
+    "cyaan": "cant",
+    "kyaan": "cant",
+    "caan": "cant",
+    "cyan": "cant",
+    "kaan": "cant",
+    "cyaa": "cant",
+    "mi": "my",
+    "di": "the",
+    "fi": "for",
 }
 _POSSESSIVES = frozenset({"my", "me", "our", "the", "his", "her", "your", "their", "yer"})
 _RESPELT = _SAME_AS_CANT | {"not"} | frozenset(RESPELLINGS)  # words `tokenize` may rewrite

@@ -406,7 +406,7 @@ class Triage:
                 # THROUGH"): only those words are set aside, and the flag may still stand on
                 # others ("... and landed on my back"). One elsewhere in the sentence (a reason:
                 # "on purpose") sets the whole flag aside.
-                other_sense = self._overlapped(reading, rules, exception, negated)
+                other_sense = self._overlapped(reading, rules, exception, negated, parts)
                 if other_sense:
                     negated = {**negated, **{i: None for i in other_sense}}
                     present = {
@@ -441,11 +441,23 @@ class Triage:
         rules: _Rules,
         exception: Parts,
         negated: dict[int, TriggerHit | None],
+        firing: Parts,
     ) -> set[int]:
-        """The flag's phrases an exception's words lie over ("fell" in "fell through")."""
+        """The flag's phrases an exception's words lie over ("fell" in "fell through"); none
+        when some of its words stand apart from the phrases that raised the flag."""
         pids = frozenset().union(*exception)
         own = rules.phrases
         spans = [(s, e) for s, e, pid in reading.signs if pid in pids]
+        raised = frozenset().union(*firing)
+        own_spans = [
+            (s, e)
+            for i, (s, e, pid) in enumerate(reading.signs)
+            if i not in negated and pid in raised
+        ]
+        if any(not any(s < end and start < e for s, e in own_spans) for start, end in spans):
+            # Some of the exception's words stand apart from the flag's ("got straight up"
+            # after a trip): a reason the writer gives, which sets the whole flag aside.
+            return set()
         return {
             i
             for i, (s, e, pid) in enumerate(reading.signs)
