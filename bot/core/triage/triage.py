@@ -42,7 +42,8 @@ BACK_REACH = 4
 # "- AND THANKFULLY I have none of them", "- ALL gone now".
 LEAD_IN = frozenset(
     """and but so thankfully luckily happily fortunately thank god goodness though i im ive
-    it its thats that they theyre theyve has have is was all which now since well oh""".split()
+    it its thats that they theyre theyve has have is was all which now since well oh just
+    curious""".split()
 )
 
 
@@ -336,7 +337,10 @@ class Triage:
         for hit in self._context_of(reading).hits:
             rule = ctx.rules[hit.rule]
             if (
-                rule.axis in (NEGATION, HISTORICAL)
+                (
+                    rule.axis in (NEGATION, HISTORICAL)
+                    or (rule.axis == HYPOTHETICAL and not rule.until)
+                )
                 and rule.direction in ("backward", "both")
                 and rule.scope is None
                 and ctx.is_window(hit)
@@ -393,7 +397,9 @@ class Triage:
                 continue
             if back is not None and not (back[0] == HISTORICAL and rules.flag.past_counts):
                 back_axis, back_words = back
-                why = "negated" if back_axis == NEGATION else "historical"
+                why = {NEGATION: "negated", HYPOTHETICAL: "hypothetical"}.get(
+                    back_axis, "historical"
+                )
                 out.append(
                     _Pending(
                         rules, sentence, words, False, f"{why} by the next sentence: '{back_words}'"
