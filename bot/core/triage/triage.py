@@ -523,8 +523,10 @@ class Triage:
         """One occurrence on the window axes: negated, hypothetical, historical, whose."""
         ctx = self._context
         # The writer in the flag's own words, or just after it: "someone went into the back of ME".
-        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]]) or (
-            reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+        own = (
+            FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
+            or reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+            or reading.tokens[max(span[0] - 1, 0) : span[0]] == ["my"]  # "MY back ... they're"
         )
         by_axis: dict[str, list[str]] = {}
         for hit in self._context_of(reading).hits:
@@ -532,7 +534,13 @@ class Triage:
                 continue
             # A flag of several parts is judged by its whole span, or by its first part alone
             # ("CHEST infection last month, all cleared now, my back is SORE").
-            if not ctx.reaches(hit, span, stops) and not ctx.reaches(hit, lead, stops):
+            # A trigger over the flag's own words is said of it ("a harmless FATTY LUMP").
+            inside = hit.start < lead[1] and lead[0] < hit.end
+            if (
+                not inside
+                and not ctx.reaches(hit, span, stops)
+                and not ctx.reaches(hit, lead, stops)
+            ):
                 continue
             if own and ctx.axis(hit) == HYPOTHETICAL and hit.start >= span[1]:
                 continue  # "is numbness in MY groin a warning sign?": asked about, and had
