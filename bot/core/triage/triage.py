@@ -47,6 +47,21 @@ LEAD_IN = frozenset(
 )
 
 
+# Someone who asked the writer to write: "my mum ASKED ME TO find out ...".
+ASKED_BY = tuple(
+    phrase.split()
+    for phrase in (
+        "asked me to",
+        "asked me if",
+        "has asked me",
+        "wants me to",
+        "wanted me to",
+        "asked us to",
+        "begged me to",
+        "told me to ask",
+    )
+)
+
 # The writer has the other person's red flag as well.
 SHARED_WORDS = frozenset({"too", "also", "either", "aswell"})
 SHARED_PHRASES = (
@@ -246,7 +261,15 @@ class Triage:
             for i in range(1, len(tokens))
             if segments[i] != segments[i - 1] and tokens[i] in QUESTION_WORDS
         )
-        return any(segments[i] in asking for i in self._context_of(reading).people)
+        people = self._context_of(reading).people
+        if any(segments[i] in asking for i in people):
+            return True
+        # Sent on their behalf: "SHE ASKED ME to find out", "he wants me to ask".
+        return any(
+            " ".join(tokens[p + 1 : p + 1 + len(said)]) == " ".join(said)
+            for p in people
+            for said in ASKED_BY
+        )
 
     def _writer_too(self, readings: list[_Reading]) -> bool:
         """Whether the writer says they have it as well: "a girl on my ward had numb legs and
