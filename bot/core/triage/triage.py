@@ -25,7 +25,7 @@ from bot.core.triage.context import (
     ContextRules,
     TriggerHit,
 )
-from bot.core.triage.patterns import Match, PatternError, PhraseIndex, tokenize
+from bot.core.triage.patterns import Match, PatternError, PhraseIndex, Respellings, tokenize
 
 # A clause that starts like this asks something, even without a "?".
 QUESTION_WORDS = frozenset(
@@ -52,7 +52,6 @@ ASKED_BY = tuple(
     phrase.split()
     for phrase in (
         "asked me to",
-        "asked me if",
         "has asked me",
         "wants me to",
         "wanted me to",
@@ -168,6 +167,7 @@ class Triage:
     def __init__(self, red_flags: Sequence[RedFlag], context: TriageContext | None = None) -> None:
         context = context or TriageContext()
         self._context = ContextRules(context)
+        self.respellings = Respellings.of(context.respellings)
         self._index = PhraseIndex()
         rules = []
         for flag in red_flags:
@@ -310,7 +310,7 @@ class Triage:
     # -- one clause -----------------------------------------------------------------------
 
     def _read(self, clause: Clause) -> _Reading:
-        tokens, segments = tokenize(clause.text)
+        tokens, segments = tokenize(clause.text, self.respellings)
         signs = self._index.matches(tokens) if tokens else []
         covered = [False] * len(tokens)
         for start, end, _ in signs:

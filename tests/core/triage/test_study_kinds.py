@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.triage.patterns import tokenize
-from tests.core.triage.shipped import reasons, urgent
+from tests.core.triage.shipped import reasons, shipped, urgent
 
 # -- retention told by what happens: the need to go, and nothing comes -------------------------
 
@@ -263,7 +263,10 @@ def test_the_person_who_asked_the_writer_to_write_and_asides_that_ask_are_urgent
 
 
 def test_patois_is_read_as_the_patterns_words() -> None:
-    assert tokenize("mi cyaan hold mi water")[0] == "my cant hold my water".split()
+    assert (
+        tokenize("mi cyaan hold mi water", shipped().respellings)[0]
+        == "my cant hold my water".split()
+    )
 
 
 @pytest.mark.parametrize(
