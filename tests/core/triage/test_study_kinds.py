@@ -278,3 +278,35 @@ def test_patois_is_read_as_the_patterns_words() -> None:
 )
 def test_patois_red_flags_are_urgent(text: str) -> None:
     assert urgent(text), reasons(text)
+
+
+# -- a second probe of the same kinds, written after the study's fixes ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I keep going to the loo and nothing happens, back pain",
+        "I've not had a wee since this morning and my back is terrible",
+        "I dont have any feeling when I go for a poo",
+        "my heel wont lift off the floor",
+        "tractor rolled over on the farm and I was under it, back sore",
+        "my trousers keep sliding down, not dieting, back pain",
+        "pain wakes me at night and no painkiller touches it",
+    ],
+)
+def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you treat people who've had a car accident?",
+        "i sat there for ages in the waiting room at the GP, back was stiff after",
+        "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
+        "i lost my wallet and waited ages at the bus stop, back stiff",
+    ],
+)
+def test_a_second_probe_of_the_near_misses_is_not_urgent(text: str) -> None:
+    assert not urgent(text), reasons(text)
