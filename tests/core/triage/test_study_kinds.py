@@ -293,6 +293,9 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "tractor rolled over on the farm and I was under it, back sore",
         "my trousers keep sliding down, not dieting, back pain",
         "pain wakes me at night and no painkiller touches it",
+        "my english not good. pain in back and i cannot hold the toilet, it come by itself",
+        "doctor i have hot body and shaking and back pain, what to do",
+        "what is saddle numbness? my bum has gone numb since Monday",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -303,6 +306,8 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
     "text",
     [
         "do you treat people who've had a car accident?",
+        "what is saddle numbness?",
+        "whats cauda equina, my physio mentioned it",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
