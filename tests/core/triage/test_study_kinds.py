@@ -296,6 +296,13 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "my english not good. pain in back and i cannot hold the toilet, it come by itself",
         "doctor i have hot body and shaking and back pain, what to do",
         "what is saddle numbness? my bum has gone numb since Monday",
+        "I should mention that I have lately had some difficulty in controlling my bladder.",
+        "ya my back bad and also i dey lose weight, no appetite",
+        "I no can feel my leg good, it is worse every day",
+        "woke up in a pool of sweat again, back pain deep, should I come?",
+        "my son took a nasty hit in the game and his back's sore, can he come?",
+        "my back is sore and i pee when i cough now, never used to",
+        "back pain bad and my stools are coming without me knowing",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -308,6 +315,9 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "do you treat people who've had a car accident?",
         "what is saddle numbness?",
         "whats cauda equina, my physio mentioned it",
+        "I lose weight easily when I'm busy, back stiff",
+        "I leak a bit when I sneeze since having kids, back stiff",
+        "does acupuncture help you lose weight?",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
