@@ -313,6 +313,7 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "I weigh less than I did a month ago and I'm eating the same",
         "my pain is worse at night and paracetamol does nothing",
         "the pain doesn't stop even when I'm still in bed",
+        "i feel like i need a wee all the time but when i go there's barely any",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -331,6 +332,12 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "had a fever on Monday, gone now and I feel fine, back sore from lifting",
         "I get pins and needles in my hands when I type, back stiff too",
         "the pain keeps me up sometimes but ibuprofen sorts it",
+        "my jeans are loose because I bought the wrong size, lol, back stiff",
+        "I was knocked over by the news of my promotion haha, back still stiff though",
+        "my husband has MS and uses a walking stick; I have a sore lower back, can you help?",
+        "I sit on the toilet scrolling my phone for ages and my back hurts after",
+        "no position is comfortable at my desk, any tips for my lower back?",
+        "the weather has been hot and cold this week and my back stiffens up",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
