@@ -314,6 +314,10 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "my pain is worse at night and paracetamol does nothing",
         "the pain doesn't stop even when I'm still in bed",
         "i feel like i need a wee all the time but when i go there's barely any",
+        "My waterworks have packed in since I hurt my back",
+        "my legs have turned to jelly since the weekend and my back's awful",
+        "I'm freezing then boiling and my back aches",
+        "night times are agony, nothing I try helps",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -338,6 +342,10 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "I sit on the toilet scrolling my phone for ages and my back hurts after",
         "no position is comfortable at my desk, any tips for my lower back?",
         "the weather has been hot and cold this week and my back stiffens up",
+        "I get a temperature every time I get a cold, is acupuncture good for immunity?",
+        "I get night sweats from my medication, doctor knows, back stiff",
+        "is incontinence a side effect of acupuncture?",
+        "my legs are like jelly after my first spin class, back a bit sore",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
