@@ -318,6 +318,10 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "my legs have turned to jelly since the weekend and my back's awful",
         "I'm freezing then boiling and my back aches",
         "night times are agony, nothing I try helps",
+        "I keep having little leaks and I never used to, plus my back is killing me",
+        "I have to hold the wall to walk since my back went",
+        "my walking's gone to pieces and my back is bad",
+        "I had breast cancer, all clear for three years, and now new back pain",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -346,6 +350,7 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "I get night sweats from my medication, doctor knows, back stiff",
         "is incontinence a side effect of acupuncture?",
         "my legs are like jelly after my first spin class, back a bit sore",
+        "I had a cancer scare last year, all clear, back pain from gardening",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
