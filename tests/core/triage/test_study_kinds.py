@@ -322,6 +322,9 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "I have to hold the wall to walk since my back went",
         "my walking's gone to pieces and my back is bad",
         "I had breast cancer, all clear for three years, and now new back pain",
+        "my left leg has gone dead and heavy since yesterday and the back is awful",
+        "i cant get up the stairs anymore my legs wont do it",
+        "the pain is so bad at night I have to sleep sitting up",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -351,6 +354,7 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "is incontinence a side effect of acupuncture?",
         "my legs are like jelly after my first spin class, back a bit sore",
         "I had a cancer scare last year, all clear, back pain from gardening",
+        "my lower back is swollen with fluid from my period, normal for me, stiff back",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
