@@ -325,6 +325,9 @@ def test_patois_red_flags_are_urgent(text: str) -> None:
         "my left leg has gone dead and heavy since yesterday and the back is awful",
         "i cant get up the stairs anymore my legs wont do it",
         "the pain is so bad at night I have to sleep sitting up",
+        "hiya, been bursting for the loo all day but it just won't go, back's in bits",
+        "my wedding ring keeps slipping off and I haven't been dieting, back pain",
+        "I've noticed my back has started to curve sideways",
     ],
 )
 def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
@@ -355,6 +358,9 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
         "my legs are like jelly after my first spin class, back a bit sore",
         "I had a cancer scare last year, all clear, back pain from gardening",
         "my lower back is swollen with fluid from my period, normal for me, stiff back",
+        "my back feels swollen and tight after the gym, is that normal?",
+        "I'm bursting to ask, will the pain go? it wont go away",
+        "I'm bursting with questions about acupuncture! how does it work?",
         "i sat there for ages in the waiting room at the GP, back was stiff after",
         "I need to go to the toilet a lot because I drink loads of water, my back is stiff",
         "i lost my wallet and waited ages at the bus stop, back stiff",
