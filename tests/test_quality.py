@@ -155,12 +155,19 @@ def test_shared_dev_set_meets_the_bounds() -> None:
 
 @pytest.mark.parametrize(
     ("name", "max_alarms"),
-    [("blind-a", 0.03), ("blind-b", 0.02), ("blind-c", 0.02)],
-    ids=["blind-a", "blind-b", "blind-c"],
+    [
+        ("blind-a", 0.03),
+        ("blind-b", 0.02),
+        ("blind-c", 0.02),
+        ("blind-d", 0.02),
+        ("redflags-study", 0.02),
+    ],
+    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study"],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A, B and C (tests/data/blind-*.jsonl, written without seeing the knowledge)
-    after their misses were studied by kind: every red flag caught, few false alarms."""
+    """Blind rounds A-D and the red-flag study set (tests/data/*.jsonl, written without seeing
+    the knowledge) after their misses were studied by kind: every red flag caught, few false
+    alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
     items = [
         json.loads(line)
         for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text("utf-8").splitlines()

@@ -612,6 +612,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         "terminations": False,
         "negative_answers": False,
         "writer_markers": False,
+        "respellings": False,
         "context": False,
         "flags": True,
     }
@@ -738,7 +739,60 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         terminations=lists["terminations"],
         negative_answers=lists["negative_answers"],
         writer_markers=lists["writer_markers"],
+        respellings=_load_respellings(top, file, checker),
     )
+
+
+_ONE_WORD = re.compile(r"[a-z]+")
+
+
+def _load_respellings(top: LDict, file: Path, checker: _Checker) -> tuple[tuple[str, str], ...]:
+    """`respellings:` in red_flags.yaml: each pattern word and the spellings read as it
+    ("cant: cannae cyaan"), as (spelling, word) pairs."""
+    value = top.get("respellings")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        checker.add(
+            file,
+            line_of(top, "respellings"),
+            "'respellings' should be lines like 'cant: cannae cyaan' - the word the patterns "
+            "use, a colon, then the spellings read as it",
+        )
+        return ()
+    pairs: list[tuple[str, str]] = []
+    owner: dict[str, str] = {}
+    for word, spellings in value.items():
+        line = line_of(value, word)
+        if not isinstance(word, str) or not _ONE_WORD.fullmatch(word):
+            checker.add(
+                file,
+                line,
+                f"in 'respellings': '{word}' should be one lower-case word without "
+                "apostrophes (cant, dont, my)",
+            )
+            continue
+        words = spellings.split() if isinstance(spellings, str) else []
+        if not words or not all(_ONE_WORD.fullmatch(w) for w in words):
+            checker.add(
+                file,
+                line,
+                f"in 'respellings': after '{word}:' write the spellings read as it, lower-case "
+                "words separated by spaces, without apostrophes (e.g. 'cant: cannae cyaan')",
+            )
+            continue
+        for spelling in words:
+            if spelling in owner and owner[spelling] != word:
+                checker.add(
+                    file,
+                    line,
+                    f"in 'respellings': '{spelling}' is read as both '{owner[spelling]}' and "
+                    f"'{word}' - keep it under one word only",
+                )
+                continue
+            owner[spelling] = word
+            pairs.append((spelling, word))
+    return tuple(pairs)
 
 
 def _pattern_compiler() -> Callable[[str], str | None]:

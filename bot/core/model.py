@@ -60,6 +60,8 @@ class TriageContext:
     terminations: tuple[str, ...] = ()  # end every trigger's reach ("but", "however")
     negative_answers: tuple[str, ...] = ()  # "chest pain? no." rules out what was asked
     writer_markers: tuple[str, ...] = ()  # the writer turns to their own back ("mine is")
+    # Regional and non-native spellings read as a pattern word: ("cannae", "cant").
+    respellings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

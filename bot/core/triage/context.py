@@ -184,7 +184,10 @@ class ContextRules:
             (start, end, r)
             for start, end, pid in matches
             for r in self._by_pid.get(pid, ())
-            if not all(covered[start:end]) and not self._after_pseudo(tokens, start, r)
+            # A person is never part of a sign: "HER back" in a flag's phrase, "my DOG" in
+            # an exception's, still say whose it is.
+            if (self.rules[r].axis == EXPERIENCER or not all(covered[start:end]))
+            and not self._after_pseudo(tokens, start, r)
         )
         found.sort(key=lambda h: (h[0], h[0] - h[1]))
         kept: list[TriggerHit] = []

@@ -35,44 +35,27 @@ _MAX_SOFTENERS = 2
 _SAME_AS_CANT = frozenset({"cannot", "carnt", "cnt", "cnat", "cant", "couldnt", "cudnt"})
 # "can not" is "cant", "do not" is "dont": the word before "not", and what the two make.
 _JOINED_WITH_NOT = {"can": "cant", "will": "wont", "do": "dont", "does": "doesnt", "did": "didnt"}
-# Regional and non-native spellings read as the words the patterns are written in: Scots
-# "ah cannae feel ma legs" is "i cant feel my legs". "ma" after a possessive is a mother
+# Regional and non-native spellings are read as the words the patterns are written in (Scots
+# "ah cannae feel ma legs" is "i cant feel my legs"): the list is data, `respellings:` in
+# red_flags.yaml, handed to `tokenize` as a `Respellings`. "ma" after a possessive is a mother
 # ("my ma"), and stays "ma".
-RESPELLINGS = {
-    "cannae": "cant",
-    "canna": "cant",
-    "canny": "cant",
-    "dinnae": "dont",
-    "dinna": "dont",
-    "didnae": "didnt",
-    "disnae": "doesnt",
-    "doesnae": "doesnt",
-    "isnae": "isnt",
-    "wasnae": "wasnt",
-    "willnae": "wont",
-    "wullnae": "wont",
-    "wilnae": "wont",
-    "winnae": "wont",
-    "wint": "wont",
-    "havnae": "havent",
-    "hivnae": "havent",
-    "havenae": "havent",
-    "couldnae": "cant",
-    "cudnae": "cant",
-    "ma": "my",
-    "ah": "i",
-    "masel": "myself",
-    "masell": "myself",
-    "gaun": "going",
-    "goin": "going",
-    "wi": "with",
-    "wiv": "with",
-    "ye": "you",
-    "yer": "your",
-    "nae": "no",
-}
 _POSSESSIVES = frozenset({"my", "me", "our", "the", "his", "her", "your", "their", "yer"})
-_RESPELT = _SAME_AS_CANT | {"not"} | frozenset(RESPELLINGS)  # words `tokenize` may rewrite
+
+
+@dataclass(frozen=True)
+class Respellings:
+    """Spellings read as a pattern word ("cannae" as "cant"), built once per knowledge base."""
+
+    words: dict[str, str]  # the spelling -> the word it is read as
+    rewritten: frozenset[str]  # every word `tokenize` may rewrite (a quick "none here" test)
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]] = ()) -> Respellings:
+        words = dict(pairs)
+        return cls(words, _SAME_AS_CANT | {"not"} | frozenset(words))
+
+
+NO_RESPELLINGS = Respellings.of()
 _PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
 _COMMON_ALONE = frozenset(
     "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
@@ -205,25 +188,26 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
     return tuple(words)
 
 
-def tokenize(clause: str) -> tuple[list[str], list[int]]:
-    """Folded words, and for each the comma-separated segment it sits in."""
+def tokenize(clause: str, respellings: Respellings = NO_RESPELLINGS) -> tuple[list[str], list[int]]:
+    """Folded words (regional spellings read as `respellings` says), and for each the
+    comma-separated segment it sits in."""
     if "&" in clause or "+" in clause:
         clause = _AMPERSAND.sub(" and ", clause)
     tokens: list[str] = []
     segments: list[int] = []
     for seg, piece in enumerate(_SEGMENT_BREAK.split(clause)):
         words = _words_and_numbers(fold(piece))
-        if _RESPELT.isdisjoint(words):  # the usual case: every word stays as it is
+        if respellings.rewritten.isdisjoint(words):  # the usual case: every word stays as it is
             tokens += words
             segments += [seg] * len(words)
             continue
         for word in words:
             if word in _SAME_AS_CANT:
                 word = "cant"
-            elif word in RESPELLINGS and not (
+            elif word in respellings.words and not (
                 word == "ma" and tokens and tokens[-1] in _POSSESSIVES
             ):
-                word = RESPELLINGS[word]
+                word = respellings.words[word]
             elif (
                 word == "not" and tokens and segments[-1] == seg and tokens[-1] in _JOINED_WITH_NOT
             ):

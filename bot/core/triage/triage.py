@@ -25,7 +25,7 @@ from bot.core.triage.context import (
     ContextRules,
     TriggerHit,
 )
-from bot.core.triage.patterns import Match, PatternError, PhraseIndex, tokenize
+from bot.core.triage.patterns import Match, PatternError, PhraseIndex, Respellings, tokenize
 
 # A clause that starts like this asks something, even without a "?".
 QUESTION_WORDS = frozenset(
@@ -42,9 +42,24 @@ BACK_REACH = 4
 # "- AND THANKFULLY I have none of them", "- ALL gone now".
 LEAD_IN = frozenset(
     """and but so thankfully luckily happily fortunately thank god goodness though i im ive
-    it its thats that they theyre theyve has have is was all which now since well oh""".split()
+    it its thats that they theyre theyve has have is was all which now since well oh just
+    curious""".split()
 )
 
+
+# Someone who asked the writer to write: "my mum ASKED ME TO find out ...".
+ASKED_BY = tuple(
+    phrase.split()
+    for phrase in (
+        "asked me to",
+        "has asked me",
+        "wants me to",
+        "wanted me to",
+        "asked us to",
+        "begged me to",
+        "told me to ask",
+    )
+)
 
 # The writer has the other person's red flag as well.
 SHARED_WORDS = frozenset({"too", "also", "either", "aswell"})
@@ -152,6 +167,7 @@ class Triage:
     def __init__(self, red_flags: Sequence[RedFlag], context: TriageContext | None = None) -> None:
         context = context or TriageContext()
         self._context = ContextRules(context)
+        self.respellings = Respellings.of(context.respellings)
         self._index = PhraseIndex()
         rules = []
         for flag in red_flags:
@@ -245,7 +261,15 @@ class Triage:
             for i in range(1, len(tokens))
             if segments[i] != segments[i - 1] and tokens[i] in QUESTION_WORDS
         )
-        return any(segments[i] in asking for i in self._context_of(reading).people)
+        people = self._context_of(reading).people
+        if any(segments[i] in asking for i in people):
+            return True
+        # Sent on their behalf: "SHE ASKED ME to find out", "he wants me to ask".
+        return any(
+            " ".join(tokens[p + 1 : p + 1 + len(said)]) == " ".join(said)
+            for p in people
+            for said in ASKED_BY
+        )
 
     def _writer_too(self, readings: list[_Reading]) -> bool:
         """Whether the writer says they have it as well: "a girl on my ward had numb legs and
@@ -286,7 +310,7 @@ class Triage:
     # -- one clause -----------------------------------------------------------------------
 
     def _read(self, clause: Clause) -> _Reading:
-        tokens, segments = tokenize(clause.text)
+        tokens, segments = tokenize(clause.text, self.respellings)
         signs = self._index.matches(tokens) if tokens else []
         covered = [False] * len(tokens)
         for start, end, _ in signs:
@@ -336,7 +360,10 @@ class Triage:
         for hit in self._context_of(reading).hits:
             rule = ctx.rules[hit.rule]
             if (
-                rule.axis in (NEGATION, HISTORICAL)
+                (
+                    rule.axis in (NEGATION, HISTORICAL)
+                    or (rule.axis == HYPOTHETICAL and not rule.until)
+                )
                 and rule.direction in ("backward", "both")
                 and rule.scope is None
                 and ctx.is_window(hit)
@@ -393,7 +420,9 @@ class Triage:
                 continue
             if back is not None and not (back[0] == HISTORICAL and rules.flag.past_counts):
                 back_axis, back_words = back
-                why = "negated" if back_axis == NEGATION else "historical"
+                why = {NEGATION: "negated", HYPOTHETICAL: "hypothetical"}.get(
+                    back_axis, "historical"
+                )
                 out.append(
                     _Pending(
                         rules, sentence, words, False, f"{why} by the next sentence: '{back_words}'"
@@ -406,7 +435,7 @@ class Triage:
                 # THROUGH"): only those words are set aside, and the flag may still stand on
                 # others ("... and landed on my back"). One elsewhere in the sentence (a reason:
                 # "on purpose") sets the whole flag aside.
-                other_sense = self._overlapped(reading, rules, exception, negated)
+                other_sense = self._overlapped(reading, rules, exception, negated, parts)
                 if other_sense:
                     negated = {**negated, **{i: None for i in other_sense}}
                     present = {
@@ -441,11 +470,23 @@ class Triage:
         rules: _Rules,
         exception: Parts,
         negated: dict[int, TriggerHit | None],
+        firing: Parts,
     ) -> set[int]:
-        """The flag's phrases an exception's words lie over ("fell" in "fell through")."""
+        """The flag's phrases an exception's words lie over ("fell" in "fell through"); none
+        when some of its words stand apart from the phrases that raised the flag."""
         pids = frozenset().union(*exception)
         own = rules.phrases
         spans = [(s, e) for s, e, pid in reading.signs if pid in pids]
+        raised = frozenset().union(*firing)
+        own_spans = [
+            (s, e)
+            for i, (s, e, pid) in enumerate(reading.signs)
+            if i not in negated and pid in raised
+        ]
+        if any(not any(s < end and start < e for s, e in own_spans) for start, end in spans):
+            # Some of the exception's words stand apart from the flag's ("got straight up"
+            # after a trip): a reason the writer gives, which sets the whole flag aside.
+            return set()
         return {
             i
             for i, (s, e, pid) in enumerate(reading.signs)
@@ -505,8 +546,10 @@ class Triage:
         """One occurrence on the window axes: negated, hypothetical, historical, whose."""
         ctx = self._context
         # The writer in the flag's own words, or just after it: "someone went into the back of ME".
-        own = FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]]) or (
-            reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+        own = (
+            FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
+            or reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+            or reading.tokens[max(span[0] - 1, 0) : span[0]] == ["my"]  # "MY back ... they're"
         )
         by_axis: dict[str, list[str]] = {}
         for hit in self._context_of(reading).hits:
@@ -514,7 +557,13 @@ class Triage:
                 continue
             # A flag of several parts is judged by its whole span, or by its first part alone
             # ("CHEST infection last month, all cleared now, my back is SORE").
-            if not ctx.reaches(hit, span, stops) and not ctx.reaches(hit, lead, stops):
+            # A trigger over the flag's own words is said of it ("a harmless FATTY LUMP").
+            inside = hit.start < lead[1] and lead[0] < hit.end
+            if (
+                not inside
+                and not ctx.reaches(hit, span, stops)
+                and not ctx.reaches(hit, lead, stops)
+            ):
                 continue
             if own and ctx.axis(hit) == HYPOTHETICAL and hit.start >= span[1]:
                 continue  # "is numbness in MY groin a warning sign?": asked about, and had

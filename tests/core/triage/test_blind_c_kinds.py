@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.triage.patterns import tokenize
-from tests.core.triage.shipped import reasons, urgent
+from tests.core.triage.shipped import reasons, shipped, urgent
 
 # -- (a) worsening leg symptoms said in everyday ways --------------------------------------
 
@@ -186,12 +186,14 @@ def test_the_writer_or_the_person_asked_about_stays_urgent(text: str) -> None:
 
 
 def test_scots_spellings_are_read_as_the_patterns_words() -> None:
-    tokens, _ = tokenize("Ah cannae feel ma legs, I dinnae ken, it willnae stop")
+    tokens, _ = tokenize(
+        "Ah cannae feel ma legs, I dinnae ken, it willnae stop", shipped().respellings
+    )
     assert tokens == "i cant feel my legs i dont ken it wont stop".split()
 
 
 def test_ma_after_a_possessive_is_a_mother_not_my() -> None:
-    tokens, _ = tokenize("my ma cannae walk")
+    tokens, _ = tokenize("my ma cannae walk", shipped().respellings)
     assert tokens == "my ma cant walk".split()
     assert "ma" in reasons("my ma cant feel her legs, can she come in")
 

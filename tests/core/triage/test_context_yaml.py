@@ -96,3 +96,39 @@ def test_check_prints_file_and_line_and_exits_1(
     line = edit(red_flags, "  - axis: hypothetical\n", "  - axis: maybe\n")
     assert main(["check", "--knowledge", str(red_flags.parent)]) == 1
     assert f"red_flags.yaml:{line}: " in capsys.readouterr().out
+
+
+# -- respellings: regional spellings as data ---------------------------------------------
+
+
+def test_a_respelling_the_practitioner_adds_is_read_as_its_word(red_flags: Path) -> None:
+    from bot.core.triage import Triage
+
+    message = "ah kinnae feel ma legs"
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is None
+    edit(red_flags, '  cant: "cannae', '  cant: "kinnae cannae')
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is not None
+
+
+def test_a_respelling_with_an_apostrophe_is_named_with_its_line(red_flags: Path) -> None:
+    line = edit(red_flags, '  dont: "dinnae dinna"', '  dont: "din\'nae dinna"')
+    found = problem(red_flags, "after 'dont:'")
+    assert found.line == line
+    assert "without apostrophes" in found.message
+
+
+def test_a_spelling_read_as_two_words_is_named(red_flags: Path) -> None:
+    edit(red_flags, '  dont: "dinnae dinna"', '  dont: "dinnae dinna cannae"')
+    found = problem(red_flags, "'cannae' is read as both")
+    assert "one word only" in found.message
+
+
+def test_respellings_that_are_not_a_mapping_are_named(red_flags: Path) -> None:
+    text = red_flags.read_text(encoding="utf-8")
+    start = text.index("respellings:\n")
+    end = text.index("\n\n", start)
+    red_flags.write_text(
+        text[:start] + 'respellings:\n  - "cannae cant"' + text[end:], encoding="utf-8"
+    )
+    found = problem(red_flags, "'respellings' should be lines like")
+    assert found.line == text[:start].count("\n") + 1
