@@ -192,3 +192,51 @@ def test_asking_to_get_something_from_the_clinic_is_an_offer(engine: Engine) -> 
 )
 def test_everyday_ways_of_turning_pain_down_are_pain_relief(engine: Engine, text: str) -> None:
     assert answered(engine, text) == "pain-relief"
+
+
+# == Blind round D's misses, by kind ==========================================================
+# -- greetings, thanks and goodbyes in other languages and world Englishes ----------------------
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Kia ora!", "greeting"), ("Merhaba", "greeting"), ("howzit", "greeting"),
+        ("Salaam alaikum", "greeting"), ("buna ziua", "greeting"),
+        ("Shukran", "thanks"), ("asante sana", "thanks"), ("thanks heaps", "thanks"),
+        ("xie xie", "thanks"), ("Tesekkurler", "thanks"),
+        ("hasta luego", "goodbye"), ("cheerio", "goodbye"), ("khuda hafiz", "goodbye"),
+    ],
+)  # fmt: skip
+def test_greetings_thanks_and_goodbyes_of_many_languages_are_smalltalk(
+    engine: Engine, text: str, intent: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.SMALLTALK, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Kia ora, how many sessions will I need?", "how-many-sessions"),
+        ("merhaba sir, where do the needles go", "where-needles-go"),
+        ("shukran! and who is the practitioner", "about-practitioner"),
+    ],
+)
+def test_a_greeting_in_another_language_still_yields_to_the_question(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic
+
+
+# -- a word split by dictation or autocorrect -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("how many sessions of a cu puncture should i plan for", "how-many-sessions"),
+        ("what goes on at the first consul tation", "first-consultation"),
+        ("does moxa bustion help a back", "moxibustion-cupping"),
+    ],
+)
+def test_a_domain_word_split_by_dictation_is_read_whole(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic
