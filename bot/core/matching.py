@@ -36,8 +36,11 @@ STOPWORDS = frozenset(
     can could may might must just really very quite bit lot lots some any also too still even
     if then than about into up down out over again please pls plz thanks thank ok okay oh hi
     hello hey yeah yes no not dont ya ye like thing things stuff know tell let lets want wanted
-    wondering wonder whether maybe actually honestly basically literally anyway""".split()
+    wondering wonder whether maybe actually honestly basically literally anyway
+    she her hers herself him his himself""".split()
 )
+# (Whom a question is for, "would it help him?", is not what it asks: those pronouns carry no
+# topic. "he" is kept: in the phrasings it is the practitioner, "is he qualified?".)
 
 MIN_CORRECTABLE = 5  # shorter words are never typo-corrected ("play" is not "pay")
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
@@ -440,8 +443,13 @@ class Matcher:
         query_weight = sum(stress.values()) or 1.0
         # Candidates come from the telling features only: a word in a large share of all
         # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
+        # Unless no telling feature is a word: a rare word pair alone ("the acupuncture can
+        # help him?": "acupuncture_can") would leave out the phrasings of the common words.
+        telling = feats & self._telling
+        if telling <= pairs:
+            telling = feats
         candidates: set[int] = set()
-        for f in feats & self._telling or feats:
+        for f in telling:
             candidates.update(self._index.get(f, ()))
         if len(candidates) > limit:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a

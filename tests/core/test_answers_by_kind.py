@@ -240,3 +240,29 @@ def test_a_domain_word_split_by_dictation_is_read_whole(
     engine: Engine, text: str, topic: str
 ) -> None:
     assert answered(engine, text) == topic
+
+
+# -- second-language word order and grammar, Caribbean and West African English ---------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("My wife she have pain in back since long, the acupuncture can help her?",
+         "can-acupuncture-help"),
+        ("my mother is 80 and very weak, acupuncture is suitable for her?",
+         "can-acupuncture-help"),
+        ("abeg how many session person need for back pain", "how-many-sessions"),
+        ("me back a kill me from di lifting, yuh tink di needle ting can help",
+         "can-acupuncture-help"),
+    ],
+)  # fmt: skip
+def test_second_language_and_creole_questions_find_what_they_ask(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic
+
+
+def test_whom_a_question_is_for_is_not_a_topic_word(engine: Engine) -> None:
+    # "him", "her" say who would be helped; unknown to the phrasings, they used to weigh as
+    # much as the rarest word and drown what is asked.
+    reading = engine.matcher.read("would it help him or her")
+    assert reading.content == {"help"}

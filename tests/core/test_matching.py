@@ -219,3 +219,16 @@ def test_only_a_split_word_is_joined(text: str) -> None:
         ]
     )
     assert len(m.prepare(text)) == len(text.split())
+
+
+def test_a_message_of_common_words_still_nominates_their_phrasings() -> None:
+    # "acupuncture" and "help" are in more phrasings than nominate candidates by themselves;
+    # the message's only rare feature is a word pair another topic happens to share. The
+    # phrasings of the common words must still be scored, or the topic is never found.
+    entries = [Entry(f"topic:filler{i}", f"does acupuncture help zz{i}") for i in range(25)]
+    entries += [
+        Entry("topic:help", "can acupuncture help"),
+        Entry("topic:effects", "the acupuncture can reduce swelling"),
+    ]
+    m = Matcher(entries)
+    assert m.rank("the acupuncture can help him")[0].label == "topic:help"
