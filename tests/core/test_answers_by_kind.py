@@ -266,3 +266,41 @@ def test_whom_a_question_is_for_is_not_a_topic_word(engine: Engine) -> None:
     # much as the rarest word and drown what is asked.
     reading = engine.matcher.read("would it help him or her")
     assert reading.content == {"help"}
+
+
+# -- the question at the end of a story decides ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("no tingling or anything worrying just a stiff lower back from the office can I book",
+         "booking"),
+        ("been driving a forklift all winter and my lower back aches all the time do you think "
+         "acupuncture would help", "can-acupuncture-help"),
+        ("my sister swears by cupping but I want needles only how many sessions would I need",
+         "how-many-sessions"),
+    ],
+)  # fmt: skip
+def test_the_question_ending_a_run_on_story_decides(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic
+
+
+# -- regional words for booking and treatment ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("could i get in tomorrow", "booking"),
+        ("can you squeeze me in on monday", "booking"),
+        ("my PT wants me to keep up my exercises, can I have acupuncture too",
+         "with-other-treatment"),
+        ("is it ok to see a physical therapist and have acupuncture", "with-other-treatment"),
+        ("do you do hijama", "moxibustion-cupping"),
+        ("will acupuncture soothe the pain", "pain-relief"),
+    ],
+)  # fmt: skip
+def test_regional_words_for_booking_and_treatment(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic
+
+
+def test_getting_in_touch_is_contact_not_getting_in_for_an_appointment(engine: Engine) -> None:
+    decision = engine.decide("how can i get in touch with the clinic")
+    assert decision.kind is Kind.FALLBACK and decision.intent == "location-and-hours"

@@ -132,3 +132,17 @@ def test_a_question_in_statement_order_is_split_only_when_it_ends_with_a_questio
     assert all(not asks for _, _, asks in said)
     # A question word first already asks the whole clause: it is not cut in two.
     assert len(clauses("how do I know if acupuncture is right for me?")) == 1
+
+
+def test_a_question_mid_run_on_starts_at_its_modal_and_subject() -> None:
+    from bot.core.text import clauses
+
+    run_on = clauses(
+        "nothing serious just stiff and sore after a week of moving house can you fit me in"
+    )
+    assert run_on[-1][1:] == ("can you fit me in", True)
+    assert not run_on[0][2]
+    # Too short a lead-in, or an earlier question of its own, keeps the clause whole.
+    assert len(clauses("my back is sore can i book")) == 1
+    whole = "so for back pain are the needles in the back or do they go in my feet"
+    assert len(clauses(whole)) == 1
