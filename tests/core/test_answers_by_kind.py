@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.answer_terms import AnswerTerms
-from bot.core.conversation import Engine
+from bot.core.conversation import Decision, Engine
 from bot.core.matching import Scored
 from bot.core.model import Topic
 from bot.core.reply import Kind
@@ -304,3 +304,24 @@ def test_regional_words_for_booking_and_treatment(engine: Engine, text: str, top
 def test_getting_in_touch_is_contact_not_getting_in_for_an_appointment(engine: Engine) -> None:
     decision = engine.decide("how can i get in touch with the clinic")
     assert decision.kind is Kind.FALLBACK and decision.intent == "location-and-hours"
+
+
+# -- why, the reason, how come: asking for the cause ----------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    ["what's the reason my lower back keeps aching", "how come my back aches every morning",
+     "reason for back pain at my age?"],
+)  # fmt: skip
+def test_asking_the_reason_is_asking_the_cause(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "what-is-back-pain"
+
+
+def test_a_claim_breaks_a_tie_between_the_first_two_choices_only(engine: Engine) -> None:
+    offered = Decision(Kind.SUGGEST, score=46, suggestions=("a", "b", "c"))
+    agree = [Scored("b", 42), Scored("x", 31)]
+    assert engine._claim_breaks_the_tie(agree, offered)
+    assert not engine._claim_breaks_the_tie([Scored("c", 42), Scored("x", 20)], offered)
+    assert not engine._claim_breaks_the_tie([Scored("b", 42), Scored("x", 35)], offered)
+    assert not engine._claim_breaks_the_tie([Scored("b", 30)], offered)  # too weak a claim
+    answered_already = Decision(Kind.ANSWER, topic_id="a", score=60)
+    assert not engine._claim_breaks_the_tie(agree, answered_already)
