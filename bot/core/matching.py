@@ -333,32 +333,38 @@ class Matcher:
         """Words a dictation split apart joined back ("a cup puncture" -> "acupuncture"):
         only runs with an unknown word are tried, the closest joins first, and a word that
         corrects on its own as closely stays as it is."""
-        unknown = [i for i, w in enumerate(words) if w not in self._vocab_set and w.isalpha()]
+        vocab = self._vocab_set
+        unknown = [i for i, w in enumerate(words) if w not in vocab and w.isalpha()]
         if not unknown:
             return words
+        n = len(words)
+        windows = {
+            (start, end)
+            for u in unknown
+            for start in range(max(0, u - JOIN_MAX_WORDS + 1), u + 1)
+            for end in range(max(start + 2, u + 1), min(n, start + JOIN_MAX_WORDS) + 1)
+        }
         found: list[tuple[float, int, int, str]] = []
-        for start in range(max(0, unknown[0] - JOIN_MAX_WORDS + 1), len(words) - 1):
-            for end in range(start + 2, min(len(words), start + JOIN_MAX_WORDS) + 1):
-                if not any(start <= i < end for i in unknown):
-                    continue
-                run = words[start:end]
-                if not all(
-                    w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in self._vocab_set)
-                    for w in run
-                ):
-                    continue
-                hit = self._joined("".join(run))
-                if hit is None:
-                    continue
-                word, closeness = hit
-                if any(self._correct(w) == word for w in run):
-                    continue  # "question is": "question" is "questions" alone
-                alone = max(
-                    (fuzz.ratio(w, self._correct(w)) for w in run if self._correct(w) != w),
-                    default=0.0,
-                )
-                if closeness > alone:
-                    found.append((closeness, end - start, start, word))
+        for start, end in windows:
+            run = words[start:end]
+            joined = "".join(run)
+            if len(joined) < JOIN_MIN_LETTERS or joined[0] not in self._long_by_first:
+                continue
+            hit = self._joined(joined)
+            if hit is None or not all(
+                w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in vocab) for w in run
+            ):
+                continue
+            word, closeness = hit
+            corrected = [self._correct(w) for w in run]
+            if word in corrected:
+                continue  # "question is": "question" is "questions" alone
+            alone = max(
+                (fuzz.ratio(w, c) for w, c in zip(run, corrected, strict=True) if c != w),
+                default=0.0,
+            )
+            if closeness > alone:
+                found.append((closeness, end - start, start, word))
         if not found:
             return words
         taken = [False] * len(words)
