@@ -325,3 +325,30 @@ def test_a_claim_breaks_a_tie_between_the_first_two_choices_only(engine: Engine)
     assert not engine._claim_breaks_the_tie([Scored("b", 30)], offered)  # too weak a claim
     answered_already = Decision(Kind.ANSWER, topic_id="a", score=60)
     assert not engine._claim_breaks_the_tie(agree, answered_already)
+
+
+# -- everyday and second-language words for the page's own words ----------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("is acupuncture appropriate for a man of 85", "can-acupuncture-help"),
+        ("would it sort my back out permanently", "can-acupuncture-help"),
+        ("what would I gain from it", "benefits"),
+        ("can acupuncture help me cut down my pain pills", "medication"),
+        ("my yoga teacher gave me stretches, do they go well with acupuncture",
+         "with-other-treatment"),
+        ("how was the acupuncturist trained", "about-practitioner"),
+        ("can acupuncture help both of us with our backs", "can-acupuncture-help"),
+        ("are your needles thick", "how-it-works"),
+    ],
+)  # fmt: skip
+def test_everyday_words_for_the_pages_words(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic
+
+
+def test_how_thick_the_needles_are_is_not_a_practical_detail_but_single_use_still_is(
+    engine: Engine,
+) -> None:
+    words = engine.matcher.prepare
+    assert not engine.scope.practical_detail(words("how thick are the needles"))
+    assert engine.scope.practical_detail(words("are the needles single use"))
