@@ -94,11 +94,11 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "max_wrong", "max_oos_answered"),
-    [("blind-a", 0.025, 0.05), ("blind-b", 0.02, 0.08)],
-    ids=["blind-a", "blind-b"],
+    [("blind-a", 0.025, 0.05), ("blind-b", 0.02, 0.08), ("blind-d", 0.02, 0.08)],
+    ids=["blind-a", "blind-b", "blind-d"],
 )
 def test_blind_round_answers_gate(name: str, max_wrong: float, max_oos_answered: float) -> None:
-    """Blind rounds A and B after their misses were studied: right on at least 93% of the
+    """Blind rounds A, B and D after their misses were studied: right on at least 93% of the
     lines, few wrong topics (a "did you mean" or the fallback beats a wrong answer), and
     questions the page does not cover not answered (their red flags have their own gate)."""
     items = [

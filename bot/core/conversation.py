@@ -53,6 +53,9 @@ MODEST_MARGIN = 6
 CLAIM_SCORE = 40
 CLAIM_MARGIN = 15
 CLAIM_RESCUE_WORDS = 5  # ... and, when the phrasings are unsure, with this many content words
+# ... or, when it is one of the first two choices the phrasings offer, this far ahead.
+CLAIM_TIE_MARGIN = 10
+TIE_CHOICES = 2
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -232,7 +235,7 @@ class Engine:
         # Unsure from the phrasings: a message that says what one answer says in its own
         # words ("how do needles in specific points restore normal function?") is that one.
         claimed = self.terms.claims(reading.message.words)
-        if self._clear_claim(claimed):
+        if self._clear_claim(claimed) or self._claim_breaks_the_tie(claimed, decision):
             return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=claimed[0].score)
         return decision
 
@@ -243,6 +246,19 @@ class Engine:
             return False
         second = claimed[1].score if len(claimed) > 1 else 0
         return claimed[0].score - second >= CLAIM_MARGIN
+
+    @staticmethod
+    def _claim_breaks_the_tie(claimed: list[Scored], decision: Decision) -> bool:
+        """Two of the choices offered are near tie on the phrasings, and the message says
+        what one of them says in its own words, clearly more than any other answer: two
+        independent readings agree ("is it true back pain is about less blood circulating?")."""
+        if decision.kind is not Kind.SUGGEST or not claimed or claimed[0].score < CLAIM_SCORE:
+            return False
+        second = claimed[1].score if len(claimed) > 1 else 0
+        return (
+            claimed[0].label in decision.suggestions[:TIE_CHOICES]
+            and claimed[0].score - second >= CLAIM_TIE_MARGIN
+        )
 
     def _asked_about(self, label: str, reading: Reading) -> bool:
         """Whether what the message asks fits this label, not only the story around the

@@ -36,11 +36,24 @@ STOPWORDS = frozenset(
     can could may might must just really very quite bit lot lots some any also too still even
     if then than about into up down out over again please pls plz thanks thank ok okay oh hi
     hello hey yeah yes no not dont ya ye like thing things stuff know tell let lets want wanted
-    wondering wonder whether maybe actually honestly basically literally anyway""".split()
+    wondering wonder whether maybe actually honestly basically literally anyway
+    she her hers herself him his himself""".split()
 )
+# (Whom a question is for, "would it help him?", is not what it asks: those pronouns carry no
+# topic. "he" is kept: in the phrasings it is the practitioner, "is he qualified?".)
 
 MIN_CORRECTABLE = 5  # shorter words are never typo-corrected ("play" is not "pay")
 TYPO_CUTOFF = 84  # rapidfuzz ratio needed to treat a word as a misspelling of a known one
+# Dictation and autocorrect split a word the knowledge knows ("a cup puncture", "in flammation",
+# "moxi bustion"): adjacent words (up to this many, one of them unknown) whose joined spelling
+# is a known word of at least JOIN_MIN_LETTERS letters (or close to one: a rapidfuzz ratio of
+# JOIN_CUTOFF, stricter than a typo's, and as long give or take JOIN_LENGTH_SLACK letters) are
+# read as that word. A known word that long is whole already, never a fragment ("acupuncture
+# cuts" stays two words), and "a long ride" is not "alongside".
+JOIN_MAX_WORDS = 3
+JOIN_MIN_LETTERS = 7
+JOIN_CUTOFF = 90
+JOIN_LENGTH_SLACK = 2
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
 SEGMENT_MIN_CONTENT = 2  # a clause that does not ask needs this many content words
@@ -222,6 +235,12 @@ class Matcher:
         for w in self.vocabulary:
             by_first[w[0]].append(w)
         self._vocabulary_by_first = dict(by_first)
+        # The long content words a split word may be joined back into, by first letter.
+        long_first: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            if len(w) >= JOIN_MIN_LETTERS and w not in STOPWORDS and w.isalpha():
+                long_first[w[0]].append(w)
+        self._long_by_first = dict(long_first)
         token_lists = [self._tokens(e.text) for e in self.entries]
         self._entry_features = [_features(ts) for ts in token_lists]
         self._entry_strings = [" ".join(t for t in ts if t not in STOPWORDS) for ts in token_lists]
@@ -272,6 +291,7 @@ class Matcher:
             for label, kws in (keywords or {}).items()
         }
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self._joined = lru_cache(maxsize=8192)(self._joined_uncached)
 
     # -- text preparation -------------------------------------------------------------
     def _normal(self, text: str) -> str:
@@ -294,6 +314,78 @@ class Matcher:
         )
         return found[0] if found else word
 
+    def _joined_uncached(self, joined: str) -> tuple[str, float] | None:
+        """The long known word a run of split words spells, and how closely (0-100)."""
+        if len(joined) < JOIN_MIN_LETTERS:
+            return None
+        candidates = self._long_by_first.get(joined[0], ())
+        if joined in self._vocab_set:
+            return (joined, 100.0) if joined in candidates else None
+        found = process.extractOne(
+            joined,
+            [w for w in candidates if abs(len(w) - len(joined)) <= JOIN_LENGTH_SLACK],
+            scorer=fuzz.ratio,
+            score_cutoff=JOIN_CUTOFF,
+        )
+        return (found[0], found[1]) if found else None
+
+    def _rejoin(self, words: list[str]) -> list[str]:
+        """Words a dictation split apart joined back ("a cup puncture" -> "acupuncture"):
+        only runs with an unknown word are tried, the closest joins first, and a word that
+        corrects on its own as closely stays as it is."""
+        vocab = self._vocab_set
+        unknown = [i for i, w in enumerate(words) if w not in vocab and w.isalpha()]
+        if not unknown:
+            return words
+        n = len(words)
+        windows = {
+            (start, end)
+            for u in unknown
+            for start in range(max(0, u - JOIN_MAX_WORDS + 1), u + 1)
+            for end in range(max(start + 2, u + 1), min(n, start + JOIN_MAX_WORDS) + 1)
+        }
+        found: list[tuple[float, int, int, str]] = []
+        for start, end in windows:
+            run = words[start:end]
+            joined = "".join(run)
+            if len(joined) < JOIN_MIN_LETTERS or joined[0] not in self._long_by_first:
+                continue
+            hit = self._joined(joined)
+            if hit is None or not all(
+                w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in vocab) for w in run
+            ):
+                continue
+            word, closeness = hit
+            corrected = [self._correct(w) for w in run]
+            if word in corrected:
+                continue  # "question is": "question" is "questions" alone
+            alone = max(
+                (fuzz.ratio(w, c) for w, c in zip(run, corrected, strict=True) if c != w),
+                default=0.0,
+            )
+            if closeness > alone:
+                found.append((closeness, end - start, start, word))
+        if not found:
+            return words
+        taken = [False] * len(words)
+        replaced: dict[int, tuple[int, str]] = {}
+        for _, size, start, word in sorted(found, key=lambda f: (-f[0], -f[1], f[2])):
+            if any(taken[start : start + size]):
+                continue
+            taken[start : start + size] = [True] * size
+            replaced[start] = (size, word)
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if i in replaced:
+                size, word = replaced[i]
+                out.append(word)
+                i += size
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
     def normal_words(self, text: str) -> list[str]:
         """A text's words with synonyms replaced and stemmed, without typo correction (for
         word lists, which are spelled right and must not be "corrected" into other words)."""
@@ -304,7 +396,7 @@ class Matcher:
         return self._words(fold(text))
 
     def _words(self, folded: str) -> list[str]:
-        corrected = " ".join(self._correct(w) for w in folded.split())
+        corrected = " ".join(self._correct(w) for w in self._rejoin(folded.split()))
         return [stem(w) for w in self.synonyms.apply(corrected).split()]
 
     def read(self, message: PreparedMessage | str) -> Reading:
@@ -357,8 +449,13 @@ class Matcher:
         query_weight = sum(stress.values()) or 1.0
         # Candidates come from the telling features only: a word in a large share of all
         # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
+        # Unless no telling feature is a word: a rare word pair alone ("the acupuncture can
+        # help him?": "acupuncture_can") would leave out the phrasings of the common words.
+        telling = feats & self._telling
+        if telling <= pairs:
+            telling = feats
         candidates: set[int] = set()
-        for f in feats & self._telling or feats:
+        for f in telling:
             candidates.update(self._index.get(f, ()))
         if len(candidates) > limit:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a

@@ -87,15 +87,15 @@ _PRACTICAL_SHAPES = tuple(
             r"(?:one|session|appoint|visit|consult|first consult)\b",
         ),
         ("minut min hour hr", r"\bhow mani (?:minut|min|hour|hr)\b"),
-        # the needles themselves
+        # the needles themselves (how thick they are is the page's "fine metal needles")
         (
             "needl",
             r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|"
-            r"new one|clean|size|thick|gaug|brand|how big|how long)",
+            r"new one|clean|size|gaug|brand|how big|how long)",
         ),
         (
             "needl",
-            r"\b(?:reus|disposab|steril|singl use|use onc|clean|thick|size|gaug)\w*(?: \w+){0,3}? "
+            r"\b(?:reus|disposab|steril|singl use|use onc|clean|size|gaug)\w*(?: \w+){0,3}? "
             r"needl",
         ),
         (

@@ -55,12 +55,32 @@ _ASKS_OPENING = re.compile(
 )
 # A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
 _HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"
-_SUBJECTS = r"(?:it|acupuncture|acupuntura|needles|the needles|this|that|treatment)"
+# The treatment as the subject: "it", "acupuncture", "the needles", "needling", and said
+# loosely ("the needle thing", Jamaican "di needle ting", "this acupuncture stuff").
+_SUBJECTS = (
+    r"(?:(?:the|di|this|that|these|those) )?"
+    r"(?:it|acupuncture|acupuntura|needles?|needling|this|that|treatment)"
+    r"(?: (?:thing|things|ting|tings|stuff|treatment))?"
+)
 _INNER_QUESTION = re.compile(
     rf"\b(?:can|could|will|would|does|do|might|is)\s+{_SUBJECTS}\s+(?:\w+\s+){{0,4}}?{_HELP_WORDS}\b"
     rf"|\b{_SUBJECTS}\s+(?:can|could|will|would|might)\s+(?:\w+\s+){{0,2}}?{_HELP_WORDS}\b"
 )
+# A question asked in statement order, with the question mark the only sign ("my father is
+# 70, the acupuncture is good for him?"): the same, when the clause ends with "?".
+_INNER_STATEMENT_QUESTION = re.compile(
+    rf"\b{_SUBJECTS}\s+(?:is|are|will be|would be|can be)\s+(?:\w+\s+){{0,2}}?"
+    r"(?:good|ok|okay|right|suitable|useful|helpful|safe|worth)\b"
+)
+# A dictated run-on whose question starts mid-clause with no mark before it ("just a dull ache
+# in my lower back can I book", "sore since the weekend do you think acupuncture would help"):
+# a modal or auxiliary and a subject, after a story that does not ask.
+_INNER_RUN_ON_QUESTION = re.compile(
+    r"\b(?:can|could|may|should|shall|will|would|do|does|did|is|are)\s+"
+    r"(?:i|we|you|u|it|acupuncture|the needles|needles|rick|he|they)\b"
+)
 INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
+RUN_ON_STORY_WORDS = 6  # ... and before one that only a modal and a subject start
 _ASKS_HELP = re.compile(
     r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+(?:help|work|worth|good|fix|sort|ease|relieve)\b"
 )
@@ -127,6 +147,17 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
             continue
         asked = "?" in (ended or "") or asks(raw, folded)
         inner = _INNER_QUESTION.search(folded)
+        if inner is None and "?" in (ended or ""):
+            inner = _INNER_STATEMENT_QUESTION.search(folded)
+            if inner and asks(folded[: inner.start()], folded[: inner.start()]):
+                inner = None  # "how do I know if acupuncture is right for me?" is one question
+        if inner is None:
+            # The first such words only: a story with a question of its own earlier ("so for
+            # back pain are the needles in the back or do they go in my feet") is one question.
+            inner = _INNER_RUN_ON_QUESTION.search(folded)
+            story = folded[: inner.start()] if inner else ""
+            if inner and (len(story.split()) < RUN_ON_STORY_WORDS or asks(story, story)):
+                inner = None
         if inner and len(folded[: inner.start()].split()) >= INNER_STORY_WORDS:
             # "my back is very pain since two weeks acupuncture can help me": the question
             # at the end of a run-on stands alone, as if a full stop came before it.

@@ -47,9 +47,21 @@ def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
         out.line, out.key_lines = line, {}
         for key_node, value_node in node.value:
             key = _build(key_node, file, problems)
+            key_line = key_node.start_mark.line + 1
+            if isinstance(key, bool):
+                # YAML reads an unquoted on/off/yes/no as true/false: "on: [pon]" would
+                # quietly become "true: [pon]".
+                problems.append(
+                    Problem(
+                        file,
+                        key_line,
+                        f"'{key_node.value}' is read as {str(key).lower()} here"
+                        f' - put it in quotes: "{key_node.value}":',
+                    )
+                )
+                key = key_node.value
             if not isinstance(key, str):
                 key = str(key)
-            key_line = key_node.start_mark.line + 1
             if key in out:
                 problems.append(
                     Problem(

@@ -17,8 +17,16 @@ import yaml
 
 from bot.core.matching import stem
 from bot.core.prepared import Part, PreparedMessage
+from bot.core.scope import OTHER_BODY_AND_CONDITIONS
 from bot.core.text import fold
-from bot.practitioner.resemblance import GAP, GROUPING_STOPWORDS, TOPIC, Resemblance, Resembler
+from bot.practitioner.resemblance import (
+    GAP,
+    GROUPING_STOPWORDS,
+    TOPIC,
+    Resemblance,
+    Resembler,
+    content_words,
+)
 from bot.practitioner.unmasked import has_mask, without_masked
 from bot.store.masking import mask_personal_details
 
@@ -134,6 +142,22 @@ def slug(asked: Sequence[tuple[str, int]], anchors: Collection[str], taken: set[
     return candidate
 
 
+# Other parts of the body and other conditions, as grouping stems them ("knees" -> "knee").
+OTHER_CONDITIONS = frozenset(content_words(OTHER_BODY_AND_CONDITIONS))
+
+
+def _another_condition(asked: Sequence[tuple[str, int]]) -> bool:
+    """Most of the group names another part of the body or another condition ("knee"): its
+    wordings would make a back topic answer it ("can you help with my knee" is not "can
+    acupuncture help my back"), so they are proposed as a new topic, not as phrasings."""
+    total = sum(times for _, times in asked)
+    named: Counter[str] = Counter()
+    for text, times in asked:
+        for word in set(content_words(text)) & OTHER_CONDITIONS:
+            named[word] += times
+    return any(2 * n > total for n in named.values())
+
+
 def propose(
     asked: Sequence[tuple[str, int]],
     resembles: Resemblance | None,
@@ -145,7 +169,12 @@ def propose(
     """The proposal for a group: `asked` holds (wording, times asked), most asked first."""
     lines = usable_phrasings([text for text, _ in asked], resembler.known_phrasings)
     close = resembles is not None and resembles.score >= close_score
-    if close and resembles is not None and resembles.kind == TOPIC:
+    if (
+        close
+        and resembles is not None
+        and resembles.kind == TOPIC
+        and not _another_condition(asked)
+    ):
         file = resembler.topic_file(resembles.id)
         pasted = "\n".join(
             f"  - {yaml_scalar(line)}   # add to {file} under phrasings:" for line in lines

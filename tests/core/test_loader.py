@@ -250,6 +250,15 @@ def test_synonym_inside_its_own_canonical_form(kb: Path) -> None:
     assert problem.line == line_number(file, "sore back: [sore]")
 
 
+def test_an_unquoted_on_or_no_key_is_reported_not_read_as_true(kb: Path) -> None:
+    # YAML reads on/off/yes/no as true/false: "on: [pon]" would quietly become "true".
+    file = kb / "synonyms.yaml"
+    edit(file, "synonyms:\n", "synonyms:\n  off: [zzoff]\n")
+    problem = only_problem(kb, "'off' is read as false")
+    assert problem.line == line_number(file, "off: [zzoff]")
+    assert 'put it in quotes: "off"' in problem.message
+
+
 def test_same_variant_under_two_words(kb: Path) -> None:
     file = kb / "synonyms.yaml"
     edit(file, "synonyms:\n", "synonyms:\n  alpha: [zzvariant]\n  beta: [zzvariant]\n")

@@ -177,3 +177,58 @@ def test_the_clause_that_asks_outweighs_the_story_around_it(matcher: Matcher) ->
         "loved it and i work long shifts. where do the needles go?"
     )
     assert matcher.rank(story)[0].label == "topic:needles"
+
+
+# -- dictation and autocorrect split a known word -----------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("is a cu puncture any good", "is acupuncture any good"),  # exact, from three pieces
+        ("do you do cup ping", "do you do cupping"),
+        ("what does the a cupuncturist do", "what does the acupuncturist do"),
+        ("does an acu punkture help", "does an acupuncture help"),  # close, as a typo is
+    ],
+)
+def test_words_split_by_dictation_are_joined_back(text: str, whole: str) -> None:
+    m = Matcher(
+        [
+            Entry("topic:help", "can acupuncture help"),
+            Entry("topic:cupping", "do you do cupping"),
+            Entry("topic:practitioner", "is the acupuncturist qualified"),
+        ]
+    )
+    assert m.prepare(text) == m.prepare(whole)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is acupuncture cuts any good",  # a long known word is whole, never a fragment
+        "back from a long ride",  # "alongside" is only close to these words, not spelled by them
+        "the question is",  # a word that corrects on its own takes nothing with it
+        "in to the cup",  # short known words that spell nothing known stay apart
+    ],
+)
+def test_only_a_split_word_is_joined(text: str) -> None:
+    m = Matcher(
+        [
+            Entry("topic:help", "can acupuncture help"),
+            Entry("topic:other", "used alongside other care"),
+            Entry("topic:questions", "any more questions"),
+            Entry("topic:into", "what goes into a cup"),
+        ]
+    )
+    assert len(m.prepare(text)) == len(text.split())
+
+
+def test_a_message_of_common_words_still_nominates_their_phrasings() -> None:
+    # "acupuncture" and "help" are in more phrasings than nominate candidates by themselves;
+    # the message's only rare feature is a word pair another topic happens to share. The
+    # phrasings of the common words must still be scored, or the topic is never found.
+    entries = [Entry(f"topic:filler{i}", f"does acupuncture help zz{i}") for i in range(25)]
+    entries += [
+        Entry("topic:help", "can acupuncture help"),
+        Entry("topic:effects", "the acupuncture can reduce swelling"),
+    ]
+    m = Matcher(entries)
+    assert m.rank("the acupuncture can help him")[0].label == "topic:help"

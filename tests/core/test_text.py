@@ -110,3 +110,39 @@ def test_the_question_at_the_end_of_a_run_on_stands_alone() -> None:
     assert run_on[0][1] == "hola my back is very pain since two weeks"
     # A question that starts the message is one clause, as before.
     assert len(clauses("can acupuncture help my back after lifting boxes all day")) == 1
+
+
+def test_the_treatment_said_loosely_is_still_the_subject_of_the_question() -> None:
+    from bot.core.text import clauses
+
+    patois = clauses("mi back a hurt mi from di work yuh tink di needle ting can help")
+    assert patois[-1][1:] == ("di needle ting can help", True)
+    loose = clauses("been lifting all week at the depot this acupuncture stuff would help")
+    assert loose[-1][1:] == ("this acupuncture stuff would help", True)
+
+
+def test_a_question_in_statement_order_is_split_only_when_it_ends_with_a_question_mark() -> None:
+    from bot.core.text import clauses
+
+    asked = clauses("my mother is 80 and very frail, acupuncture is suitable for her?")
+    assert asked[-1][1:] == ("acupuncture is suitable for her", True)
+    assert not asked[0][2]  # the story before it
+    # Without the mark it is a statement in a story, not a question.
+    said = clauses("my mother is 80 and very frail, acupuncture is suitable for her.")
+    assert all(not asks for _, _, asks in said)
+    # A question word first already asks the whole clause: it is not cut in two.
+    assert len(clauses("how do I know if acupuncture is right for me?")) == 1
+
+
+def test_a_question_mid_run_on_starts_at_its_modal_and_subject() -> None:
+    from bot.core.text import clauses
+
+    run_on = clauses(
+        "nothing serious just stiff and sore after a week of moving house can you fit me in"
+    )
+    assert run_on[-1][1:] == ("can you fit me in", True)
+    assert not run_on[0][2]
+    # Too short a lead-in, or an earlier question of its own, keeps the clause whole.
+    assert len(clauses("my back is sore can i book")) == 1
+    whole = "so for back pain are the needles in the back or do they go in my feet"
+    assert len(clauses(whole)) == 1

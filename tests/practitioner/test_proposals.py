@@ -70,3 +70,18 @@ def test_a_story_gives_the_clause_the_bot_reads_as_asking() -> None:
     assert question_part(story) in [as_phrasing(p) for p in asking]
     assert "sciatica" in question_part(story)
     assert "slipped a disc" not in question_part(story)
+
+
+def test_wordings_about_another_condition_are_never_proposed_as_a_back_topics_phrasings() -> None:
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
+    from bot.core.loader import load_knowledge
+    from bot.practitioner.proposals import propose
+    from bot.practitioner.resemblance import TOPIC, Resemblance, Resembler
+
+    resembler = Resembler(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+    close = Resemblance(TOPIC, "can-acupuncture-help", "Could acupuncture help me?", 70)
+    knees = [("my knee hurts when i walk can you help", 2), ("can it help my knees", 1)]
+    assert propose(knees, close, resembler, (), close_score=45).action == "new-topic"
+    # The same resemblance, with the back's own words, is a topic's phrasings.
+    backs = [("my lower back hurts when i walk can you help", 2), ("can it help my back", 1)]
+    assert propose(backs, close, resembler, (), close_score=45).action == "add-phrasings"
