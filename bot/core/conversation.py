@@ -167,19 +167,39 @@ class Engine:
         that leans on it ("and how often?", "is that on the NHS?") is read in its context.
         Without it (as `ask --json` calls it) every message stands alone.
         """
+        return self._decide(text, previous_topic)[0]
+
+    def _decide(
+        self, text: str, previous_topic: str | None
+    ) -> tuple[Decision, list[Scored] | None]:
+        """The decision, and the message's ranking as written when it was worked out on the
+        way (a fallback's likely topics are that ranking: not worked out twice)."""
         text = text or ""
         message = PreparedMessage.of(text)
         if not message.folded:
             intent = self._emoji_intent(text)
             if intent:
-                return Decision(Kind.SMALLTALK, score=100, intent=intent)
-            return Decision(Kind.FALLBACK)
+                return Decision(Kind.SMALLTALK, score=100, intent=intent), None
+            return Decision(Kind.FALLBACK), None
         hit = self.triage.check(message)
         if hit is not None:
-            return Decision(Kind.URGENT, score=100, red_flag=hit)
-        settings = self.knowledge.matching
-        reading = self._story_for_pointers(self._without_courtesies(self.matcher.read(message)))
+            return Decision(Kind.URGENT, score=100, red_flag=hit), None
+        as_written = self.matcher.read(message)
+        reading = self._story_for_pointers(self._without_courtesies(as_written))
         ranked = self.matcher.rank(reading)
+        decision = self._classify(text, message, reading, ranked, previous_topic)
+        return decision, ranked if reading is as_written else None
+
+    def _classify(
+        self,
+        text: str,
+        message: PreparedMessage,
+        reading: Reading,
+        ranked: list[Scored],
+        previous_topic: str | None,
+    ) -> Decision:
+        """What a message with no red flag is, from its reading and its ranking."""
+        settings = self.knowledge.matching
         # What the message itself scores, before a follow-up's context: the context only
         # breaks ties between topics, never outweighs a gap ("do you take insurance?").
         best_alone = next((s for s in ranked if s.label.startswith(TOPIC)), Scored("", 0))
@@ -521,7 +541,7 @@ class Engine:
     def respond(self, text: str, state: ChatState | None = None) -> Reply:
         """The reply to one free-text message (no feedback buttons: see `handle`)."""
         state = state if state is not None else ChatState()
-        decision = self.decide(text, previous_topic=state.last_topic)
+        decision, ranked = self._decide(text, state.last_topic)
         if decision.kind is Kind.URGENT:
             assert decision.red_flag is not None
             body = self.knowledge.messages.urgent.replace("{flag}", escape(decision.red_flag.name))
@@ -541,7 +561,8 @@ class Engine:
             return self._smalltalk_reply(decision)
         gap = self._gaps.get(decision.intent or "")
         text_out = gap.reply if gap and gap.reply else self.knowledge.messages.fallback
-        likely = tuple(self._topic_button(t) for t in self.likely_topics(text))
+        likely_ids = self.likely_topics(text) if ranked is None else self._likely(ranked)
+        likely = tuple(self._topic_button(t) for t in likely_ids)
         return Reply(
             Kind.FALLBACK,
             text_out,
@@ -557,7 +578,11 @@ class Engine:
         """
         if not text.strip():
             return ()
-        ranked = self.matcher.rank(text)
+        return self._likely(self.matcher.rank(text))
+
+    @staticmethod
+    def _likely(ranked: list[Scored]) -> tuple[str, ...]:
+        """The likely topics among a message's ranking (see `likely_topics`)."""
         return tuple(
             s.label.removeprefix(TOPIC)
             for s in ranked
