@@ -13,9 +13,9 @@ Method, all precomputed at load so a message costs little:
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +77,7 @@ W_FIT, W_COVERAGE, W_FUZZ = 0.6, 0.2, 0.2  # how the three signals blend into 0-
 _W_FIT, _W_COVERAGE, _W_FUZZ = 100 * W_FIT, 100 * W_COVERAGE, W_FUZZ
 _BETA_SQUARED = BETA**2
 _F_BETA = 1 + _BETA_SQUARED
+_FIRST = operator.itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,10 @@ class Matcher:
             label: [folded for kw in kws if (folded := " ".join(self._tokens(kw)))]
             for label, kws in (keywords or {}).items()
         }
+        # The same, each between spaces, as looked for in " ".join(message words) padded.
+        self._padded_keywords = {
+            label: tuple(f" {kw} " for kw in kws) for label, kws in self._keywords.items()
+        }
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._joined = lru_cache(maxsize=8192)(self._joined_uncached)
 
@@ -457,32 +462,35 @@ class Matcher:
         candidates: set[int] = set()
         for f in telling:
             candidates.update(self._index.get(f, ()))
-        if len(candidates) > limit:
+        weight_of, stress_of = weight.__getitem__, stress.__getitem__  # sum(map(...)): no
+        if len(candidates) > limit:  # generator frame per sum, the same additions in order
             # Large knowledge bases: fully score only the phrasings sharing the most, as a
             # share of themselves (cheap to compute, and the best fits are always among them).
-            overlap = {i: sum(weight[f] for f in feats & entry_features[i]) for i in candidates}
-            top = heapq.nlargest(
-                limit,
-                overlap.items(),
-                key=lambda kv: kv[1] * kv[1] / entry_weight[kv[0]],
-            )
-            candidates = {i for i, _ in top}
+            # The `limit` largest, ties kept in the candidates' order (as heapq.nlargest does).
+            ranked = [
+                (overlap * overlap / entry_weight[i], i)
+                for i in candidates
+                for overlap in (sum(map(weight_of, feats & entry_features[i])),)
+            ]
+            top = sorted(ranked, key=_FIRST, reverse=True)[:limit]
+            candidates = {i for _, i in top}
         coverage: dict[str, float] = {}
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
         # The word scores first (cheap); rapidfuzz only for a phrasing that could still raise
         # its label's best, visiting the most promising first: the same maxima, less work.
         pending = []
         fuzz_most = scale * _W_FUZZ * 100
+        labels, label_words = self._labels, self._label_words
         for i in candidates:
-            label = self._labels[i]
+            label = labels[i]
             explained = coverage.get(label)
             if explained is None:
-                known = words & self._label_words[label]
-                explained = coverage[label] = min(1.0, sum(stress[w] for w in known) / query_weight)
+                known = words & label_words[label]
+                explained = coverage[label] = min(1.0, sum(map(stress_of, known)) / query_weight)
             features = entry_features[i]
             common = words & features
-            shared_words = sum(stress[w] for w in common)
-            shared = sum(weight[w] for w in common) + sum(weight[p] for p in pairs & features)
+            shared_words = sum(map(stress_of, common))
+            shared = sum(map(weight_of, common)) + sum(map(weight_of, pairs & features))
             recall = shared / entry_weight[i]  # how much of the phrasing is present
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
             fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
@@ -512,9 +520,9 @@ class Matcher:
         padded = f" {' '.join(whole)} "
         return frozenset(
             w
-            for kws in self._keywords.values()
+            for kws in self._padded_keywords.values()
             for kw in kws
-            if f" {kw} " in padded
+            if kw in padded
             for w in kw.split()
         )
 
@@ -583,8 +591,8 @@ class Matcher:
                 self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES)
         if self._keywords:
             padded = f" {' '.join(whole)} "
-            for label, kws in self._keywords.items():
-                if label in best and any(f" {kw} " in padded for kw in kws):
+            for label, kws in self._padded_keywords.items():
+                if label in best and any(kw in padded for kw in kws):
                     best[label] = min(100.0, best[label] + KEYWORD_BONUS)
         ranked = sorted(
             (Scored(label, round(s)) for label, s in best.items()),
