@@ -19,7 +19,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -97,9 +97,9 @@ class Reading:
     whole: tuple[str, ...]
     clauses: tuple[tuple[tuple[str, ...], bool], ...]  # (words, whether the clause asks)
 
-    @property
+    @cached_property
     def content(self) -> frozenset[str]:
-        """The whole message's content words (stems, no stopwords)."""
+        """The whole message's content words (stems, no stopwords); worked out once."""
         return frozenset(t for t in self.whole if t not in STOPWORDS)
 
 

@@ -230,6 +230,11 @@ class _Forms:
 
     keys: frozenset[str]
     starts: tuple[tuple[int, tuple[str, ...]], ...]
+    # The second words (keys) of `starts`, and whether one of them is a word alone or has a
+    # gap second: when neither, a next word with none of these keys (and no softener) ends
+    # every phrase at once, told with one set test instead of a walk over `starts`.
+    seconds: frozenset[str] = frozenset()
+    open_ended: bool = False
 
 
 def _key(word: Word) -> str:
@@ -342,6 +347,13 @@ class PhraseIndex:
         last = len(tokens) - 1
         found = []
         for i, form in enumerate(forms):
+            if not form.starts:
+                continue
+            if not form.open_ended and (
+                i == last
+                or (form.seconds.isdisjoint(keys[i + 1]) and tokens[i + 1] not in SOFTENERS)
+            ):
+                continue  # no phrase this word begins can go on to the next word
             for pid, rest in form.starts:
                 if rest:
                     # Most candidates fail on their second word: rule them out without the walk.
@@ -414,4 +426,6 @@ class PhraseIndex:
                     prefixes.add(p)
         keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
         starts = tuple(start for key in keys for start in self._by_first.get(key, ()))
-        return _Forms(keys, starts)
+        seconds = frozenset(rest[0] for _, rest in starts if rest)
+        open_ended = any(not rest or rest[0] == GAP for _, rest in starts)
+        return _Forms(keys, starts, seconds, open_ended)
