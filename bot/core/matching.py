@@ -78,6 +78,9 @@ _W_FIT, _W_COVERAGE, _W_FUZZ = 100 * W_FIT, 100 * W_COVERAGE, W_FUZZ
 _BETA_SQUARED = BETA**2
 _F_BETA = 1 + _BETA_SQUARED
 _FIRST = operator.itemgetter(0)
+# A phrasing's bound is worked out from sums taken in another order than its score's: far
+# more than their rounding apart, far less than any score's difference that counts.
+_BOUND_SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -463,30 +466,42 @@ class Matcher:
         for f in telling:
             candidates.update(self._index.get(f, ()))
         weight_of, stress_of = weight.__getitem__, stress.__getitem__  # sum(map(...)): no
-        if len(candidates) > limit:  # generator frame per sum, the same additions in order
+        # generator frame per sum, and the same additions in the same order.
+        present: dict[int, float] = {}  # how much of a phrasing is present, when worked out
+        if len(candidates) > limit:
             # Large knowledge bases: fully score only the phrasings sharing the most, as a
             # share of themselves (cheap to compute, and the best fits are always among them).
             # The `limit` largest, ties kept in the candidates' order (as heapq.nlargest does).
-            ranked = [
-                (overlap * overlap / entry_weight[i], i)
-                for i in candidates
-                for overlap in (sum(map(weight_of, feats & entry_features[i])),)
-            ]
-            top = sorted(ranked, key=_FIRST, reverse=True)[:limit]
-            candidates = {i for _, i in top}
+            keyed = []
+            for i in candidates:
+                overlap = sum(map(weight_of, feats & entry_features[i]))
+                keyed.append((overlap * overlap / entry_weight[i], i, overlap))
+            top = sorted(keyed, key=_FIRST, reverse=True)[:limit]
+            candidates = {i for _, i, _ in top}
+            present = {i: overlap / entry_weight[i] for _, i, overlap in top}
+        # How much of the message each label's words explain, and from it (and how much of
+        # the phrasing is present, when known) the most each phrasing could score: a phrasing
+        # that cannot beat its label's best so far is not scored at all. Strongest first, so
+        # the bests rise early; a best is a maximum, so the order does not change it.
         coverage: dict[str, float] = {}
-        query_string = " ".join(t for t in tokens if t not in STOPWORDS)
-        # The word scores first (cheap); rapidfuzz only for a phrasing that could still raise
-        # its label's best, visiting the most promising first: the same maxima, less work.
-        pending = []
         fuzz_most = scale * _W_FUZZ * 100
         labels, label_words = self._labels, self._label_words
+        bounds = []
         for i in candidates:
             label = labels[i]
             explained = coverage.get(label)
             if explained is None:
                 known = words & label_words[label]
                 explained = coverage[label] = min(1.0, sum(map(stress_of, known)) / query_weight)
+            recall = present.get(i, 1.0)
+            fit = _F_BETA * explained * recall / (_BETA_SQUARED * explained + recall or 1.0)
+            most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
+            bounds.append((most, i, label, explained))
+        bounds.sort(reverse=True)
+        query_string = " ".join(t for t in tokens if t not in STOPWORDS)
+        for bound, i, label, explained in bounds:
+            if bound + _BOUND_SLACK <= best.get(label, 0.0):
+                continue  # even at its most, no better than the label's best
             features = entry_features[i]
             common = words & features
             shared_words = sum(map(stress_of, common))
@@ -495,10 +510,8 @@ class Matcher:
             precision = min(1.0, shared_words / query_weight)  # how much of the message it explains
             fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
             words_score = scale * (_W_FIT * fit + _W_COVERAGE * explained)
-            pending.append((words_score + fuzz_most, words_score, i, label))
-        pending.sort(reverse=True)
-        for most, words_score, i, label in pending:
-            if most <= best.get(label, 0.0):
+            # rapidfuzz only for a phrasing that could still raise its label's best.
+            if words_score + fuzz_most <= best.get(label, 0.0):
                 continue
             similar = fuzz.token_set_ratio(query_string, self._entry_strings[i])
             score = words_score + scale * _W_FUZZ * similar
