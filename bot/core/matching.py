@@ -115,6 +115,9 @@ class Scored:
 
 
 Phrase = tuple[str, ...]
+# A first word's variants: those of several words by their second word (longest first), and
+# the canonical words of the one-word variant, if there is one.
+_Starts = tuple[dict[str, list[tuple[Phrase, Phrase]]], Phrase | None]
 
 
 class SynonymTable:
@@ -134,35 +137,51 @@ class SynonymTable:
         self._phrases_by_first = self._index((v, k) for v, k in self._map.items() if " " in v)
 
     @staticmethod
-    def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, list[tuple[Phrase, Phrase]]]:
-        """Variants by their first word, longest first, each with its canonical words."""
-        index: dict[str, list[tuple[Phrase, Phrase]]] = defaultdict(list)
-        for variant, canonical in pairs:
-            words = tuple(variant.split())
-            index[words[0]].append((words, tuple(canonical.split())))
-        for candidates in index.values():
-            candidates.sort(key=lambda c: -len(c[0]))
-        return dict(index)
+    def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, _Starts]:
+        """Variants by their first word: those of several words by their second word (longest
+        first), and the one-word variant's canonical words, if any."""
+        longer: dict[str, dict[str, list[tuple[Phrase, Phrase]]]] = defaultdict(dict)
+        alone: dict[str, Phrase] = {}
+        for variant, canonical in sorted(pairs, key=lambda c: -len(c[0].split())):
+            words, replacement = tuple(variant.split()), tuple(canonical.split())
+            if len(words) == 1:
+                alone[words[0]] = replacement
+            else:
+                longer[words[0]].setdefault(words[1], []).append((words, replacement))
+        return {w: (longer.get(w, {}), alone.get(w)) for w in longer.keys() | alone.keys()}
 
     def words(self) -> set[str]:
         """Every variant and canonical phrase, folded."""
         return set(self._map) | set(self._map.values())
 
     @staticmethod
-    def _replace(words: list[str], index: dict[str, list[tuple[Phrase, Phrase]]]) -> list[str]:
-        """One left-to-right pass: the longest variant starting at each word is replaced."""
+    def _replace(words: list[str], index: dict[str, _Starts]) -> list[str]:
+        """One left-to-right pass: the longest variant starting at each word is replaced.
+        Only the variants going on with the next word are compared (most words start none)."""
         out: list[str] = []
         i, n = 0, len(words)
         while i < n:
-            for variant, canonical in index.get(words[i], ()):
-                end = i + len(variant)
-                if end <= n and tuple(words[i + 1 : end]) == variant[1:]:
-                    out.extend(canonical)
-                    i = end
-                    break
-            else:
+            starts = index.get(words[i])
+            if starts is None:
                 out.append(words[i])
                 i += 1
+                continue
+            longer, alone = starts
+            found: tuple[Phrase, int] | None = None
+            if i + 1 < n:
+                for variant, canonical in longer.get(words[i + 1], ()):
+                    end = i + len(variant)
+                    if end <= n and tuple(words[i + 2 : end]) == variant[2:]:
+                        found = canonical, end
+                        break
+            if found is None and alone is not None:
+                found = alone, i + 1
+            if found is None:
+                out.append(words[i])
+                i += 1
+            else:
+                out.extend(found[0])
+                i = found[1]
         return out
 
     def apply(self, folded: str) -> str:

@@ -32,6 +32,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|becau
 # The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
 # kept (the capturing group) so a clause knows whether a "?" ended it.
 _CLAUSE_BREAK = re.compile(
+    # Every break starts with one of these characters: the look-ahead turns every other
+    # position away with one test, instead of trying each alternative there (same breaks).
+    r"(?=[.!?;:,\n\r\s\U0001F300-\U0001FAFF\u2600-\u27BF])"
     # an emoji ends a clause as a full stop does ("since my breakup 🙃 can emotional ...")
     r"([.!?;:\n\r]+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF][\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\s]*|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s"
     rf"|,\s*(?=(?:{_QUESTION_OPENERS})\b)"
