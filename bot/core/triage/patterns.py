@@ -14,9 +14,10 @@ clause is read once and each phrase found is reported with where it stands.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.text import fold
 from bot.core.triage.typos import LONG_WORD, MIN_FUZZY, ORDINARY_WORDS, is_typo_of
@@ -218,6 +219,11 @@ def tokenize(clause: str, respellings: Respellings = NO_RESPELLINGS) -> tuple[li
     return tokens, segments
 
 
+# A phrase a word may begin: its place among the word's phrases (to keep their order), the
+# phrase id and its other words as keys.
+_Start = tuple[int, int, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class _Forms:
     """What one message word may stand for, typos forgiven, and the phrases it may begin.
@@ -229,12 +235,13 @@ class _Forms:
     """
 
     keys: frozenset[str]
-    starts: tuple[tuple[int, tuple[str, ...]], ...]
-    # The second words (keys) of `starts`, and whether one of them is a word alone or has a
-    # gap second: when neither, a next word with none of these keys (and no softener) ends
-    # every phrase at once, told with one set test instead of a walk over `starts`.
+    starts: tuple[_Start, ...]
+    # The same phrases sorted out by what must come next: those that are this word alone or
+    # go on with a gap (`always` tried), and the others by their second word, so a clause's
+    # next word picks the few that can go on with it (most words: none).
+    always: tuple[_Start, ...] = ()
+    by_second: dict[str, tuple[_Start, ...]] = field(default_factory=dict)
     seconds: frozenset[str] = frozenset()
-    open_ended: bool = False
 
 
 def _key(word: Word) -> str:
@@ -349,20 +356,23 @@ class PhraseIndex:
         for i, form in enumerate(forms):
             if not form.starts:
                 continue
-            if not form.open_ended and (
-                i == last
-                or (form.seconds.isdisjoint(keys[i + 1]) and tokens[i + 1] not in SOFTENERS)
-            ):
-                continue  # no phrase this word begins can go on to the next word
-            for pid, rest in form.starts:
+            # Most phrases fail on their second word: only those the next word can go on are
+            # walked, in the order they have among the word's phrases (a softener next may
+            # stand inside any phrase: all of them are walked).
+            group: Iterable[_Start]
+            if i < last and tokens[i + 1] in SOFTENERS:
+                group = form.starts
+            else:
+                hits = form.seconds.intersection(keys[i + 1]) if i < last else ()
+                if not hits:
+                    group = form.always
+                elif len(hits) == 1 and not form.always:
+                    group = form.by_second[next(iter(hits))]
+                else:
+                    group = sorted(itertools.chain(form.always, *(form.by_second[k] for k in hits)))
+            for _, pid, rest in group:
                 if rest:
-                    # Most candidates fail on their second word: rule them out without the walk.
-                    second, j = rest[0], i + 1
-                    if second != GAP and (
-                        i == last or (second not in keys[j] and tokens[j] not in SOFTENERS)
-                    ):
-                        continue
-                    end = self._match_from(rest, 0, keys, tokens, j)
+                    end = self._match_from(rest, 0, keys, tokens, i + 1)
                     if end is not None:
                         found.append((i, end, pid))
                 else:
@@ -425,7 +435,21 @@ class PhraseIndex:
                 if p not in prefixes and is_typo_of(token[: len(p)], p, 1):
                     prefixes.add(p)
         keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
-        starts = tuple(start for key in keys for start in self._by_first.get(key, ()))
-        seconds = frozenset(rest[0] for _, rest in starts if rest)
-        open_ended = any(not rest or rest[0] == GAP for _, rest in starts)
-        return _Forms(keys, starts, seconds, open_ended)
+        starts = tuple(
+            (n, pid, rest)
+            for n, (pid, rest) in enumerate(
+                start for key in keys for start in self._by_first.get(key, ())
+            )
+        )
+        always = tuple(start for start in starts if not start[2] or start[2][0] == GAP)
+        by_second: dict[str, list[_Start]] = {}
+        for start in starts:
+            if start[2] and start[2][0] != GAP:
+                by_second.setdefault(start[2][0], []).append(start)
+        return _Forms(
+            keys,
+            starts,
+            always,
+            {k: tuple(v) for k, v in by_second.items()},
+            frozenset(by_second),
+        )
