@@ -232,3 +232,35 @@ def test_a_message_of_common_words_still_nominates_their_phrasings() -> None:
     ]
     m = Matcher(entries)
     assert m.rank("the acupuncture can help him")[0].label == "topic:help"
+
+
+def _every_word_patients_and_the_knowledge_use() -> set[str]:
+    """The words of every labelled message and of the knowledge, folded."""
+    import json
+
+    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
+    from bot.core.text import fold
+
+    texts = [
+        json.loads(line)["q"]
+        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    texts += [p.read_text(encoding="utf-8") for p in DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml")]
+    return {w for text in texts for w in fold(text).split()}
+
+
+def test_stems_are_the_pure_python_snowball_stemmers() -> None:
+    """The matcher stems through PyStemmer (C) when it is installed, for speed: it must give
+    the very stems of snowballstemmer's own English stemmer, or answers would change."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    import bot.core.matching as matching
+
+    reference = EnglishStemmer()
+    words = _every_word_patients_and_the_knowledge_use()
+    assert len(words) > 2000  # the labelled sets and the knowledge were read
+    differing = {w for w in words if matching._STEMMER.stemWord(w) != reference.stemWord(w)}
+    assert not differing
+    assert type(matching._STEMMER).__module__ == "Stemmer"  # the fast one is the one in use
