@@ -19,6 +19,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from bot.core.text import fold
 from bot.core.triage.typos import LONG_WORD, MIN_FUZZY, ORDINARY_WORDS, is_typo_of
 
@@ -26,6 +29,7 @@ GAP = "..."  # in a phrase: up to MAX_GAP other words
 MAX_GAP = 3
 MIN_PREFIX = 3  # "numb*" is fine, "nu*" would match half the dictionary
 _CACHE_LIMIT = 50_000
+_MAX_EDITS = 2  # the most slips `is_typo_of` forgives in a word (a long one)
 # Softeners patients slip into a phrase without changing it: "cant really feel my bum".
 SOFTENERS = frozenset(
     {"really", "properly", "actually", "just", "quite", "fully", "even", "totally", "completely"}
@@ -339,10 +343,15 @@ class PhraseIndex:
         for w in sorted(words) if typos else ():
             if len(w) >= MIN_FUZZY and w.isalpha():
                 self._fuzzy_words.setdefault(w[0], []).append(w)
-        self._fuzzy_prefixes: dict[str, list[str]] = {}
+        # Prefixes by first letter and then by length: a word's start of that length is
+        # compared with all of them in one call.
+        by_length: dict[str, dict[int, list[str]]] = {}
         for p in sorted(prefixes) if typos else ():
             if len(p) >= MIN_FUZZY and p.isalpha():
-                self._fuzzy_prefixes.setdefault(p[0], []).append(p)
+                by_length.setdefault(p[0], {}).setdefault(len(p), []).append(p)
+        self._fuzzy_prefixes = {
+            first: tuple(lengths.items()) for first, lengths in by_length.items()
+        }
         self._not_typos = ORDINARY_WORDS | frozenset(not_typos)
         self._no_gap = frozenset(no_gap)
         self._cache.clear()
@@ -423,17 +432,29 @@ class PhraseIndex:
             words.add(token[:-1])  # "my foot's dragging" folds to "foots": still the foot
         prefixes = {token[:n] for n in self._prefix_lengths if token[:n] in self._prefixes}
         if len(token) >= MIN_FUZZY and token.isalpha() and token not in self._not_typos:
+            # Only candidates within the most edits a slip may make (one rapidfuzz call over
+            # the bucket) are read for the kinds of slip `is_typo_of` forgives.
             if not words:
                 words.update(
                     w
-                    for w in self._fuzzy_words.get(token[0], ())
+                    for w, _, _ in process.extract(
+                        token,
+                        self._fuzzy_words.get(token[0], []),
+                        scorer=OSA.distance,
+                        score_cutoff=_MAX_EDITS,
+                        limit=None,
+                    )
                     if is_typo_of(token, w, 1 if len(w) < LONG_WORD else 2)
                 )
             # A prefix forgives a slip inside itself only ("tinlging"): letting it grow or
             # shrink too would make "bowl..." a "bowel*" and "filling" a "fall*".
-            for p in self._fuzzy_prefixes.get(token[0], ()):
-                if p not in prefixes and is_typo_of(token[: len(p)], p, 1):
-                    prefixes.add(p)
+            for length, group in self._fuzzy_prefixes.get(token[0], ()):
+                head = token[:length]
+                for p, _, _ in process.extract(
+                    head, group, scorer=OSA.distance, score_cutoff=1, limit=None
+                ):
+                    if p not in prefixes and is_typo_of(head, p, 1):
+                        prefixes.add(p)
         keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
         starts = tuple(
             (n, pid, rest)
