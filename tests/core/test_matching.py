@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.matching import Entry, Matcher, SynonymTable, stem
+from bot.core.matching import STOPWORDS, Entry, Matcher, SynonymTable, stem
 
 ENTRIES = [
     Entry("topic:sessions", "how many sessions will i need"),
@@ -264,3 +264,72 @@ def test_stems_are_the_pure_python_snowball_stemmers() -> None:
     differing = {w for w in words if matching._STEMMER.stemWord(w) != reference.stemWord(w)}
     assert not differing
     assert type(matching._STEMMER).__module__ == "Stemmer"  # the fast one is the one in use
+
+
+def _every_phrasing_scored(
+    m: Matcher, tokens: tuple[str, ...], scale: float = 1.0, limit: int = 30
+) -> dict[str, float]:
+    """What `Matcher._score_tokens` promises, the plain way: every phrasing the index finds
+    (after the same cut to the `limit` sharing the most) scored in full, each label's best
+    kept. The matcher skips phrasings that cannot beat their label's best; same maxima."""
+    from rapidfuzz import fuzz
+
+    from bot.core.matching import _BETA_SQUARED, _F_BETA, _W_COVERAGE, _W_FIT, _W_FUZZ, _features
+
+    feats = _features(tokens)
+    words = {f for f in feats if "_" not in f}
+    pairs = feats - words
+    stress = {w: m._weight.get(w, m._unknown_weight) for w in words}
+    query_weight = sum(stress.values()) or 1.0
+    candidates: set[int] = set()
+    for f in feats & m._telling or feats:
+        candidates.update(m._index.get(f, ()))
+    if len(candidates) > limit:
+        overlap = {i: sum(m._weight[f] for f in feats & m._entry_features[i]) for i in candidates}
+        top = sorted(
+            overlap.items(), key=lambda kv: kv[1] * kv[1] / m._entry_weight[kv[0]], reverse=True
+        )[:limit]
+        candidates = {i for i, _ in top}
+    query_string = " ".join(t for t in tokens if t not in STOPWORDS)
+    best: dict[str, float] = {}
+    for i in candidates:
+        label, features = m._labels[i], m._entry_features[i]
+        known = words & m._label_words[label]
+        explained = min(1.0, sum(stress[w] for w in known) / query_weight)
+        common = words & features
+        shared = sum(m._weight[w] for w in common) + sum(m._weight[p] for p in pairs & features)
+        recall = shared / m._entry_weight[i]
+        precision = min(1.0, sum(stress[w] for w in common) / query_weight)
+        fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
+        similar = fuzz.token_set_ratio(query_string, m._entry_strings[i])
+        score = scale * (_W_FIT * fit + _W_COVERAGE * explained) + scale * _W_FUZZ * similar
+        best[label] = max(best.get(label, 0.0), score)
+    return {label: score for label, score in best.items() if score > 0}
+
+
+def test_skipping_phrasings_that_cannot_win_keeps_every_labels_best() -> None:
+    """Over every labelled message (whole, and as a story clause after it), the matcher's
+    labels and bests are those of scoring every phrasing in full, to rounding."""
+    import json
+
+    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
+    from bot.core.conversation import Engine
+
+    m = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR).matcher
+    texts = [
+        json.loads(line)["q"]
+        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(texts) > 1000
+    for text in texts:
+        reading = m.read(text)
+        for tokens, scale, limit in [(reading.whole, 1.0, 30)] + [
+            (clause, 0.8, 12) for clause, _ in reading.clauses
+        ]:
+            found: dict[str, float] = {}
+            m._score_tokens(tokens, found, scale, limit=limit)
+            plain = _every_phrasing_scored(m, tokens, scale, limit)
+            assert found.keys() == plain.keys(), text
+            assert all(abs(found[k] - plain[k]) < 1e-9 for k in plain), text
