@@ -281,8 +281,9 @@ def _every_phrasing_scored(
     pairs = feats - words
     stress = {w: m._weight.get(w, m._unknown_weight) for w in words}
     query_weight = sum(stress.values()) or 1.0
+    telling = feats & m._telling
     candidates: set[int] = set()
-    for f in feats & m._telling or feats:
+    for f in telling if not telling <= pairs else feats:
         candidates.update(m._index.get(f, ()))
     if len(candidates) > limit:
         overlap = {i: sum(m._weight[f] for f in feats & m._entry_features[i]) for i in candidates}
