@@ -11,6 +11,7 @@ import socket
 import ssl
 from pathlib import Path
 
+import pytest
 from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.connections import TelegramTransport, socket_readable, telegram_request
@@ -167,6 +168,36 @@ async def test_tls_connections_work_and_are_reused() -> None:
         assert await request.post(url) is True
         assert await request.post(url) is True  # the idle check works over TLS too
         assert server.connections == 1 and server.requests == 2
+    finally:
+        await request.shutdown()
+        listening.close()
+        await listening.wait_closed()
+
+
+async def test_a_proxy_named_in_the_environment_is_still_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # httpx skips the environment's proxies once a transport is given: an operator behind a
+    # proxy (HTTPS_PROXY=...) would lose Telegram altogether if the cheaper pool ignored it.
+    request_lines: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        request_lines.append(head.split(b"\r\n", 1)[0])
+        writer.write(RESPONSE)
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port_of(listening)}")
+    request = telegram_request(16, 5.0)
+    await request.initialize()
+    try:
+        # A host that does not resolve: only the proxy can answer it.
+        assert await request.post("http://api.telegram.invalid/botTOKEN/getMe") is True
+        assert request_lines == [b"POST http://api.telegram.invalid/botTOKEN/getMe HTTP/1.1"]
     finally:
         await request.shutdown()
         listening.close()

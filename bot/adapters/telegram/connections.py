@@ -6,7 +6,9 @@ from anyio answers by building the socket's whole attribute table every time (it
 local addresses: system calls) just to find the socket in it. Under the Telegram benchmark
 that lookup alone was about 9% of the bot's CPU (py-spy, 2026-12-01). Here each stream keeps
 its socket from the moment it connects and answers the same question, the same way, directly.
-Everything else (timeouts, TLS, errors, proxies from the environment) is httpx's own.
+Everything else (timeouts, TLS, errors) is httpx's own. httpx reads proxy settings from the
+environment (HTTPS_PROXY and the like) only when it builds its own transport, so when any is
+set the bot keeps python-telegram-bot's plain request and its proxy, at the old cost.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import select
 import socket
 import ssl
+import urllib.request
 from typing import Any
 
 import httpcore
@@ -121,8 +124,19 @@ class TelegramTransport(httpx.AsyncHTTPTransport):
         )
 
 
+def proxy_in_environment() -> bool:
+    """True if the environment names a proxy for HTTP(S) (which a given transport would skip)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 def telegram_request(connections: int, pool_timeout: float) -> HTTPXRequest:
-    """PTB's HTTPXRequest with `connections` connections on `TelegramTransport`."""
+    """PTB's HTTPXRequest with `connections` connections on `TelegramTransport`.
+
+    With a proxy in the environment, PTB's plain HTTPXRequest instead, so the proxy is used.
+    """
+    if proxy_in_environment():
+        return HTTPXRequest(connection_pool_size=connections, pool_timeout=pool_timeout)
     return HTTPXRequest(
         connection_pool_size=connections,
         pool_timeout=pool_timeout,
