@@ -113,17 +113,21 @@ class AnswerTerms:
         ]
         return found[0] if found else topic_id
 
-    def claimed(self, words: list[str]) -> list[Scored]:
+    def claimed(self, words: list[str], floor: float = 0.0) -> list[Scored]:
         """For a message asking for the research behind a claim, the topics whose answers'
         sentences it quotes, best first; empty for any other message."""
         if not (RESEARCH_WORDS.intersection(words) or CLAIM_WORDS.intersection(words)):
             return []
-        return self.claims(words)
+        return self.claims(words, floor)
 
-    def claims(self, words: list[str]) -> list[Scored]:
+    def claims(self, words: list[str], floor: float = 0.0) -> list[Scored]:
         """The topics whose answers' own sentences the message's folded words match, best
-        first (a message saying what an answer says, in the answer's words)."""
-        return self._claims.rank(" ".join(words)) if self._claims is not None else []
+        first (a message saying what an answer says, in the answer's words). Topics scoring
+        no more than `floor` may be left out (Matcher.rank): a caller deciding only on
+        better ones is spared scoring them."""
+        if self._claims is None:
+            return []
+        return self._claims.rank(" ".join(words), floor=floor)
 
     def __len__(self) -> int:
         return len(self.topic_of) + len(self.topic_of_word)

@@ -55,6 +55,10 @@ CLAIM_MARGIN = 15
 CLAIM_RESCUE_WORDS = 5  # ... and, when the phrasings are unsure, with this many content words
 # ... or, when it is one of the first two choices the phrasings offer, this far ahead.
 CLAIM_TIE_MARGIN = 10
+# A claim decides only with a top of CLAIM_SCORE and a second that far behind: an answer's
+# sentences scoring no more than this cannot change that, so they are not scored (a whole
+# point below the margins, as the scores compared are rounded).
+CLAIM_FLOOR = CLAIM_SCORE - max(CLAIM_MARGIN, CLAIM_TIE_MARGIN) - 1
 TIE_CHOICES = 2
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
@@ -219,7 +223,11 @@ class Engine:
                 Kind.SUGGEST, score=score, suggestions=cited[: settings.max_suggestions]
             )
 
-        claimed = self.terms.claimed(message.words) if best_topic.score < WRITTEN_SCORE else []
+        claimed = (
+            self.terms.claimed(message.words, CLAIM_FLOOR)
+            if best_topic.score < WRITTEN_SCORE
+            else []
+        )
         if self._clear_claim(claimed):
             score = max(best_topic.score, settings.answer_score)
             return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
@@ -254,7 +262,7 @@ class Engine:
             return decision  # a short question fits a sentence by one word: offer choices
         # Unsure from the phrasings: a message that says what one answer says in its own
         # words ("how do needles in specific points restore normal function?") is that one.
-        claimed = self.terms.claims(reading.message.words)
+        claimed = self.terms.claims(reading.message.words, CLAIM_FLOOR)
         if self._clear_claim(claimed) or self._claim_breaks_the_tie(claimed, decision):
             return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=claimed[0].score)
         return decision
@@ -288,9 +296,12 @@ class Engine:
         if not asked or len(asked) == len(reading.clauses):
             return True
         question = tuple(t for tokens in asked for t in tokens)
-        ranked = self.matcher.rank(Reading(reading.message, question, ()))
+        needed = self.knowledge.matching.suggest_score
+        # Only whether this label reaches `needed` counts: what scores a point below it
+        # (rounded) is not worked out.
+        ranked = self.matcher.rank(Reading(reading.message, question, ()), floor=needed - 1)
         score = next((s.score for s in ranked if s.label == label), 0)
-        return score >= self.knowledge.matching.suggest_score
+        return score >= needed
 
     def _without_courtesies(self, reading: Reading) -> Reading:
         """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,
@@ -420,7 +431,9 @@ class Engine:
 
     def _is_social(self, folded: str) -> bool:
         """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""
-        ranked = self.matcher.rank(folded, limit=1)
+        # Only a greeting at SMALLTALK_NEAR counts: what scores a point below it (rounded),
+        # and so cannot be that greeting, is not worked out.
+        ranked = self.matcher.rank(folded, limit=1, floor=SMALLTALK_NEAR - 1)
         # Only a greeting is asked ("how are you?", "anyone there?"): a thank-you or a
         # goodbye is never a question, so "how soon can I get seen?" is not "see you soon".
         return (

@@ -356,42 +356,51 @@ class Matcher:
         )
         return (found[0], found[1]) if found else None
 
+    def _join_if_closer(
+        self, run: list[str], start: int, hit: tuple[str, float]
+    ) -> list[tuple[float, int, int, str]]:
+        """The join of this run of words (its closeness, length, start and word), unless a
+        word of it corrects on its own as closely ("question is": "question" is "questions"
+        alone)."""
+        word, closeness = hit
+        corrected = [self._correct(w) for w in run]
+        if word in corrected:
+            return []
+        alone = max(
+            (fuzz.ratio(w, c) for w, c in zip(run, corrected, strict=True) if c != w),
+            default=0.0,
+        )
+        return [(closeness, len(run), start, word)] if closeness > alone else []
+
     def _rejoin(self, words: list[str]) -> list[str]:
         """Words a dictation split apart joined back ("a cup puncture" -> "acupuncture"):
         only runs with an unknown word are tried, the closest joins first, and a word that
         corrects on its own as closely stays as it is."""
         vocab = self._vocab_set
-        unknown = [i for i, w in enumerate(words) if w not in vocab and w.isalpha()]
-        if not unknown:
+        unknown = [w not in vocab and w.isalpha() for w in words]
+        if not any(unknown):
             return words
+        # A word can be a fragment when it is all letters and not a long known word; a run
+        # is tried only when every word of it can be, and one of them is unknown (each run
+        # once, whatever order: the closest joins are taken first below).
+        fragment = [w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in vocab) for w in words]
         n = len(words)
-        windows = {
-            (start, end)
-            for u in unknown
-            for start in range(max(0, u - JOIN_MAX_WORDS + 1), u + 1)
-            for end in range(max(start + 2, u + 1), min(n, start + JOIN_MAX_WORDS) + 1)
-        }
         found: list[tuple[float, int, int, str]] = []
-        for start, end in windows:
-            run = words[start:end]
-            joined = "".join(run)
-            if len(joined) < JOIN_MIN_LETTERS or joined[0] not in self._long_by_first:
+        for start in range(n - 1):
+            if not fragment[start]:
                 continue
-            hit = self._joined(joined)
-            if hit is None or not all(
-                w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in vocab) for w in run
-            ):
-                continue
-            word, closeness = hit
-            corrected = [self._correct(w) for w in run]
-            if word in corrected:
-                continue  # "question is": "question" is "questions" alone
-            alone = max(
-                (fuzz.ratio(w, c) for w, c in zip(run, corrected, strict=True) if c != w),
-                default=0.0,
-            )
-            if closeness > alone:
-                found.append((closeness, end - start, start, word))
+            for end in range(start + 2, min(n, start + JOIN_MAX_WORDS) + 1):
+                if not fragment[end - 1]:
+                    break  # every longer run from this start holds the same word
+                if not any(unknown[start:end]):
+                    continue
+                run = words[start:end]
+                joined = "".join(run)
+                if len(joined) < JOIN_MIN_LETTERS or joined[0] not in self._long_by_first:
+                    continue
+                hit = self._joined(joined)
+                if hit is not None:
+                    found.extend(self._join_if_closer(run, start, hit))
         if not found:
             return words
         taken = [False] * len(words)
@@ -453,11 +462,13 @@ class Matcher:
         scale: float = 1.0,
         emphasis: frozenset[str] = frozenset(),
         limit: int = MAX_CANDIDATES,
+        floor: float = 0.0,
     ) -> None:
         """Score phrasings against these tokens; `scale` discounts a clause that is a small
         part of the message, so it cannot outweigh what the whole message says; words in
         `emphasis` (those of the clause that asks) count more in how much of the message a
-        phrasing explains than the story around them."""
+        phrasing explains than the story around them. A label is recorded only above
+        `floor`, so a phrasing that cannot score above it is not scored at all."""
         feats = _features(tokens)
         if not feats:
             return
@@ -519,7 +530,7 @@ class Matcher:
         bounds.sort(reverse=True)
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)
         for bound, i, label, explained in bounds:
-            if bound + _BOUND_SLACK <= best.get(label, 0.0):
+            if bound + _BOUND_SLACK <= best.get(label, floor):
                 continue  # even at its most, no better than the label's best
             features = entry_features[i]
             common = words & features
@@ -530,11 +541,11 @@ class Matcher:
             fit = _F_BETA * precision * recall / (_BETA_SQUARED * precision + recall or 1.0)
             words_score = scale * (_W_FIT * fit + _W_COVERAGE * explained)
             # rapidfuzz only for a phrasing that could still raise its label's best.
-            if words_score + fuzz_most <= best.get(label, 0.0):
+            if words_score + fuzz_most <= best.get(label, floor):
                 continue
             similar = fuzz.token_set_ratio(query_string, self._entry_strings[i])
             score = words_score + scale * _W_FUZZ * similar
-            if score > best.get(label, 0.0):
+            if score > best.get(label, floor):
                 best[label] = score
 
     def _score_short(self, tokens: Sequence[str], best: dict[str, float]) -> None:
@@ -575,11 +586,21 @@ class Matcher:
         return set(reading.content - known)
 
     def rank(
-        self, message: Reading | PreparedMessage | str, limit: int | None = None
+        self,
+        message: Reading | PreparedMessage | str,
+        limit: int | None = None,
+        floor: float = 0.0,
     ) -> list[Scored]:
-        """Labels ranked by their best phrasing's score for this message (best first)."""
+        """Labels ranked by their best phrasing's score for this message (best first).
+
+        With a `floor`, for a caller that decides only on labels scoring above it: those are
+        ranked exactly as without one, and a label scoring no more than the floor may be
+        left out or ranked lower, which spares scoring the phrasings that cannot reach it."""
         reading = message if isinstance(message, Reading) else self.read(message)
         best: dict[str, float] = {}
+        # A keyword's bonus is added after scoring: a label that ends above the floor may
+        # have been below it by as much before.
+        floor = max(0.0, floor - KEYWORD_BONUS) if self._keywords else floor
         whole = reading.whole
         asked = [tokens for tokens, asks in reading.clauses if asks]
         emphasis: frozenset[str] = frozenset()
@@ -589,7 +610,7 @@ class Matcher:
                 # "my friend had cupping ... do you do it?": the question points back at
                 # what the story named, so the story's telling words share its weight.
                 emphasis |= self.named_keywords(whole)
-        self._score_tokens(whole, best, emphasis=emphasis)
+        self._score_tokens(whole, best, emphasis=emphasis, floor=floor)
         content = [t for t in whole if t not in STOPWORDS]
         # Few words are also compared as whole strings, unless every content word is unknown
         # ("whats the weather like" is not "what are the needles like").
@@ -620,7 +641,7 @@ class Matcher:
                 scale = 1.0 - discount * (1.0 - share)
                 if not asks and asks_itself:
                     scale *= 1.0 - STORY_DISCOUNT  # the story, beside a clause that asks
-                self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES)
+                self._score_tokens(tokens, best, scale, limit=MAX_CLAUSE_CANDIDATES, floor=floor)
         if self._keywords:
             padded = f" {' '.join(whole)} "
             for label, kws in self._padded_keywords.items():

@@ -334,3 +334,33 @@ def test_skipping_phrasings_that_cannot_win_keeps_every_labels_best() -> None:
             plain = _every_phrasing_scored(m, tokens, scale, limit)
             assert found.keys() == plain.keys(), text
             assert all(abs(found[k] - plain[k]) < 1e-9 for k in plain), text
+
+
+@pytest.mark.parametrize("floor", [24, 49, 54])
+def test_a_floor_leaves_every_label_above_it_ranked_as_without_one(floor: int) -> None:
+    """`rank(..., floor=F)` spares scoring what cannot reach F: over every labelled message,
+    for the topics' matcher (with keywords) and the answers' sentences (without), the labels
+    scoring above F are the very ones, with the very scores and order, of the full ranking."""
+    import json
+
+    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
+    from bot.core.conversation import Engine
+
+    engine = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+    matchers = [engine.matcher, engine.terms._claims]
+    assert all(matchers) and engine.matcher._keywords
+    texts = [
+        json.loads(line)["q"]
+        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(texts) > 1000
+    above = 0
+    for m in matchers:
+        assert m is not None
+        for text in texts:
+            full = [s for s in m.rank(text) if s.score > floor]
+            assert [s for s in m.rank(text, floor=floor) if s.score > floor] == full, text
+            above += bool(full)
+    assert above > 100  # the floor was crossed often enough to test something
