@@ -228,6 +228,53 @@ COURTEOUS_ASKING = frozenset(
 )
 
 
+class _Nominees:
+    """The phrasings one message part's words nominate, and (worked out once, when a cut
+    needs it) all of them ranked by how much they share. Read only once built: it is kept
+    for the same words' next ranking."""
+
+    def __init__(self, matcher: Matcher, tokens: tuple[str, ...]) -> None:
+        self._matcher = matcher
+        # Plain sets built as the scoring always built them: their order is the order of
+        # the sums taken over them, and so the last bit of every score.
+        self.feats = _features(tokens)
+        self.words = {f for f in self.feats if "_" not in f}
+        self.pairs = self.feats - self.words
+        # Candidates come from the telling features only: a word in a large share of all
+        # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
+        # Unless no telling feature is a word: a rare word pair alone ("the acupuncture can
+        # help him?": "acupuncture_can") would leave out the phrasings of the common words.
+        telling = self.feats & matcher._telling
+        if telling <= self.pairs:
+            telling = self.feats
+        candidates: set[int] = set()
+        for f in telling:
+            candidates.update(matcher._index.get(f, ()))
+        self.candidates = candidates
+        self._sharing_most: list[tuple[float, int, float]] = []  # its first ones, once known
+
+    def sharing_most(self, limit: int) -> list[tuple[float, int, float]]:
+        """The `limit` candidates sharing the most, each as (what it shares squared, as a
+        share of itself; its index; what it shares), largest first, ties in the candidates'
+        order (as heapq.nlargest keeps them): the best fits are always among them (cheap
+        to compute, so large knowledge bases fully score only those). The first
+        MAX_CANDIDATES are kept: a smaller limit's are the first of them."""
+        if len(self._sharing_most) < min(limit, len(self.candidates)):
+            weight_of = self._matcher._weight.__getitem__
+            feats, entry_features = self.feats, self._matcher._entry_features
+            entry_weight = self._matcher._entry_weight
+            keyed = []
+            for i in self.candidates:
+                overlap = sum(map(weight_of, feats & entry_features[i]))
+                keyed.append((overlap * overlap / entry_weight[i], i, overlap))
+            keyed.sort(key=_FIRST, reverse=True)
+            self._sharing_most = keyed[: max(limit, MAX_CANDIDATES)]
+        return self._sharing_most[:limit]
+
+
+NOMINEES_KEPT = 16
+
+
 class Matcher:
     """Scores a message against every labelled phrasing; build once, query many times."""
 
@@ -318,6 +365,9 @@ class Matcher:
             label: tuple(f" {kw} " for kw in kws) for label, kws in self._keywords.items()
         }
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        # One message asks for the same words' candidates several times (a clause in the
+        # ranking, then whether it is social, then whether it asks for a gap): a few kept.
+        self._nominees = lru_cache(maxsize=NOMINEES_KEPT)(self._nominees_uncached)
         self._joined = lru_cache(maxsize=8192)(self._joined_uncached)
 
     # -- text preparation -------------------------------------------------------------
@@ -450,6 +500,9 @@ class Matcher:
         return Reading(message, whole, clauses)
 
     # -- scoring ----------------------------------------------------------------------
+    def _nominees_uncached(self, tokens: tuple[str, ...]) -> _Nominees:
+        return _Nominees(self, tokens)
+
     def _weight_of(self, tokens: Sequence[str]) -> float:
         return sum(
             self._weight.get(t, self._unknown_weight) for t in set(tokens) if t not in STOPWORDS
@@ -469,44 +522,23 @@ class Matcher:
         `emphasis` (those of the clause that asks) count more in how much of the message a
         phrasing explains than the story around them. A label is recorded only above
         `floor`, so a phrasing that cannot score above it is not scored at all."""
-        feats = _features(tokens)
+        nominees = self._nominees(tuple(tokens))
+        feats, words, pairs = nominees.feats, nominees.words, nominees.pairs
         if not feats:
             return
-        weight, entry_features, entry_weight = (
-            self._weight,
-            self._entry_features,
-            self._entry_weight,
-        )
-        words = {f for f in feats if "_" not in f}
-        pairs = feats - words
+        weight, entry_weight = self._weight, self._entry_weight
         # How much each message word weighs in how much of the message a phrasing explains.
         stress = {
             w: weight.get(w, self._unknown_weight) * (ASKING_EMPHASIS if w in emphasis else 1.0)
             for w in words
         }
         query_weight = sum(stress.values()) or 1.0
-        # Candidates come from the telling features only: a word in a large share of all
-        # phrasings ("acupuncture") would make every phrasing a candidate for little gain.
-        # Unless no telling feature is a word: a rare word pair alone ("the acupuncture can
-        # help him?": "acupuncture_can") would leave out the phrasings of the common words.
-        telling = feats & self._telling
-        if telling <= pairs:
-            telling = feats
-        candidates: set[int] = set()
-        for f in telling:
-            candidates.update(self._index.get(f, ()))
         weight_of, stress_of = weight.__getitem__, stress.__getitem__  # sum(map(...)): no
         # generator frame per sum, and the same additions in the same order.
         present: dict[int, float] = {}  # how much of a phrasing is present, when worked out
+        candidates = nominees.candidates
         if len(candidates) > limit:
-            # Large knowledge bases: fully score only the phrasings sharing the most, as a
-            # share of themselves (cheap to compute, and the best fits are always among them).
-            # The `limit` largest, ties kept in the candidates' order (as heapq.nlargest does).
-            keyed = []
-            for i in candidates:
-                overlap = sum(map(weight_of, feats & entry_features[i]))
-                keyed.append((overlap * overlap / entry_weight[i], i, overlap))
-            top = sorted(keyed, key=_FIRST, reverse=True)[:limit]
+            top = nominees.sharing_most(limit)
             candidates = {i for _, i, _ in top}
             present = {i: overlap / entry_weight[i] for _, i, overlap in top}
         # How much of the message each label's words explain, and from it (and how much of
@@ -532,7 +564,7 @@ class Matcher:
         for bound, i, label, explained in bounds:
             if bound + _BOUND_SLACK <= best.get(label, floor):
                 continue  # even at its most, no better than the label's best
-            features = entry_features[i]
+            features = self._entry_features[i]
             common = words & features
             shared_words = sum(map(stress_of, common))
             shared = sum(map(weight_of, common)) + sum(map(weight_of, pairs & features))

@@ -310,7 +310,8 @@ def _every_phrasing_scored(
 
 def test_skipping_phrasings_that_cannot_win_keeps_every_labels_best() -> None:
     """Over every labelled message (whole, and as a story clause after it), the matcher's
-    labels and bests are those of scoring every phrasing in full, to rounding."""
+    labels and bests are those of scoring every phrasing in full, to rounding. Each is
+    ranked again with the other cut: the candidates kept for the same words serve both."""
     import json
 
     from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
@@ -326,8 +327,9 @@ def test_skipping_phrasings_that_cannot_win_keeps_every_labels_best() -> None:
     assert len(texts) > 1000
     for text in texts:
         reading = m.read(text)
-        for tokens, scale, limit in [(reading.whole, 1.0, 30)] + [
-            (clause, 0.8, 12) for clause, _ in reading.clauses
+        parts = [(reading.whole, 1.0)] + [(clause, 0.8) for clause, _ in reading.clauses]
+        for tokens, scale, limit in [
+            (tokens, scale, limit) for tokens, scale in parts for limit in (30, 12, 30)
         ]:
             found: dict[str, float] = {}
             m._score_tokens(tokens, found, scale, limit=limit)
