@@ -57,7 +57,7 @@ CLAIM_RESCUE_WORDS = 5  # ... and, when the phrasings are unsure, with this many
 CLAIM_TIE_MARGIN = 10
 # A claim decides only with a top of CLAIM_SCORE and a second that far behind: an answer's
 # sentences scoring no more than this cannot change that, so they are not scored (a whole
-# point below the margins, as the scores compared are rounded).
+# point below the margins, as the scores compared are rounded; Engine._claims).
 CLAIM_FLOOR = CLAIM_SCORE - max(CLAIM_MARGIN, CLAIM_TIE_MARGIN) - 1
 TIE_CHOICES = 2
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
@@ -224,7 +224,7 @@ class Engine:
             )
 
         claimed = (
-            self.terms.claimed(message.words, CLAIM_FLOOR)
+            self._claims(message.words, research_only=True)
             if best_topic.score < WRITTEN_SCORE
             else []
         )
@@ -262,10 +262,21 @@ class Engine:
             return decision  # a short question fits a sentence by one word: offer choices
         # Unsure from the phrasings: a message that says what one answer says in its own
         # words ("how do needles in specific points restore normal function?") is that one.
-        claimed = self.terms.claims(reading.message.words, CLAIM_FLOOR)
+        claimed = self._claims(reading.message.words)
         if self._clear_claim(claimed) or self._claim_breaks_the_tie(claimed, decision):
             return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=claimed[0].score)
         return decision
+
+    def _claims(self, words: list[str], research_only: bool = False) -> list[Scored]:
+        """The answers' sentences the message says, as far as a claim's decision reads them:
+        whether one reaches CLAIM_SCORE, and only then every one above CLAIM_FLOOR. Most
+        messages say none that well, and the sentences that cannot reach it are then not
+        scored. `research_only`: only for a message asking for the research behind it."""
+        claims = self.terms.claimed if research_only else self.terms.claims
+        found = claims(words, CLAIM_SCORE - 1)
+        if found and found[0].score >= CLAIM_SCORE:
+            found = claims(words, CLAIM_FLOOR)
+        return found
 
     @staticmethod
     def _clear_claim(claimed: list[Scored]) -> bool:

@@ -435,20 +435,30 @@ class Matcher:
         # once, whatever order: the closest joins are taken first below).
         fragment = [w.isalpha() and (len(w) < JOIN_MIN_LETTERS or w not in vocab) for w in words]
         n = len(words)
+        # The first unknown word at or after each position: a run holds one when it starts
+        # before the run ends.
+        next_unknown = [n] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            next_unknown[i] = i if unknown[i] else next_unknown[i + 1]
         found: list[tuple[float, int, int, str]] = []
         for start in range(n - 1):
-            if not fragment[start]:
+            last = min(n, start + JOIN_MAX_WORDS)
+            # The joined word starts with this word's first letter: no long word does.
+            if (
+                not fragment[start]
+                or next_unknown[start] >= last
+                or words[start][0] not in self._long_by_first
+            ):
                 continue
-            for end in range(start + 2, min(n, start + JOIN_MAX_WORDS) + 1):
+            letters = len(words[start])
+            for end in range(start + 2, last + 1):
                 if not fragment[end - 1]:
                     break  # every longer run from this start holds the same word
-                if not any(unknown[start:end]):
+                letters += len(words[end - 1])
+                if letters < JOIN_MIN_LETTERS or next_unknown[start] >= end:
                     continue
                 run = words[start:end]
-                joined = "".join(run)
-                if len(joined) < JOIN_MIN_LETTERS or joined[0] not in self._long_by_first:
-                    continue
-                hit = self._joined(joined)
+                hit = self._joined("".join(run))
                 if hit is not None:
                     found.extend(self._join_if_closer(run, start, hit))
         if not found:

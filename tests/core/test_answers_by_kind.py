@@ -352,3 +352,37 @@ def test_how_thick_the_needles_are_is_not_a_practical_detail_but_single_use_stil
     words = engine.matcher.prepare
     assert not engine.scope.practical_detail(words("how thick are the needles"))
     assert engine.scope.practical_detail(words("are the needles single use"))
+
+
+def test_a_claim_is_decided_on_the_same_scores_as_the_full_ranking_of_the_sentences() -> None:
+    """`Engine._claims` scores the answers' sentences only as far as a claim's decision reads
+    them: over every labelled message, when the full ranking's top reaches CLAIM_SCORE, the
+    topics above CLAIM_FLOOR are the very ones, scores and order, of the full ranking;
+    otherwise its top does not reach CLAIM_SCORE either."""
+    import json
+
+    from bot.config import PROJECT_ROOT
+    from bot.core.conversation import CLAIM_FLOOR, CLAIM_SCORE
+    from bot.core.text import fold
+
+    engine = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
+    texts = [
+        json.loads(line)["q"]
+        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    reaching = 0
+    for text in texts:
+        words = fold(text).split()
+        full, quick = engine.terms.claims(words), engine._claims(words)
+        if full and full[0].score >= CLAIM_SCORE:
+            reaching += 1
+            above = [s for s in full if s.score > CLAIM_FLOOR]
+            assert [s for s in quick if s.score > CLAIM_FLOOR] == above, text
+        else:
+            assert not quick or quick[0].score < CLAIM_SCORE, text
+        assert engine._claims(words, research_only=True) == (
+            quick if engine.terms.claimed(words) else []
+        )
+    assert reaching > 20  # enough messages say an answer's sentence to test something
