@@ -443,7 +443,7 @@ class Matcher:
         found: list[tuple[float, int, int, str]] = []
         for start in range(n - 1):
             last = min(n, start + JOIN_MAX_WORDS)
-            # The joined word starts with this word's first letter: no long word does.
+            # Not from a word no long known word starts like (the join starts like it).
             if (
                 not fragment[start]
                 or next_unknown[start] >= last
