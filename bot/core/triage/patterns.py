@@ -81,6 +81,78 @@ class PatternError(ValueError):
     """A red-flag pattern or negation the practitioner wrote cannot be used as written."""
 
 
+# A concept: a family of words for one idea ("@legs", "@lost_feeling"), named once under
+# `concepts:` in red_flags.yaml and used in any flag's pattern as one alternative, so a new
+# word added to the family reaches every pattern that pairs the idea with another.
+CONCEPT_NAME = re.compile(r"@([a-z][a-z0-9_]*)")
+
+
+def check_concept(name: str, words: str) -> str | None:
+    """What is wrong with one `concepts:` entry, or None: a name of lower-case letters and _,
+    and alternatives of plain phrases (no "+", no other concept)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return f"'{name}' should be one lower-case name, letters and _ only (e.g. lost_feeling)"
+    if "@" in words:
+        return f"'{name}' names another concept - list the words themselves"
+    if "+" in words:
+        return (
+            f"'{name}' has a '+' - a concept is a family of ways to say one thing, joined by "
+            "' | '; pair concepts in a flag's pattern instead (\"@legs + @lost_feeling\")"
+        )
+    try:
+        compile_pattern(words)
+    except PatternError as exc:
+        return f"'{name}': {exc}"
+    return None
+
+
+MAX_CONCEPT_PHRASES = 5000  # one alternative's phrases, all its concepts' words combined
+
+
+def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
+    """The pattern with each "@name" replaced by the concept's words; raise PatternError for
+    a concept nobody defined.
+
+    "@name" alone stands for each of its words ("@legs + @lost_feeling": any leg word and any
+    loss of feeling in the same sentence); inside a phrase it is every combination
+    ("@cant_do ... @walking": "cant walk", "unable to climb the stairs", ...), so a shape is
+    written once and every known word fills it.
+    """
+    if "@" not in pattern:
+        return pattern
+    parts = []
+    for part in pattern.split("+"):
+        alternatives: list[str] = []
+        for alternative in part.split("|"):
+            phrases = [""]
+            for word in alternative.split():
+                named = CONCEPT_NAME.fullmatch(word)
+                if named is None and "@" in word:
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": "{word}" - a concept is "@" and its '
+                        "name (e.g. @legs)"
+                    )
+                if named is None:
+                    phrases = [f"{p} {word}" for p in phrases]
+                    continue
+                if named.group(1) not in concepts:
+                    known = ", ".join(f"@{n}" for n in sorted(concepts)) or "none yet"
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": there is no concept "{word}" under '
+                        f"'concepts:' - define it there or use one of: {known}"
+                    )
+                family = [w.strip() for w in concepts[named.group(1)].split("|")]
+                phrases = [f"{p} {w}" for p in phrases for w in family]
+                if len(phrases) > MAX_CONCEPT_PHRASES:
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": "{alternative.strip()}" makes more than '
+                        f'{MAX_CONCEPT_PHRASES} phrases - pair the concepts with " + " instead'
+                    )
+            alternatives += [p.strip() for p in phrases]
+        parts.append(" | ".join(alternatives))
+    return " + ".join(parts)
+
+
 @dataclass(frozen=True)
 class Word:
     """One word of a phrase: exact (``bum``), a prefix (``numb*``) or a gap (``...``)."""
@@ -356,8 +428,10 @@ class PhraseIndex:
         self._no_gap = frozenset(no_gap)
         self._cache.clear()
 
-    def matches(self, tokens: list[str]) -> list[Match]:
-        """Every (start, end, phrase id) occurrence, sorted by start."""
+    def matches(self, tokens: list[str], segments: list[int] | None = None) -> list[Match]:
+        """Every (start, end, phrase id) occurrence, sorted by start. With `segments` (each
+        word's comma-separated piece), a "..." never steps over a comma: in "no numbness,
+        cant pee" no phrase runs from "numbness" to "pee"."""
         forms = [self._forms(token) for token in tokens]
         keys = [form.keys for form in forms]
         last = len(tokens) - 1
@@ -381,7 +455,7 @@ class PhraseIndex:
                     group = sorted(itertools.chain(form.always, *(form.by_second[k] for k in hits)))
             for _, pid, rest in group:
                 if rest:
-                    end = self._match_from(rest, 0, keys, tokens, i + 1)
+                    end = self._match_from(rest, 0, keys, tokens, i + 1, segments)
                     if end is not None:
                         found.append((i, end, pid))
                 else:
@@ -395,6 +469,7 @@ class PhraseIndex:
         keys: list[frozenset[str]],
         tokens: list[str],
         i: int,
+        segments: list[int] | None = None,
         softened: int = 0,
     ) -> int | None:
         """Where rest[k:] (phrase words as keys) ends if it matches tokens from i, else None."""
@@ -402,9 +477,13 @@ class PhraseIndex:
             key = rest[k]
             if key == GAP:
                 for skip in range(MAX_GAP + 1):
-                    if skip and (i + skip > len(tokens) or tokens[i + skip - 1] in self._no_gap):
+                    if skip and (
+                        i + skip > len(tokens)
+                        or tokens[i + skip - 1] in self._no_gap
+                        or (segments is not None and segments[i + skip - 1] != segments[i - 1])
+                    ):
                         break  # "i have [never had] cancer" is not "i have ... cancer"
-                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, softened)
+                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, segments, softened)
                     if end is not None:
                         return end
                 return None
