@@ -14,6 +14,7 @@ clause is read once and each phrase found is reported with where it stands.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -106,7 +107,7 @@ def check_concept(name: str, words: str) -> str | None:
     return None
 
 
-MAX_CONCEPT_PHRASES = 5000  # one alternative's phrases, all its concepts' words combined
+MAX_CONCEPT_PHRASES = 20000  # one alternative's phrases, all its concepts' words combined
 
 
 def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
@@ -180,7 +181,20 @@ def compile_pattern(pattern: str, *, alone_ok: bool = False) -> CompiledPattern:
     """Check and parse one pattern line; raise PatternError saying what to change.
 
     `alone_ok`: a single common word ("no", "my") may stand alone, as context triggers do.
+    A pattern is compiled when the knowledge is checked and again when the triage is built;
+    the second time (and any repeat) is a look-up.
     """
+    if isinstance(pattern, str):
+        return _compile_cached(pattern, alone_ok)
+    return _compile(pattern, alone_ok)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_cached(pattern: str, alone_ok: bool) -> CompiledPattern:
+    return _compile(pattern, alone_ok)
+
+
+def _compile(pattern: str, alone_ok: bool) -> CompiledPattern:
     if not isinstance(pattern, str):
         raise PatternError(
             f"a pattern must be text in quotes, not {type(pattern).__name__} {pattern!r}"
@@ -210,7 +224,12 @@ def compile_pattern(pattern: str, *, alone_ok: bool = False) -> CompiledPattern:
     return CompiledPattern(source=pattern, parts=tuple(parts))
 
 
+_ALL_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]*")
+
+
 def _check_characters(pattern: str, text: str) -> None:
+    if _ALL_PATTERN_CHARS.fullmatch(text):
+        return  # the usual case, in one scan
     for ch in text:
         if _PATTERN_CHARS.fullmatch(ch):
             continue
