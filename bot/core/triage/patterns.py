@@ -337,6 +337,12 @@ class _Forms:
     always: tuple[_Start, ...] = ()
     by_second: dict[str, tuple[_Start, ...]] = field(default_factory=dict)
     seconds: frozenset[str] = frozenset()
+    # `always` split in two: the word alone, and the phrases that go on with a gap, sorted out
+    # by the word after the gap ("leg ... giving way" by "giving"), so only those whose word
+    # stands in the next few words are walked (the concept layer's shapes make many of them).
+    alone: tuple[_Start, ...] = ()
+    by_after_gap: dict[str, tuple[_Start, ...]] = field(default_factory=dict)
+    after_gaps: frozenset[str] = frozenset()
 
 
 def _key(word: Word) -> str:
@@ -465,13 +471,25 @@ class PhraseIndex:
             if i < last and tokens[i + 1] in SOFTENERS:
                 group = form.starts
             else:
+                always: tuple[_Start, ...] | list[_Start] = form.alone
+                if form.after_gaps:
+                    near = set().union(
+                        *(
+                            form.after_gaps.intersection(k)
+                            for k in keys[i + 1 : i + 2 + MAX_GAP + _MAX_SOFTENERS]
+                        )
+                    )
+                    if near:
+                        always = sorted(
+                            itertools.chain(form.alone, *(form.by_after_gap[k] for k in near))
+                        )
                 hits = form.seconds.intersection(keys[i + 1]) if i < last else ()
                 if not hits:
-                    group = form.always
-                elif len(hits) == 1 and not form.always:
+                    group = always
+                elif len(hits) == 1 and not always:
                     group = form.by_second[next(iter(hits))]
                 else:
-                    group = sorted(itertools.chain(form.always, *(form.by_second[k] for k in hits)))
+                    group = sorted(itertools.chain(always, *(form.by_second[k] for k in hits)))
             for _, pid, rest in group:
                 if rest:
                     end = self._match_from(rest, 0, keys, tokens, i + 1, segments)
@@ -562,13 +580,19 @@ class PhraseIndex:
         )
         always = tuple(start for start in starts if not start[2] or start[2][0] == GAP)
         by_second: dict[str, list[_Start]] = {}
+        by_after_gap: dict[str, list[_Start]] = {}
         for start in starts:
             if start[2] and start[2][0] != GAP:
                 by_second.setdefault(start[2][0], []).append(start)
+            elif start[2]:
+                by_after_gap.setdefault(start[2][1], []).append(start)
         return _Forms(
             keys,
             starts,
             always,
             {k: tuple(v) for k, v in by_second.items()},
             frozenset(by_second),
+            tuple(start for start in starts if not start[2]),
+            {k: tuple(v) for k, v in by_after_gap.items()},
+            frozenset(by_after_gap),
         )

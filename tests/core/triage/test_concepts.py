@@ -131,7 +131,7 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "I can't wait to walk the dog again without this back pain",
         # resolved, even after "but"
         "my leg went weak last year after the op but that's long sorted",
-        "I had a fever a month back, fully recovered, now just a stiff back",
+        "I had a fever in March, fully recovered, now just a stiff back",
         # asked in general, or for a piece of work
         "does bladder trouble ever come from the back? just curious",
         "is numbness in the saddle area a sign of something serious? asking for an assignment",
