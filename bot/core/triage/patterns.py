@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -246,6 +247,13 @@ def _check_characters(pattern: str, text: str) -> None:
         )
 
 
+@functools.cache
+def _word(text: str, prefix: bool) -> Word:
+    """One shared Word for each spelling: the concept layer's combinations repeat the same
+    few thousand words in tens of thousands of phrases, and one object each keeps memory low."""
+    return Word(sys.intern(text), prefix)
+
+
 def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> tuple[Word, ...]:
     words: list[Word] = []
     for token in tokens:
@@ -254,7 +262,7 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
                 raise PatternError(
                     f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
                 )
-            words.append(Word(GAP))
+            words.append(_word(GAP, False))
             continue
         if "." in token:
             raise PatternError(
@@ -271,7 +279,7 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
                 f'"{pattern}": "{token}" is too short - a * needs at least {MIN_PREFIX} letters '
                 "before it, or it would match far too many words"
             )
-        words.append(Word(stem, prefix=bool(stars)))
+        words.append(_word(stem, bool(stars)))
     if words[-1].is_gap:
         raise PatternError(
             f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
@@ -345,6 +353,7 @@ class _Forms:
     after_gaps: frozenset[str] = frozenset()
 
 
+@functools.cache
 def _key(word: Word) -> str:
     """How a phrase word is looked up in `_Forms.keys`: "numb*" (the star keeps a prefix apart
     from the whole word "numb"), "bum", or "..." for a gap (no message word has that key)."""
@@ -395,6 +404,8 @@ class PhraseIndex:
         matches it said of someone else ("cant feel her legs", "wet himself"), so a relative's
         red flag is found too; whose it is, the context rules decide.
         """
+        if self._phrases and not self._phrase_ids:
+            self._phrase_ids = {phrase: pid for pid, phrase in enumerate(self._phrases)}
         parts = []
         for alternatives in compile_pattern(pattern, alone_ok=alone_ok).parts:
             ids = set()
@@ -421,6 +432,7 @@ class PhraseIndex:
         `typos`: whether misspellings count at all (not for context triggers: a misspelt
         "though" must not be read into "through", and a trigger missed only keeps a flag).
         """
+        self._phrase_ids = {}  # only `add` needs it (it is built again if one comes later)
         self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         words: set[str] = set()
         prefixes: set[str] = set()
