@@ -613,6 +613,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         "negative_answers": False,
         "writer_markers": False,
         "respellings": False,
+        "concepts": False,
         "context": False,
         "flags": True,
     }
@@ -629,6 +630,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         )
         return [], context
     compile_pattern = _pattern_compiler()
+    concepts = _load_concepts(top, file, checker)
     flags: list[RedFlag] = []
     seen: set[str] = set()
     keys = {"id": True, "name": True, "when": True, "unless": False, "past_counts": False}
@@ -646,6 +648,8 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         name = checker.text(flag, "name", file, where)
         when = checker.text_list(flag, "when", file, where, required=True)
         unless = checker.text_list(flag, "unless", file, where)
+        when = [(_expanded(p, line, concepts, file, where, checker), line) for p, line in when]
+        unless = [(_expanded(p, line, concepts, file, where, checker), line) for p, line in unless]
         for pattern, line in [*when, *unless]:
             error = compile_pattern(pattern)
             if error:
@@ -668,6 +672,55 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
             )
         )
     return flags, context
+
+
+def _load_concepts(top: LDict, file: Path, checker: _Checker) -> dict[str, str]:
+    """`concepts:` in red_flags.yaml: named families of words ("legs: leg | legs | feet")
+    that flags' patterns use as "@legs"."""
+    from bot.core.triage.patterns import check_concept
+
+    value = top.get("concepts")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        checker.add(
+            file,
+            line_of(top, "concepts"),
+            "'concepts' should be lines like 'legs: \"leg | legs | feet\"' - a name, a colon, "
+            "then the ways of saying it joined by ' | '",
+        )
+        return {}
+    concepts: dict[str, str] = {}
+    for name, words in value.items():
+        line = line_of(value, name)
+        if not isinstance(words, str) or not words.strip():
+            checker.add(
+                file,
+                line,
+                f"in 'concepts': after '{name}:' write the ways of saying it in quotes, "
+                "joined by ' | ' (e.g. \"leg | legs | feet\")",
+            )
+            continue
+        error = check_concept(str(name), words)
+        if error:
+            checker.add(file, line, f"in 'concepts': {error}")
+            continue
+        concepts[str(name)] = " ".join(words.split())
+    return concepts
+
+
+def _expanded(
+    pattern: str, line: int, concepts: dict[str, str], file: Path, where: str, checker: _Checker
+) -> str:
+    """The pattern with its "@concept" names replaced by their words (a wrong name reported
+    at its line, and the pattern kept as written so its other errors are reported too)."""
+    from bot.core.triage.patterns import PatternError, expand_concepts
+
+    try:
+        return expand_concepts(pattern, concepts)
+    except PatternError as exc:
+        checker.add(file, line, f"in {where}: {exc}")
+        return pattern.replace("@", "")
 
 
 def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageContext:

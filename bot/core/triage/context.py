@@ -151,7 +151,15 @@ class ContextRules:
         for phrase in (*context.terminations, *context.writer_markers):
             words.update(phrase.replace("|", " ").replace("*", "").split())
         self.trigger_words = frozenset(words)  # never read as typos of a red-flag word
-        self.no_gap = frozenset(forward_negation_starts)
+        # A "..." never steps over a negation's first word ("i have [never had] cancer") nor
+        # over a one-word termination ("tingling [but] i cant pee" is no phrase of the two).
+        single_stops = {
+            alt.strip()
+            for t in context.terminations
+            for alt in t.split("|")
+            if len(alt.split()) == 1 and "*" not in alt
+        }
+        self.no_gap = frozenset(forward_negation_starts | single_stops)
         index.freeze(typos=False)
 
     def read(self, tokens: list[str], covered: list[bool]) -> ClauseContext:

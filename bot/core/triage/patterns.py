@@ -14,8 +14,10 @@ clause is read once and each phrase found is reported with where it stands.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -81,6 +83,78 @@ class PatternError(ValueError):
     """A red-flag pattern or negation the practitioner wrote cannot be used as written."""
 
 
+# A concept: a family of words for one idea ("@legs", "@lost_feeling"), named once under
+# `concepts:` in red_flags.yaml and used in any flag's pattern as one alternative, so a new
+# word added to the family reaches every pattern that pairs the idea with another.
+CONCEPT_NAME = re.compile(r"@([a-z][a-z0-9_]*)")
+
+
+def check_concept(name: str, words: str) -> str | None:
+    """What is wrong with one `concepts:` entry, or None: a name of lower-case letters and _,
+    and alternatives of plain phrases (no "+", no other concept)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return f"'{name}' should be one lower-case name, letters and _ only (e.g. lost_feeling)"
+    if "@" in words:
+        return f"'{name}' names another concept - list the words themselves"
+    if "+" in words:
+        return (
+            f"'{name}' has a '+' - a concept is a family of ways to say one thing, joined by "
+            "' | '; pair concepts in a flag's pattern instead (\"@legs + @lost_feeling\")"
+        )
+    try:
+        compile_pattern(words)
+    except PatternError as exc:
+        return f"'{name}': {exc}"
+    return None
+
+
+MAX_CONCEPT_PHRASES = 20000  # one alternative's phrases, all its concepts' words combined
+
+
+def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
+    """The pattern with each "@name" replaced by the concept's words; raise PatternError for
+    a concept nobody defined.
+
+    "@name" alone stands for each of its words ("@legs + @lost_feeling": any leg word and any
+    loss of feeling in the same sentence); inside a phrase it is every combination
+    ("@cant_do ... @walking": "cant walk", "unable to climb the stairs", ...), so a shape is
+    written once and every known word fills it.
+    """
+    if "@" not in pattern:
+        return pattern
+    parts = []
+    for part in pattern.split("+"):
+        alternatives: list[str] = []
+        for alternative in part.split("|"):
+            phrases = [""]
+            for word in alternative.split():
+                named = CONCEPT_NAME.fullmatch(word)
+                if named is None and "@" in word:
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": "{word}" - a concept is "@" and its '
+                        "name (e.g. @legs)"
+                    )
+                if named is None:
+                    phrases = [f"{p} {word}" for p in phrases]
+                    continue
+                if named.group(1) not in concepts:
+                    known = ", ".join(f"@{n}" for n in sorted(concepts)) or "none yet"
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": there is no concept "{word}" under '
+                        f"'concepts:' - define it there or use one of: {known}"
+                    )
+                family = [w.strip() for w in concepts[named.group(1)].split("|")]
+                phrases = [f"{p} {w}" for p in phrases for w in family]
+                if len(phrases) > MAX_CONCEPT_PHRASES:
+                    raise PatternError(
+                        f'"{" ".join(pattern.split())}": "{alternative.strip()}" makes more than '
+                        f'{MAX_CONCEPT_PHRASES} phrases - pair the concepts with " + " instead'
+                    )
+            alternatives += [p.strip() for p in phrases]
+        parts.append(" | ".join(alternatives))
+    return " + ".join(parts)
+
+
 @dataclass(frozen=True)
 class Word:
     """One word of a phrase: exact (``bum``), a prefix (``numb*``) or a gap (``...``)."""
@@ -108,7 +182,20 @@ def compile_pattern(pattern: str, *, alone_ok: bool = False) -> CompiledPattern:
     """Check and parse one pattern line; raise PatternError saying what to change.
 
     `alone_ok`: a single common word ("no", "my") may stand alone, as context triggers do.
+    A pattern is compiled when the knowledge is checked and again when the triage is built;
+    the second time (and any repeat) is a look-up.
     """
+    if isinstance(pattern, str):
+        return _compile_cached(pattern, alone_ok)
+    return _compile(pattern, alone_ok)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_cached(pattern: str, alone_ok: bool) -> CompiledPattern:
+    return _compile(pattern, alone_ok)
+
+
+def _compile(pattern: str, alone_ok: bool) -> CompiledPattern:
     if not isinstance(pattern, str):
         raise PatternError(
             f"a pattern must be text in quotes, not {type(pattern).__name__} {pattern!r}"
@@ -138,7 +225,12 @@ def compile_pattern(pattern: str, *, alone_ok: bool = False) -> CompiledPattern:
     return CompiledPattern(source=pattern, parts=tuple(parts))
 
 
+_ALL_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]*")
+
+
 def _check_characters(pattern: str, text: str) -> None:
+    if _ALL_PATTERN_CHARS.fullmatch(text):
+        return  # the usual case, in one scan
     for ch in text:
         if _PATTERN_CHARS.fullmatch(ch):
             continue
@@ -155,6 +247,13 @@ def _check_characters(pattern: str, text: str) -> None:
         )
 
 
+@functools.cache
+def _word(text: str, prefix: bool) -> Word:
+    """One shared Word for each spelling: the concept layer's combinations repeat the same
+    few thousand words in tens of thousands of phrases, and one object each keeps memory low."""
+    return Word(sys.intern(text), prefix)
+
+
 def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> tuple[Word, ...]:
     words: list[Word] = []
     for token in tokens:
@@ -163,7 +262,7 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
                 raise PatternError(
                     f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
                 )
-            words.append(Word(GAP))
+            words.append(_word(GAP, False))
             continue
         if "." in token:
             raise PatternError(
@@ -180,7 +279,7 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
                 f'"{pattern}": "{token}" is too short - a * needs at least {MIN_PREFIX} letters '
                 "before it, or it would match far too many words"
             )
-        words.append(Word(stem, prefix=bool(stars)))
+        words.append(_word(stem, bool(stars)))
     if words[-1].is_gap:
         raise PatternError(
             f'"{pattern}": "..." must stand between two words (e.g. "lost ... stone")'
@@ -246,8 +345,15 @@ class _Forms:
     always: tuple[_Start, ...] = ()
     by_second: dict[str, tuple[_Start, ...]] = field(default_factory=dict)
     seconds: frozenset[str] = frozenset()
+    # `always` split in two: the word alone, and the phrases that go on with a gap, sorted out
+    # by the word after the gap ("leg ... giving way" by "giving"), so only those whose word
+    # stands in the next few words are walked (the concept layer's shapes make many of them).
+    alone: tuple[_Start, ...] = ()
+    by_after_gap: dict[str, tuple[_Start, ...]] = field(default_factory=dict)
+    after_gaps: frozenset[str] = frozenset()
 
 
+@functools.cache
 def _key(word: Word) -> str:
     """How a phrase word is looked up in `_Forms.keys`: "numb*" (the star keeps a prefix apart
     from the whole word "numb"), "bum", or "..." for a gap (no message word has that key)."""
@@ -298,6 +404,8 @@ class PhraseIndex:
         matches it said of someone else ("cant feel her legs", "wet himself"), so a relative's
         red flag is found too; whose it is, the context rules decide.
         """
+        if self._phrases and not self._phrase_ids:
+            self._phrase_ids = {phrase: pid for pid, phrase in enumerate(self._phrases)}
         parts = []
         for alternatives in compile_pattern(pattern, alone_ok=alone_ok).parts:
             ids = set()
@@ -324,6 +432,7 @@ class PhraseIndex:
         `typos`: whether misspellings count at all (not for context triggers: a misspelt
         "though" must not be read into "through", and a trigger missed only keeps a flag).
         """
+        self._phrase_ids = {}  # only `add` needs it (it is built again if one comes later)
         self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         words: set[str] = set()
         prefixes: set[str] = set()
@@ -356,8 +465,10 @@ class PhraseIndex:
         self._no_gap = frozenset(no_gap)
         self._cache.clear()
 
-    def matches(self, tokens: list[str]) -> list[Match]:
-        """Every (start, end, phrase id) occurrence, sorted by start."""
+    def matches(self, tokens: list[str], segments: list[int] | None = None) -> list[Match]:
+        """Every (start, end, phrase id) occurrence, sorted by start. With `segments` (each
+        word's comma-separated piece), a "..." never steps over a comma: in "no numbness,
+        cant pee" no phrase runs from "numbness" to "pee"."""
         forms = [self._forms(token) for token in tokens]
         keys = [form.keys for form in forms]
         last = len(tokens) - 1
@@ -372,16 +483,28 @@ class PhraseIndex:
             if i < last and tokens[i + 1] in SOFTENERS:
                 group = form.starts
             else:
+                always: tuple[_Start, ...] | list[_Start] = form.alone
+                if form.after_gaps:
+                    near = set().union(
+                        *(
+                            form.after_gaps.intersection(k)
+                            for k in keys[i + 1 : i + 2 + MAX_GAP + _MAX_SOFTENERS]
+                        )
+                    )
+                    if near:
+                        always = sorted(
+                            itertools.chain(form.alone, *(form.by_after_gap[k] for k in near))
+                        )
                 hits = form.seconds.intersection(keys[i + 1]) if i < last else ()
                 if not hits:
-                    group = form.always
-                elif len(hits) == 1 and not form.always:
+                    group = always
+                elif len(hits) == 1 and not always:
                     group = form.by_second[next(iter(hits))]
                 else:
-                    group = sorted(itertools.chain(form.always, *(form.by_second[k] for k in hits)))
+                    group = sorted(itertools.chain(always, *(form.by_second[k] for k in hits)))
             for _, pid, rest in group:
                 if rest:
-                    end = self._match_from(rest, 0, keys, tokens, i + 1)
+                    end = self._match_from(rest, 0, keys, tokens, i + 1, segments)
                     if end is not None:
                         found.append((i, end, pid))
                 else:
@@ -395,6 +518,7 @@ class PhraseIndex:
         keys: list[frozenset[str]],
         tokens: list[str],
         i: int,
+        segments: list[int] | None = None,
         softened: int = 0,
     ) -> int | None:
         """Where rest[k:] (phrase words as keys) ends if it matches tokens from i, else None."""
@@ -402,9 +526,13 @@ class PhraseIndex:
             key = rest[k]
             if key == GAP:
                 for skip in range(MAX_GAP + 1):
-                    if skip and (i + skip > len(tokens) or tokens[i + skip - 1] in self._no_gap):
+                    if skip and (
+                        i + skip > len(tokens)
+                        or tokens[i + skip - 1] in self._no_gap
+                        or (segments is not None and segments[i + skip - 1] != segments[i - 1])
+                    ):
                         break  # "i have [never had] cancer" is not "i have ... cancer"
-                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, softened)
+                    end = self._match_from(rest, k + 1, keys, tokens, i + skip, segments, softened)
                     if end is not None:
                         return end
                 return None
@@ -464,13 +592,19 @@ class PhraseIndex:
         )
         always = tuple(start for start in starts if not start[2] or start[2][0] == GAP)
         by_second: dict[str, list[_Start]] = {}
+        by_after_gap: dict[str, list[_Start]] = {}
         for start in starts:
             if start[2] and start[2][0] != GAP:
                 by_second.setdefault(start[2][0], []).append(start)
+            elif start[2]:
+                by_after_gap.setdefault(start[2][1], []).append(start)
         return _Forms(
             keys,
             starts,
             always,
             {k: tuple(v) for k, v in by_second.items()},
             frozenset(by_second),
+            tuple(start for start in starts if not start[2]),
+            {k: tuple(v) for k, v in by_after_gap.items()},
+            frozenset(by_after_gap),
         )

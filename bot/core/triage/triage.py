@@ -311,7 +311,7 @@ class Triage:
 
     def _read(self, clause: Clause) -> _Reading:
         tokens, segments = tokenize(clause.text, self.respellings)
-        signs = self._index.matches(tokens) if tokens else []
+        signs = self._index.matches(tokens, segments) if tokens else []
         covered = [False] * len(tokens)
         for start, end, _ in signs:
             for j in range(start, end):

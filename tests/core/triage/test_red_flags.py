@@ -19,6 +19,7 @@ from bot.core.triage import (
     Triage,
     compile_pattern,
 )
+from bot.core.triage.patterns import expand_concepts
 
 RED_FLAGS_YAML = DEFAULT_KNOWLEDGE_DIR / "red_flags.yaml"
 
@@ -913,9 +914,10 @@ def test_the_shipped_red_flags_compile_and_cover_every_product_red_flag() -> Non
         "chest-pain",
         "night-pain",
     } <= ids
+    concepts = {name: " ".join(words.split()) for name, words in data["concepts"].items()}
     for flag in data["flags"]:
         for pattern in [*flag["when"], *(flag.get("unless") or [])]:
-            compile_pattern(pattern)
+            compile_pattern(expand_concepts(pattern, concepts))
         assert flag["name"].strip()
     forward = [
         g for g in data["context"] if g["axis"] == "negation" and g["direction"] == "forward"

@@ -1,0 +1,167 @@
+"""The concept layer of red_flags.yaml (`concepts:`, used in patterns as "@name"): a red flag
+as an idea about a part of the body paired with an alarming change, so that a NEW pairing of
+known words is caught without a pattern for each phrase; and the kinds the red-flag study
+sets 2-4 found. Every sentence here is written for these tests (none is a line of any set),
+in both directions: the red flag in a new combination of words is urgent, and the near miss
+beside it (denied, resolved, general, someone else's, a figure of speech, a reason) is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.loader import load_knowledge
+from bot.core.triage.patterns import PatternError, expand_concepts
+from tests.core.triage.shipped import reasons, urgent
+from tests.core.triage.test_context_yaml import edit, problem, red_flags  # noqa: F401
+
+# -- the mechanism ----------------------------------------------------------------------------
+
+
+def test_a_concept_alone_stands_for_each_of_its_words() -> None:
+    concepts = {"legs": "leg | feet", "weak": "weak | giving way"}
+    assert expand_concepts("@legs + @weak", concepts) == "leg | feet + weak | giving way"
+
+
+def test_a_concept_inside_a_phrase_is_every_combination() -> None:
+    concepts = {"cant": "cant | unable to", "walk": "walk | climb the stairs"}
+    assert expand_concepts("@cant ... @walk", concepts).split(" | ") == [
+        "cant ... walk",
+        "cant ... climb the stairs",
+        "unable to ... walk",
+        "unable to ... climb the stairs",
+    ]
+
+
+def test_an_unknown_concept_is_named_with_the_known_ones() -> None:
+    with pytest.raises(PatternError, match=r'no concept "@arms".*@legs'):
+        expand_concepts("@arms + weak", {"legs": "leg"})
+
+
+def test_a_pattern_without_concepts_is_left_as_written() -> None:
+    assert expand_concepts("numb* + groin", {}) == "numb* + groin"
+
+
+def test_the_shipped_flags_use_concepts() -> None:
+    text = (Path(__file__).parents[3] / "knowledge" / "red_flags.yaml").read_text("utf-8")
+    assert "\nconcepts:\n" in text and "@lost_feeling + @seat" in text
+    assert load_knowledge(Path(__file__).parents[3] / "knowledge").red_flags
+
+
+def test_a_word_added_to_a_family_reaches_every_pattern_that_uses_it(
+    red_flags: Path,  # noqa: F811
+) -> None:
+    """The practitioner adds one word to the seat family: the flag knows it at once."""
+    from bot.core.triage import Triage
+
+    text = "my zorbleplace has gone numb since my back went"
+    before = Triage.from_knowledge(load_knowledge(red_flags.parent))
+    assert before.check(text) is None
+    edit(red_flags, '  seat: "bum | bums |', '  seat: "zorbleplace | bum | bums |')
+    after = Triage.from_knowledge(load_knowledge(red_flags.parent))
+    assert after.check(text) is not None
+
+
+def test_an_unknown_concept_in_a_flag_is_named_with_its_line(red_flags: Path) -> None:  # noqa: F811
+    line = edit(red_flags, '      - "@lost_feeling + @seat"', '      - "@lost_feelings + @seat"')
+    found = problem(red_flags, 'no concept "@lost_feelings"')
+    assert found.line == line
+
+
+def test_a_concept_with_a_plus_or_a_bad_name_is_named(red_flags: Path) -> None:  # noqa: F811
+    edit(red_flags, '  seat: "bum | bums |', '  seat: "bum + bums |')
+    assert "pair concepts" in problem(red_flags, "'seat' has a '+'").message
+
+
+def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  # noqa: F811
+    edit(red_flags, '  seat: "bum | bums |', '  Seat Area: "bum | bums |')
+    problem(red_flags, "'Seat Area' should be one lower-case name")
+
+
+# -- a known idea about the body in a new pairing of words: urgent ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the legs: weakness said before or after, loss of feeling that spreads, walking
+        "my right calf has no strength in it since tuesday",
+        "both my shins feel like cardboard and it's spreading up towards my knees",
+        "the prickling in my heel is climbing higher every week",
+        "I'm struggling to climb the stairs since my back went",
+        "my legs won't carry me to the shop any more",
+        "I've gone wobbly on my pins since the back went",
+        # the seat
+        "my bum hole has gone numb since the weekend",
+        "the bit I sit on feels like cardboard, back agony",
+        # the bladder and bowels
+        "wee escapes before I know it since my back went",
+        "I strain and strain on the loo and nothing much comes, back is awful",
+        "haven't been able to pee since this morning and my back is agony",
+        # fever and feeling unwell
+        "I'm boiling hot and I've been sick twice, my back is agony",
+        "shivering and dizzy with this back pain since last night",
+        # a lump on the back
+        "there's a swelling on my spine that keeps getting bigger",
+        "a bump has popped up on my lower back and it's growing",
+        # night pain
+        "the pain never lets up and lying down gives no relief",
+        "my back pain wakes me every night and nothing helps",
+        # chest, and a blow
+        "his chest hurts and it goes down his left arm",
+        "got a proper kicking outside the club, my back took it",
+    ],
+)
+def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+# -- the same words, set aside by what is around them ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # denied
+        "no tingling in my feet and no weakness, just a stiff back",
+        "no feeling funny down below, just an ache across my lower back",
+        # looking forward to walking
+        "I can't wait to walk the dog again without this back pain",
+        # resolved, even after "but"
+        "my leg went weak last year after the op but that's long sorted",
+        "I had a fever in March, fully recovered, now just a stiff back",
+        # asked in general, or for a piece of work
+        "does bladder trouble ever come from the back? just curious",
+        "is numbness in the saddle area a sign of something serious? asking for an assignment",
+        # someone else's, with the writer's own back named
+        "my roommate moans about pain every night, but the question's about me, just stiff",
+        # figures of speech and reasons
+        "my back is in knots from stress at work",
+        "I'm burning up with excitement about my first session!",
+        "a hot water bottle makes me sweaty but helps my back",
+        "I was hot and sweaty after the gym, back a bit tight",
+        "nearly pissed myself laughing at the cat, anyway how much is a session",
+        "my boss is a pain in the backside and I'm numb to it, my back aches from lifting",
+    ],
+)
+def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
+    assert not urgent(text), reasons(text)
+
+
+# -- the reach of a phrase -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a "..." steps over no "but" and no comma: the red flag after it is its own
+        "no tingling but I can't pee since yesterday",
+        "no numbness, can't pee since yesterday",
+        # "the first time since I was a kid" is new, not history
+        "wet the bed for the first time since I was a kid, my back is bad",
+    ],
+)
+def test_a_red_flag_after_a_denied_one_stays_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
