@@ -368,3 +368,30 @@ def test_a_second_probe_of_the_kinds_is_urgent(text: str) -> None:
 )
 def test_a_second_probe_of_the_near_misses_is_not_urgent(text: str) -> None:
     assert not urgent(text), reasons(text)
+
+
+# -- round E: something heavy that came down on the back ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dropped the kettlebell on my lower back at the gym this morning, sore as anything",
+        "the barbell came down on my spine when my grip went, can i still come tomorrow?",
+        "a sack of feed came crashing down on my back in the barn",
+        "the bar slammed down across my back during a lift, how much is a session",
+    ],
+)
+def test_something_heavy_that_came_down_on_the_back_is_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I dropped the bar at the gym last year and was fine after, now just a stiff back",
+        "when I lie down on my back the ache eases, how many sessions?",
+    ],
+)
+def test_a_heavy_lift_long_ago_or_lying_down_on_the_back_is_not_urgent(text: str) -> None:
+    assert not urgent(text), reasons(text)
