@@ -196,7 +196,7 @@ def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
         ("redflags-study-2", 0.99, 0.02),
         ("redflags-study-3", 0.955, 0.02),
         ("redflags-study-4", 0.975, 0.02),
-        ("blind-e", 0.94, 0.02),
+        ("blind-e", 1.0, 0.02),
     ],
     ids=["redflags-study-2", "redflags-study-3", "redflags-study-4", "blind-e"],
 )
@@ -206,8 +206,8 @@ def test_red_flag_study_sets_2_to_4_gate(name: str, min_recall: float, max_alarm
     Not every red flag is caught yet: the bound is what the study reached (199/200, 192/200,
     196/200 on 2026-12-01; the rest are emoji-only signs, a sign split over two sentences, a
     relative's cancer in remission, a sign told beside a reason that is not one), so a change
-    that loses any of them fails; false alarms stay <= 2%. Blind round E too (50/53 after its
-    one studied kind; the three left are written without vowels, which is not read yet)."""
+    that loses any of them fails; false alarms stay <= 2%. Blind round E too (53/53 after its
+    study: a weight come down on the back, and vowel-less shorthand read back)."""
     urgent, others = _by_red_flag(name)
     caught = [i for i, r in urgent if r["kind"] == "urgent"]
     alarms = [i["q"] for i, r in others if r["kind"] == "urgent"]

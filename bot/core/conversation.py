@@ -30,6 +30,7 @@ from bot.core.model import Knowledge, Topic
 from bot.core.prepared import PreparedMessage
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
+from bot.core.shorthand import Shorthand
 from bot.core.text import fold
 from bot.core.triage import RedFlagHit, Triage
 
@@ -116,6 +117,7 @@ class Engine:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.triage = Triage.from_knowledge(knowledge)
+        self.shorthand = Shorthand.from_knowledge(knowledge)
         entries = [
             Entry(TOPIC + t.id, p) for t in knowledge.topics for p in (t.title, *t.phrasings)
         ]
@@ -178,7 +180,7 @@ class Engine:
     ) -> tuple[Decision, list[Scored] | None]:
         """The decision, and the message's ranking as written when it was worked out on the
         way (a fallback's likely topics are that ranking: not worked out twice)."""
-        text = text or ""
+        text = self.shorthand.expand(text or "")
         message = PreparedMessage.of(text)
         if not message.folded:
             intent = self._emoji_intent(text)

@@ -1,0 +1,64 @@
+"""Vowel-less shorthand (bot/core/shorthand.py): read back into the knowledge's words when a
+message is written that way, and every other message left exactly as it is. The sentences
+are new ones, not lines of any labelled set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.conversation import Engine, Kind
+from bot.core.shorthand import Shorthand
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_directory(KNOWLEDGE)
+
+
+def test_a_skeleton_is_read_as_its_most_frequent_known_word() -> None:
+    shorthand = Shorthand.from_texts(["lower back pain", "back pain", "the back", "a bike"])
+    assert shorthand.expand("lwr bk pn") == "lower back pain"
+
+
+def test_a_message_with_one_short_word_is_left_as_it_is() -> None:
+    shorthand = Shorthand.from_texts(["back pain is common"])
+    for text in ("my bk is sore, is acupuncture any good?", "NHS or private?", "ok thx x"):
+        assert shorthand.expand(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cnt fl my lgs nd bk pn snc lst nght",
+        "lst cntrl f my bldr nd bk s bd",
+        "hgh fvr nd bk pn, cn u hlp",
+    ],
+)
+def test_a_red_flag_in_shorthand_is_urgent(engine: Engine, text: str) -> None:
+    assert engine.decide(text).kind is Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("hw mny trtmnts shld i hv", "how-many-sessions"),
+        ("cn i tk my pnkllrs wth ths", "medication"),
+    ],
+)
+def test_a_question_in_shorthand_finds_its_topic(engine: Engine, text: str, topic: str) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.topic_id) == (Kind.ANSWER, topic), decision
+
+
+def test_ordinary_messages_are_read_exactly_as_before(engine: Engine) -> None:
+    for text in (
+        "how many sessions will I need?",
+        "GP said its muscular, can I book with Rick?",
+        "NHS 111 told me to rest, what does the first appointment involve",
+        "my back is stiff every morning x",
+    ):
+        assert engine.shorthand.expand(text) == text
