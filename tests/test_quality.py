@@ -20,6 +20,13 @@ REGRESSION = ROOT / "tests" / "data" / "regression.jsonl"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
+def _items(path: Path) -> list[dict]:
+    """The labelled lines of a .jsonl set."""
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
 def ask_all(questions: list[str]) -> list[dict]:
     """Feed every question to one `ask --json` process, one per line, as score.py does."""
     proc = subprocess.run(
@@ -64,11 +71,7 @@ def test_ask_json_protocol_single_question() -> None:
     ids=["regression", "holdout"],
 )
 def test_labelled_set_quality_gate(labelled: Path) -> None:
-    items = [
-        json.loads(line)
-        for line in labelled.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    items = _items(labelled)
     replies = ask_all([i["q"] for i in items])
     right = wrong = urgent = caught = false_alarm = not_urgent = 0
     misses = []
@@ -101,11 +104,7 @@ def test_blind_round_answers_gate(name: str, max_wrong: float, max_oos_answered:
     """Blind rounds A, B and D after their misses were studied: right on at least 93% of the
     lines, few wrong topics (a "did you mean" or the fallback beats a wrong answer), and
     questions the page does not cover not answered (their red flags have their own gate)."""
-    items = [
-        json.loads(line)
-        for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
+    items = _items(ROOT / "tests" / "data" / f"{name}.jsonl")
     replies = ask_all([i["q"] for i in items])
     right = wrong = oos = oos_answered = 0
     misses = []
@@ -155,11 +154,7 @@ def test_shared_dev_set_meets_the_bounds() -> None:
 
 def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict]]]:
     """The set's (line, reply) pairs, split into red-flag lines and the others."""
-    items = [
-        json.loads(line)
-        for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
+    items = _items(ROOT / "tests" / "data" / f"{name}.jsonl")
     replies = ask_all([i["q"] for i in items])
     pairs = list(zip(items, replies, strict=True))
     return (

@@ -106,11 +106,5 @@ class Shorthand:
         short = [w for w in words if self._unknown_short(w)]
         if len(short) < MIN_SHORT_WORDS or len(short) < MIN_SHORT_SHARE * len(words):
             return text
-        return _WORD.sub(
-            lambda m: (
-                self.words.get(m.group(), m.group())
-                if self._unknown_short(m.group())
-                else m.group()
-            ),
-            text.lower(),
-        )
+        read_as = {word: self.words.get(word, word) for word in short}
+        return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())

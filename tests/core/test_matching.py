@@ -234,19 +234,26 @@ def test_a_message_of_common_words_still_nominates_their_phrasings() -> None:
     assert m.rank("the acupuncture can help him")[0].label == "topic:help"
 
 
-def _every_word_patients_and_the_knowledge_use() -> set[str]:
-    """The words of every labelled message and of the knowledge, folded."""
+def _labelled_messages() -> list[str]:
+    """Every message of every labelled set in tests/data."""
     import json
 
-    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
-    from bot.core.text import fold
+    from bot.config import PROJECT_ROOT
 
-    texts = [
+    return [
         json.loads(line)["q"]
         for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+
+
+def _every_word_patients_and_the_knowledge_use() -> set[str]:
+    """The words of every labelled message and of the knowledge, folded."""
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
+    from bot.core.text import fold
+
+    texts = _labelled_messages()
     texts += [p.read_text(encoding="utf-8") for p in DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml")]
     return {w for text in texts for w in fold(text).split()}
 
@@ -312,18 +319,12 @@ def test_skipping_phrasings_that_cannot_win_keeps_every_labels_best() -> None:
     """Over every labelled message (whole, and as a story clause after it), the matcher's
     labels and bests are those of scoring every phrasing in full, to rounding. Each is
     ranked again with the other cut: the candidates kept for the same words serve both."""
-    import json
 
-    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
     from bot.core.conversation import Engine
 
     m = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR).matcher
-    texts = [
-        json.loads(line)["q"]
-        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    texts = _labelled_messages()
     assert len(texts) > 1000
     for text in texts:
         reading = m.read(text)
@@ -343,20 +344,14 @@ def test_a_floor_leaves_every_label_above_it_ranked_as_without_one(floor: int) -
     """`rank(..., floor=F)` spares scoring what cannot reach F: over every labelled message,
     for the topics' matcher (with keywords) and the answers' sentences (without), the labels
     scoring above F are the very ones, with the very scores and order, of the full ranking."""
-    import json
 
-    from bot.config import DEFAULT_KNOWLEDGE_DIR, PROJECT_ROOT
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
     from bot.core.conversation import Engine
 
     engine = Engine.from_directory(DEFAULT_KNOWLEDGE_DIR)
     matchers = [engine.matcher, engine.terms._claims]
     assert all(matchers) and engine.matcher._keywords
-    texts = [
-        json.loads(line)["q"]
-        for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    texts = _labelled_messages()
     assert len(texts) > 1000
     above = 0
     for m in matchers:
