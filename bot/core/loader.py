@@ -6,6 +6,7 @@ with any error is refused whole (KnowledgeError), never half-loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -631,6 +632,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         return [], context
     compile_pattern = _pattern_compiler()
     concepts = _load_concepts(top, file, checker)
+    context = dataclasses.replace(context, concepts=tuple(concepts.items()))
     flags: list[RedFlag] = []
     seen: set[str] = set()
     keys = {"id": True, "name": True, "when": True, "unless": False, "past_counts": False}

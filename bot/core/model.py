@@ -62,6 +62,8 @@ class TriageContext:
     writer_markers: tuple[str, ...] = ()  # the writer turns to their own back ("mine is")
     # Regional and non-native spellings read as a pattern word: ("cannae", "cant").
     respellings: tuple[tuple[str, str], ...] = ()
+    # `concepts:` families ("legs", "leg | legs | feet") that chains in patterns name.
+    concepts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import functools
 import itertools
 import re
 import sys
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -63,7 +64,7 @@ class Respellings:
 
 
 NO_RESPELLINGS = Respellings.of()
-_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]")
+_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.@_]")
 _COMMON_ALONE = frozenset(
     "a an and are at be but for i im in is it me my no not of on or so the to was we with you".split()
 )
@@ -116,9 +117,11 @@ def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
     a concept nobody defined.
 
     "@name" alone stands for each of its words ("@legs + @lost_feeling": any leg word and any
-    loss of feeling in the same sentence); inside a phrase it is every combination
-    ("@cant_do ... @walking": "cant walk", "unable to climb the stairs", ...), so a shape is
-    written once and every known word fills it.
+    loss of feeling in the same sentence). A chain of pieces joined by "..." ("@cant_do ...
+    @walking": "cant walk", "unable to climb the stairs", ...) is kept as written and joined
+    up piece by piece when a message is read (`PhraseIndex`), so a shape is written once and
+    every known word fills it without a phrase for each pairing; a concept next to other
+    words in one piece ("go @walking") is every combination, built here.
     """
     if "@" not in pattern:
         return pattern
@@ -126,6 +129,9 @@ def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
     for part in pattern.split("+"):
         alternatives: list[str] = []
         for alternative in part.split("|"):
+            if _is_chain(alternative, concepts):
+                alternatives.append(" ".join(alternative.split()))
+                continue
             phrases = [""]
             for word in alternative.split():
                 named = CONCEPT_NAME.fullmatch(word)
@@ -153,6 +159,25 @@ def expand_concepts(pattern: str, concepts: dict[str, str]) -> str:
             alternatives += [p.strip() for p in phrases]
         parts.append(" | ".join(alternatives))
     return " + ".join(parts)
+
+
+def _is_chain(alternative: str, concepts: dict[str, str]) -> bool:
+    """Whether a phrase is a chain: pieces joined by "...", each piece a known concept on its
+    own or plain words ("@cant_do ... @walking", "@legs ... giving way").
+
+    A chain is kept as written and matched piece by piece (`PhraseIndex`), instead of as
+    every combination of its concepts' words: the same phrases found, in a fraction of the
+    memory and start-up time.
+    """
+    pieces = " ".join(alternative.split()).split(f" {GAP} ")
+    if len(pieces) < 2:
+        return False
+    named = [CONCEPT_NAME.fullmatch(piece) for piece in pieces]
+    if not any(named) or any(
+        "@" in piece and n is None for piece, n in zip(pieces, named, strict=True)
+    ):
+        return False
+    return all(n is None or n.group(1) in concepts for n in named)
 
 
 @dataclass(frozen=True)
@@ -225,7 +250,7 @@ def _compile(pattern: str, alone_ok: bool) -> CompiledPattern:
     return CompiledPattern(source=pattern, parts=tuple(parts))
 
 
-_ALL_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.]*")
+_ALL_PATTERN_CHARS = re.compile(r"[a-z0-9 *|+.@_]*")
 
 
 def _check_characters(pattern: str, text: str) -> None:
@@ -249,8 +274,8 @@ def _check_characters(pattern: str, text: str) -> None:
 
 @functools.cache
 def _word(text: str, prefix: bool) -> Word:
-    """One shared Word for each spelling: the concept layer's combinations repeat the same
-    few thousand words in tens of thousands of phrases, and one object each keeps memory low."""
+    """One shared Word for each spelling: patterns and the concept families repeat the same
+    words in thousands of phrases, and one object each keeps memory low."""
     return Word(sys.intern(text), prefix)
 
 
@@ -264,6 +289,14 @@ def _compile_phrase(tokens: list[str], pattern: str, alone_ok: bool = False) -> 
                 )
             words.append(_word(GAP, False))
             continue
+        if CONCEPT_NAME.fullmatch(token):
+            words.append(_word(token, False))  # a concept in a chain: `PhraseIndex.add`
+            continue
+        if "@" in token or "_" in token:
+            raise PatternError(
+                f'"{pattern}": "{token}" - a concept is "@" and its name (e.g. @legs), '
+                "standing on its own between two ..."
+            )
         if "." in token:
             raise PatternError(
                 f'"{pattern}": "{token}" - full stops are not used in patterns; "..." on its own '
@@ -374,7 +407,9 @@ def _said_of_others(phrase: tuple[Word, ...]) -> list[tuple[Word, ...]]:
     variants = [phrase]
     for k in range(3):
         words = tuple(
-            Word(_OTHERS_WORDS[w.text][k]) if w.text in _OTHERS_WORDS and not w.prefix else w
+            _word(_OTHERS_WORDS[w.text][k], False)
+            if w.text in _OTHERS_WORDS and not w.prefix
+            else w
             for w in phrase
         )
         if words != phrase:
@@ -389,11 +424,17 @@ class PhraseIndex:
     `freeze` once; after that `matches` finds every phrase in a clause's words.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, concepts: Iterable[tuple[str, str]] = ()) -> None:
         self._phrases: list[tuple[Word, ...]] = []
         self._phrase_ids: dict[tuple[Word, ...], int] = {}
         self._cache: dict[str, _Forms] = {}
         self._no_gap: frozenset[str] = frozenset()
+        self._concepts = {f"@{name}": words for name, words in concepts}
+        # A chain ("@cant_do ... @walking") is a phrase id of its own whose pieces are found
+        # as phrases (each piece's alternatives a set of ids); `matches` joins them up.
+        self._chains: dict[int, tuple[frozenset[int], ...]] = {}
+        self._chains_by_first: dict[int, list[int]] = {}  # a first piece's id -> its chains
+        self._shown: set[int] = set()  # ids a pattern names (not only pieces of a chain)
 
     def add(
         self, pattern: str, *, alone_ok: bool = False, others: bool = False
@@ -408,15 +449,61 @@ class PhraseIndex:
             self._phrase_ids = {phrase: pid for pid, phrase in enumerate(self._phrases)}
         parts = []
         for alternatives in compile_pattern(pattern, alone_ok=alone_ok).parts:
-            ids = set()
+            ids: set[int] = set()
             for written in alternatives:
-                for phrase in _said_of_others(written) if others else (written,):
-                    if phrase not in self._phrase_ids:
-                        self._phrase_ids[phrase] = len(self._phrases)
-                        self._phrases.append(phrase)
-                    ids.add(self._phrase_ids[phrase])
+                if any(word.text.startswith("@") for word in written):
+                    ids.add(self._add_chain(written, pattern, others))
+                    continue
+                ids.update(self._add_phrase(written, others))
+            self._shown.update(ids)
             parts.append(frozenset(ids))
         return tuple(parts)
+
+    def _add_phrase(self, written: tuple[Word, ...], others: bool) -> set[int]:
+        ids = set()
+        for phrase in _said_of_others(written) if others else (written,):
+            if phrase not in self._phrase_ids:
+                self._phrase_ids[phrase] = len(self._phrases)
+                self._phrases.append(phrase)
+            ids.add(self._phrase_ids[phrase])
+        return ids
+
+    def _add_chain(self, written: tuple[Word, ...], pattern: str, others: bool) -> int:
+        """A chain's own id; each piece (a concept's words, or plain words) registered as
+        phrases of its own, found by `matches` like any other and joined up there."""
+        pieces: list[list[Word]] = [[]]
+        for word in written:
+            if word.is_gap:
+                pieces.append([])
+            else:
+                pieces[-1].append(word)
+        ids = []
+        for piece in pieces:
+            if len(piece) == 1 and piece[0].text.startswith("@"):
+                family = self._concepts.get(piece[0].text)
+                if family is None:
+                    raise PatternError(
+                        f'"{pattern}": there is no concept "{piece[0].text}" here - concepts '
+                        "are for red flags' patterns, defined under 'concepts:'"
+                    )
+                alternatives = compile_pattern(family).parts[0]
+            elif any(word.text.startswith("@") for word in piece):
+                raise PatternError(
+                    f'"{pattern}": a concept stands on its own between two "..." (e.g. '
+                    '"@cant_do ... @walking")'
+                )
+            else:
+                alternatives = (tuple(piece),)
+            found: set[int] = set()
+            for phrase in alternatives:
+                found.update(self._add_phrase(phrase, others))
+            ids.append(frozenset(found))
+        chain = len(self._phrases)
+        self._phrases.append(written)
+        self._chains[chain] = tuple(ids)
+        for first in ids[0]:
+            self._chains_by_first.setdefault(first, []).append(chain)
+        return chain
 
     def phrase(self, pid: int) -> str:
         """A phrase as written in its pattern ("cant feel", "numb*")."""
@@ -433,16 +520,28 @@ class PhraseIndex:
         "though" must not be read into "through", and a trigger missed only keeps a flag).
         """
         self._phrase_ids = {}  # only `add` needs it (it is built again if one comes later)
-        self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        # Phrase ids by first word, and each phrase's other words as keys: thousands of
+        # phrases share a "rest", so each distinct rest is kept once and the ids sit in
+        # compact arrays.
+        by_first: dict[str, array[int]] = {}
+        rests: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._rest: list[tuple[str, ...]] = []
         words: set[str] = set()
         prefixes: set[str] = set()
         for pid, phrase in enumerate(self._phrases):
+            if pid in self._chains:
+                self._rest.append(())
+                continue  # found by its pieces, in `matches`
             rest = tuple(_key(word) for word in phrase[1:])
-            self._by_first.setdefault(_key(phrase[0]), []).append((pid, rest))
+            self._rest.append(rests.setdefault(rest, rest))
+            by_first.setdefault(_key(phrase[0]), array("i")).append(pid)
             for word in phrase:
                 if word.is_gap:
                     continue
                 (prefixes if word.prefix else words).add(word.text)
+        self._by_first = by_first
+        # Pieces of chains that no pattern names itself are found only for their chains.
+        self._hidden = frozenset(range(len(self._phrases))) - self._shown if self._chains else None
         self._words = frozenset(words)
         self._prefixes = frozenset(prefixes)
         self._prefix_lengths = tuple(sorted({len(p) for p in prefixes}))
@@ -509,7 +608,61 @@ class PhraseIndex:
                         found.append((i, end, pid))
                 else:
                     found.append((i, i + 1, pid))
+        if self._hidden is not None and found:
+            return self._joined(found, tokens, segments)
         return found
+
+    def _joined(
+        self, found: list[Match], tokens: list[str], segments: list[int] | None
+    ) -> list[Match]:
+        """`found` with every chain whose pieces stand in order, each the next within
+        MAX_GAP words of the last (the gap's words in one comma piece, none a no-gap word),
+        and without the pieces no pattern names itself."""
+        at: dict[int, list[tuple[int, int]]] = {}
+        for start, end, pid in found:
+            at.setdefault(pid, []).append((start, end))
+        chains = {c for pid in at for c in self._chains_by_first.get(pid, ())}
+        joined = []
+        for chain in sorted(chains):
+            pieces = self._chains[chain]
+            if any(piece.isdisjoint(at) for piece in pieces[1:]):
+                continue
+            spans = {span for pid in pieces[0].intersection(at) for span in at[pid]}
+            for piece in pieces[1:]:
+                ahead = [at[pid] for pid in piece.intersection(at)]
+                spans = {
+                    (start, nxt)
+                    for start, end in spans
+                    for occurrences in ahead
+                    if (nxt := self._next_end(occurrences, end, tokens, segments)) is not None
+                }
+            joined += [(start, end, chain) for start, end in spans]
+        hidden = self._hidden or frozenset()
+        kept = [match for match in found if match[2] not in hidden]
+        if not joined:
+            return kept
+        return sorted(kept + joined, key=lambda match: match[0])
+
+    def _next_end(
+        self,
+        occurrences: list[tuple[int, int]],
+        end: int,
+        tokens: list[str],
+        segments: list[int] | None,
+    ) -> int | None:
+        """Where the first occurrence that may follow a piece ending at `end` ends, else None."""
+        for start, after in occurrences:  # in order of start
+            if start < end:
+                continue
+            if start - end > MAX_GAP:
+                return None
+            skipped = range(end, start)
+            if any(tokens[j] in self._no_gap for j in skipped) or (
+                segments is not None and any(segments[j] != segments[end - 1] for j in skipped)
+            ):
+                return None
+            return after
+        return None
 
     def _match_from(
         self,
@@ -585,10 +738,8 @@ class PhraseIndex:
                         prefixes.add(p)
         keys = frozenset(words | {_key(Word(p, prefix=True)) for p in prefixes})
         starts = tuple(
-            (n, pid, rest)
-            for n, (pid, rest) in enumerate(
-                start for key in keys for start in self._by_first.get(key, ())
-            )
+            (n, pid, self._rest[pid])
+            for n, pid in enumerate(pid for key in keys for pid in self._by_first.get(key, ()))
         )
         always = tuple(start for start in starts if not start[2] or start[2][0] == GAP)
         by_second: dict[str, list[_Start]] = {}

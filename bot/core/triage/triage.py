@@ -168,7 +168,7 @@ class Triage:
         context = context or TriageContext()
         self._context = ContextRules(context)
         self.respellings = Respellings.of(context.respellings)
-        self._index = PhraseIndex()
+        self._index = PhraseIndex(context.concepts)
         rules = []
         for flag in red_flags:
             try:

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot.core.loader import load_knowledge
-from bot.core.triage.patterns import PatternError, expand_concepts
+from bot.core.triage.patterns import (
+    PatternError,
+    PhraseIndex,
+    compile_pattern,
+    expand_concepts,
+    tokenize,
+)
 from tests.core.triage.shipped import reasons, urgent
 from tests.core.triage.test_context_yaml import edit, problem, red_flags  # noqa: F401
 
@@ -27,12 +33,77 @@ def test_a_concept_alone_stands_for_each_of_its_words() -> None:
 
 def test_a_concept_inside_a_phrase_is_every_combination() -> None:
     concepts = {"cant": "cant | unable to", "walk": "walk | climb the stairs"}
-    assert expand_concepts("@cant ... @walk", concepts).split(" | ") == [
-        "cant ... walk",
-        "cant ... climb the stairs",
-        "unable to ... walk",
-        "unable to ... climb the stairs",
+    assert expand_concepts("@cant walk | go @walk", concepts).split(" | ") == [
+        "cant walk",
+        "unable to walk",
+        "go walk",
+        "go climb the stairs",
     ]
+
+
+def test_a_chain_of_concepts_is_kept_as_written_for_the_index_to_join() -> None:
+    """ "@cant ... @walk" would be every pairing of the two families' words (thousands of
+    phrases for the shipped ones): it stays a chain, matched piece by piece."""
+    concepts = {"cant": "cant | unable to", "walk": "walk | climb the stairs"}
+    assert expand_concepts("@cant ...  @walk | @walk ... fine", concepts) == (
+        "@cant ... @walk | @walk ... fine"
+    )
+
+
+def _chain_index(pattern: str) -> tuple[PhraseIndex, frozenset[int]]:
+    index = PhraseIndex(
+        [("cant", "cant | unable to | struggl* to"), ("walk", "walk | climb the stairs")]
+    )
+    (part,) = index.add(expand_concepts(pattern, {"cant": "", "walk": ""}))
+    index.freeze(no_gap=["but"])
+    return index, part
+
+
+def _found(index: PhraseIndex, text: str) -> list[str]:
+    tokens, segments = tokenize(text)
+    return [" ".join(tokens[s:e]) for s, e, _ in index.matches(tokens, segments)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("i cant walk", ["cant walk"]),
+        ("unable to climb the stairs", ["unable to climb the stairs"]),
+        ("struggling to really climb the stairs", ["struggling to really climb the stairs"]),
+        ("i cant go for a walk", ["cant go for a walk"]),  # three words between: still near
+        ("i cant go out for a walk", []),  # four: too far
+        ("i cant, go walk", []),  # the gap's words stay in one comma piece
+        ("i cant but walk", []),  # and step over no "but"
+        ("i walk but cant", []),  # in order
+        ("cant cant walk", ["cant cant walk", "cant walk"]),
+    ],
+)
+def test_a_chain_is_found_piece_by_piece_within_a_gap(text: str, found: list[str]) -> None:
+    index, part = _chain_index("@cant ... @walk")
+    assert _found(index, text) == found
+    tokens, segments = tokenize(text)
+    assert all(pid in part for *_, pid in index.matches(tokens, segments))
+
+
+def test_a_chain_reports_itself_and_not_its_pieces_unless_a_pattern_names_them() -> None:
+    index = PhraseIndex([("walk", "walk | climb the stairs")])
+    (chain,) = index.add(expand_concepts("@walk ... hurts", {"walk": ""}))
+    (alone,) = index.add("climb the stairs")
+    index.freeze()
+    tokens, segments = tokenize("climb the stairs it hurts")
+    pids = {pid for *_, pid in index.matches(tokens, segments)}
+    assert pids == set(chain) | set(alone)
+
+
+@pytest.mark.parametrize("pattern", ["my@legs", "foo_bar", "@legs@arms"])
+def test_a_stray_at_sign_or_underscore_is_explained(pattern: str) -> None:
+    with pytest.raises(PatternError, match="a concept is"):
+        compile_pattern(pattern)
+
+
+def test_a_concept_in_a_chain_needs_its_family() -> None:
+    with pytest.raises(PatternError, match='no concept "@walk"'):
+        PhraseIndex().add("@walk ... hurts")
 
 
 def test_an_unknown_concept_is_named_with_the_known_ones() -> None:
