@@ -427,6 +427,10 @@ class Engine:
         near = small.score >= SMALLTALK_NEAR or best_other < settings.suggest_score
         if small.score < SMALLTALK_SCORE and not (ours and near):
             return None
+        if small.score < SMALLTALK_NEAR and len(page) > len(ours):
+            # "I'd love to bend down without my back locking": one word smalltalk uses
+            # ("love") in a sentence about the back is not a thank-you.
+            return None
         if intent in SOCIAL_INTENTS:
             # A question besides the greeting or thanks is answered instead; one that is
             # itself social ("how are you?") is not a question about us.

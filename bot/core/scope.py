@@ -46,16 +46,19 @@ OTHER_BODY_AND_CONDITIONS = (
 NOT_A_CONDITION = frozenset(
     "me myself him her them us someone somebody anyone person people like someon somebodi anyon "
     "peopl wife husband partner mum mom dad mother father friend son daughter sister brother "
+    "gran granni grandma grandmoth grandad grandfath grandpa nan nana nanna aunt aunti uncl "
+    "cousin niec nephew grandson granddaught neighbour colleagu boss boyfriend girlfriend fianc "
+    "child children kid teenag flatmat housem roommat "
     "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
     "type sort also as well too here there much more anyth someth at bit littl abit "
-    "alreadi at all realli even same way clinic place centr".split()
+    "alreadi at all realli even same way clinic place centr age old year".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())
 PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
 _SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
-_HELPS = r"(?:help|work|good|treat|fix|cure|benefit|do anyth|do someth)"
+_HELPS = r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth)"
 _OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
 MAX_OBJECT_WORDS = 8
 _HELP_SHAPES = (
@@ -211,6 +214,10 @@ class ScopeReader:
             if match is None:
                 continue
             obj = (match.group("obj") or "").split()
+            if "for" in obj[1:3] and clause[: match.start("obj")].endswith("good "):
+                # "a good fit for me", "a good idea for someone like me": the word after
+                # "good" judges the treatment; what it should help comes after "for".
+                obj = obj[obj.index("for") + 1 :]
             words = self._object_words(" ".join(obj))
             if not words:
                 # "would it help her", "any good for that": what is meant is in the story.
@@ -225,7 +232,8 @@ class ScopeReader:
                     return True
                 # "my son has ADHD, can you do acupuncture for him?": the story names only
                 # things the page never mentions.
-                named = self._object_words(" ".join(told))
+                # A number ("my mother is 80") is an age or a count, never a condition.
+                named = [w for w in self._object_words(" ".join(told)) if not w.isdigit()]
                 return bool(named) and all(w not in self.topic_words for w in named)
             if self.back_words.intersection(words):
                 return False

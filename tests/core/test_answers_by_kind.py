@@ -386,3 +386,65 @@ def test_a_claim_is_decided_on_the_same_scores_as_the_full_ranking_of_the_senten
             quick if engine.terms.claimed(words) else []
         )
     assert reaching > 20  # enough messages say an answer's sentence to test something
+
+
+# == Blind round E's answer kinds (fresh sentences, none a line of any set) ====================
+# -- "a good fit for me": the word after "good" judges the treatment, it is not a condition --
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is acupuncture a good fit for someone my age",
+        "would needles be a good option for me",
+        "how do I know if it's a good choice for me",
+    ],
+)
+def test_a_good_fit_for_me_asks_whether_it_suits_me(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "can-acupuncture-help"
+
+
+@pytest.mark.parametrize(
+    "text", ["is acupuncture a good option for my migraines", "would it be a good fit for IBS"]
+)
+def test_a_good_fit_for_another_condition_is_still_for_the_consultation(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK
+
+
+# -- one word smalltalk uses, in a sentence about the back, is not smalltalk -------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd love to get down on the floor with my grandkids without my back seizing",
+        "cheers mate my back has been locking every morning when I get up",
+    ],
+)
+def test_one_smalltalk_word_in_a_sentence_about_the_back_is_not_smalltalk(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is not Kind.SMALLTALK
+
+
+@pytest.mark.parametrize("text", ["love it, cheers", "thanks thats really helpful x"])
+def test_a_short_thank_you_is_still_smalltalk(engine: Engine, text: str) -> None:
+    assert engine.decide(text).kind is Kind.SMALLTALK
+
+
+# -- everyday words for a back that seizes, locks or will not bend ------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will it stop my back locking when I bend over the sink",
+        "my back keeps seizing when I turn in bed, can acupuncture loosen it",
+        "I want my back supple again",
+    ],
+)
+def test_a_back_that_locks_or_should_be_supple_is_stiffness(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "stiffness-mobility"
+
+
+@pytest.mark.parametrize(
+    "text", ["is acupuncture advisable at my age", "my gran is 91, is it suitable for her?"]
+)
+def test_an_age_is_not_another_condition(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "can-acupuncture-help"
