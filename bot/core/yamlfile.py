@@ -38,15 +38,15 @@ def line_of(container: Any, key: Any = None, default: int = 1) -> int:
     return getattr(container, "line", default) or default
 
 
-def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
+def _build(node: yaml.Node, file: Path, problems: list[Problem], lines: list[str]) -> Any:
     line = node.start_mark.line + 1
-    if isinstance(node, yaml.ScalarNode) and node.style is None:
-        _check_joined_lines(node, file, problems)
+    if isinstance(node, yaml.ScalarNode) and not node.style:  # plain (libyaml says "")
+        _check_joined_lines(node, file, problems, lines)
     if isinstance(node, yaml.MappingNode):
         out = LDict()
         out.line, out.key_lines = line, {}
         for key_node, value_node in node.value:
-            key = _build(key_node, file, problems)
+            key = _build(key_node, file, problems, lines)
             key_line = key_node.start_mark.line + 1
             if isinstance(key, bool):
                 # YAML reads an unquoted on/off/yes/no as true/false: "on: [pon]" would
@@ -72,21 +72,23 @@ def _build(node: yaml.Node, file: Path, problems: list[Problem]) -> Any:
                     )
                 )
                 continue
-            out[key] = _build(value_node, file, problems)
+            out[key] = _build(value_node, file, problems, lines)
             out.key_lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LList()
         seq.line, seq.item_lines = line, []
         for item in node.value:
-            seq.append(_build(item, file, problems))
+            seq.append(_build(item, file, problems, lines))
             seq.item_lines.append(item.start_mark.line + 1)
         return seq
     # Scalars: let PyYAML's safe constructor decide the type (str, int, bool, None...).
     return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
 
-def _check_joined_lines(node: yaml.ScalarNode, file: Path, problems: list[Problem]) -> None:
+def _check_joined_lines(
+    node: yaml.ScalarNode, file: Path, problems: list[Problem], lines: list[str]
+) -> None:
     """A list item out of line with its neighbours is, in fact, joined to them: say where.
 
     YAML quietly reads "- a" followed by "   - b" as the one text "a - b", so nothing fails
@@ -97,9 +99,8 @@ def _check_joined_lines(node: yaml.ScalarNode, file: Path, problems: list[Proble
     not start its next line with "- ", and passes.
     """
     first, last = node.start_mark.line, node.end_mark.line
-    if last == first or node.start_mark.buffer is None:
+    if last == first:
         return
-    lines = node.start_mark.buffer.splitlines()
     joined = [n for n in range(first + 1, min(last, len(lines) - 1) + 1) if _is_item(lines[n])]
     if not joined:
         return
@@ -141,6 +142,22 @@ def _spaces(n: int) -> str:
     return f"{n} space{'s' if n != 1 else ''}"
 
 
+# libyaml's parser, when PyYAML was built with it (its wheels are): the same nodes, lines and
+# types as the pure-Python one in a twentieth of the time, which is most of the bot's start-up.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The file's node tree; a file libyaml refuses is read again by the pure-Python parser,
+    whose messages (the same wording, located the same way) the hints below are written for."""
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def read_yaml(file: Path, problems: list[Problem]) -> Any:
     """Parse one YAML file; on a syntax error add a located problem and return None."""
     try:
@@ -154,7 +171,7 @@ def read_yaml(file: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(file, 1, f"cannot read the file ({exc.strerror})"))
         return None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = (exc.problem or "the YAML is not valid").replace("'\\t'", "a tab")
@@ -176,7 +193,7 @@ def read_yaml(file: Path, problems: list[Problem]) -> Any:
     if node is None:
         return None
     try:
-        return _build(node, file, problems)
+        return _build(node, file, problems, text.splitlines())
     except yaml.YAMLError as exc:
         problems.append(Problem(file, 1, f"YAML could not be read: {exc}"))
         return None
