@@ -61,6 +61,9 @@ _SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
 _HELPS = r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth)"
 _OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
 MAX_OBJECT_WORDS = 8
+# A condition named on its own beside the question ("fibromyalgia - does it help?") is a few
+# words; a story ("no numbness, no fever, just a dull ache...") is not read that way.
+NAMED_ONLY_WORDS = 3
 _HELP_SHAPES = (
     # "can acupuncture help babies", "does it work for my knee", "do you treat arthritis"
     re.compile(
@@ -142,6 +145,8 @@ _PRICE_SHAPE = re.compile(
     r"refund)\b|\bhow much (?:is|are|doe|does|do|will|would|for)"
     r"(?: (?:it|a|an|the|one|each|that|this|acupunctur|session|treatment|appoint|consult|"
     r"first consult|visit))*(?: (?:cost|charg|be))?$|\bcost(?:s|ing)?\b(?! effect)"
+    # "how much for a course of 6", "how much for the two of us": a price, whatever follows
+    r"|\bhow much for\b(?! (?:my|your|the|her|his) back)"
 )
 _MONEY_WORDS = frozenset(
     "price fee charg payment pay paid pound quid afford expens discount deposit refund much "
@@ -165,7 +170,7 @@ _GET_FROM_SHAPE = re.compile(
     r"\b(?:can|could|do|will) (?:i|we|you) (?:get|have|buy|order|sell)\b (?P<obj>.+?) "
     r"(?:from|at|off) (?:you|the clinic|your clinic|rick|practition)\b"
 )
-_OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from)\b")
+_OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|like)\b")
 
 
 # Every shape above needs one of these words: a clause without any is not read further.
@@ -220,8 +225,22 @@ class ScopeReader:
                 obj = obj[obj.index("for") + 1 :]
             words = self._object_words(" ".join(obj))
             if not words:
+                if not obj:
+                    # "fibromyalgia - does acupuncture help?": what it should help is named
+                    # only around the question; another condition there, and no back, is it.
+                    told = [w for w in story if w not in stems] + clause[: match.start()].split()
+                    named = [
+                        w
+                        for w in told
+                        if len(w) > 1 and w not in self.stopwords and w not in NOT_A_CONDITION
+                    ]
+                    return (
+                        0 < len(named) <= NAMED_ONLY_WORDS
+                        and bool(self.other_body.intersection(named))
+                        and not self.back_words.intersection(told)
+                    )
                 # "would it help her", "any good for that": what is meant is in the story.
-                if not obj or obj[0] not in POINTING_BACK:
+                if obj[0] not in POINTING_BACK:
                     return False
                 # What the story (and the clause before the question) said.
                 before = clause[: match.start()].split()
@@ -303,7 +322,9 @@ class ScopeReader:
             return None  # none of the shapes can match: skip the patterns
         if self.other_condition(stems, story):
             return OTHER_CONDITION
-        if self.price(stems):
+        if self.price(stems) and not _VALUE_OVER_TIME.search(" ".join(story)):
+            # "Why keep paying for it? Seems expensive over time": value over time, named
+            # anywhere in the message, is the cost topic.
             return FEES
         if self.practical_detail(stems):
             return PRACTICAL_DETAIL

@@ -448,3 +448,30 @@ def test_a_back_that_locks_or_should_be_supple_is_stiffness(engine: Engine, text
 )
 def test_an_age_is_not_another_condition(engine: Engine, text: str) -> None:
     assert answered(engine, text) == "can-acupuncture-help"
+
+
+# == Blind round F's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    "text", ["how much for a block of five", "tinnitus - would acupuncture help?"]
+)
+def test_a_price_or_a_condition_named_beside_the_question_is_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK
+
+
+def test_a_story_of_denials_beside_can_it_help_is_not_another_condition(engine: Engine) -> None:
+    text = "No tingling, no fever, no bladder trouble, just an ache from the lorry. Would it help?"
+    decision = engine.decide(text)
+    assert decision.kind is not Kind.FALLBACK, decision
+
+
+def test_money_beside_value_over_time_is_the_cost_topic(engine: Engine) -> None:
+    text = "Why should I keep paying every fortnight? It adds up in the long run"
+    assert engine.decide(text).kind is not Kind.FALLBACK
+
+
+def test_a_therapy_compared_to_something_else_is_not_another_therapy(engine: Engine) -> None:
+    assert answered(engine, "do you use cups like the ones athletes have") == (
+        "moxibustion-cupping"
+    )

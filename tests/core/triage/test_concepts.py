@@ -236,3 +236,26 @@ def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
 )
 def test_a_red_flag_after_a_denied_one_stays_urgent(text: str) -> None:
     assert urgent(text), reasons(text)
+
+
+# -- round F's kinds ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum's spine has begun to look crooked this month, can needles help her",
+        "his back seems hunched in a way it never was before",
+    ],
+)
+def test_a_back_seen_to_change_shape_is_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's there all the time but it eases when I lie down, and I sleep fine",
+        "I'm not having any trouble with my bladder or bowels, just a stiff back",
+    ],
+)
+def test_relief_when_lying_down_and_a_denial_before_having_are_not_urgent(text: str) -> None:
+    assert not urgent(text), reasons(text)
