@@ -201,7 +201,12 @@ class ScopeReader:
 
     def _object_words(self, obj: str) -> list[str]:
         end = _OBJECT_END.search(obj)
-        words = (obj[: end.start()] if end else obj).split()[:MAX_OBJECT_WORDS]
+        return self._condition_words(
+            (obj[: end.start()] if end else obj).split()[:MAX_OBJECT_WORDS]
+        )
+
+    def _condition_words(self, words: Iterable[str]) -> list[str]:
+        """The words that could name a condition: not small words, people or vague ones."""
         return [
             w for w in words if len(w) > 1 and w not in self.stopwords and w not in NOT_A_CONDITION
         ]
@@ -225,26 +230,20 @@ class ScopeReader:
                 obj = obj[obj.index("for") + 1 :]
             words = self._object_words(" ".join(obj))
             if not words:
+                # "would it help her", "any good for that": what is meant is in the story.
+                if obj and obj[0] not in POINTING_BACK:
+                    return False
+                # What the story (and the clause before the question) said.
+                told = [w for w in story if w not in stems] + clause[: match.start()].split()
                 if not obj:
                     # "fibromyalgia - does acupuncture help?": what it should help is named
                     # only around the question; another condition there, and no back, is it.
-                    told = [w for w in story if w not in stems] + clause[: match.start()].split()
-                    named = [
-                        w
-                        for w in told
-                        if len(w) > 1 and w not in self.stopwords and w not in NOT_A_CONDITION
-                    ]
+                    named = self._condition_words(told)
                     return (
                         0 < len(named) <= NAMED_ONLY_WORDS
                         and bool(self.other_body.intersection(named))
                         and not self.back_words.intersection(told)
                     )
-                # "would it help her", "any good for that": what is meant is in the story.
-                if obj[0] not in POINTING_BACK:
-                    return False
-                # What the story (and the clause before the question) said.
-                before = clause[: match.start()].split()
-                told = [w for w in story if w not in stems] + before
                 if self.back_words.intersection(told):
                     return False
                 if self.other_body.intersection(told):

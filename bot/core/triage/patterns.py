@@ -618,6 +618,9 @@ class PhraseIndex:
         """`found` with every chain whose pieces stand in order, each the next within
         MAX_GAP words of the last (the gap's words in one comma piece, none a no-gap word),
         and without the pieces no pattern names itself."""
+        hidden = self._hidden or frozenset()
+        if not any(pid in hidden or pid in self._chains_by_first for *_, pid in found):
+            return found  # the usual case: no piece of any chain in the clause
         at: dict[int, list[tuple[int, int]]] = {}
         for start, end, pid in found:
             at.setdefault(pid, []).append((start, end))
@@ -637,7 +640,6 @@ class PhraseIndex:
                     if (nxt := self._next_end(occurrences, end, tokens, segments)) is not None
                 }
             joined += [(start, end, chain) for start, end in spans]
-        hidden = self._hidden or frozenset()
         kept = [match for match in found if match[2] not in hidden]
         if not joined:
             return kept
