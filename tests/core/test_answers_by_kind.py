@@ -389,16 +389,19 @@ def test_a_claim_is_decided_on_the_same_scores_as_the_full_ranking_of_the_senten
 
 
 # == Blind round E's answer kinds (fresh sentences, none a line of any set) ====================
-# -- "a good fit for me": the word after "good" judges the treatment, it is not a condition --
+# -- whether it suits me: "a good fit for me" (the word after "good" judges the treatment),
+# -- an age or a relative named in the story, neither of them another condition -------------
 @pytest.mark.parametrize(
     "text",
     [
         "is acupuncture a good fit for someone my age",
         "would needles be a good option for me",
         "how do I know if it's a good choice for me",
+        "is acupuncture advisable at my age",
+        "my gran is 91, is it suitable for her?",
     ],
 )
-def test_a_good_fit_for_me_asks_whether_it_suits_me(engine: Engine, text: str) -> None:
+def test_whether_it_suits_me_is_can_it_help(engine: Engine, text: str) -> None:
     assert answered(engine, text) == "can-acupuncture-help"
 
 
@@ -441,13 +444,6 @@ def test_a_short_thank_you_is_still_smalltalk(engine: Engine, text: str) -> None
 )
 def test_a_back_that_locks_or_should_be_supple_is_stiffness(engine: Engine, text: str) -> None:
     assert answered(engine, text) == "stiffness-mobility"
-
-
-@pytest.mark.parametrize(
-    "text", ["is acupuncture advisable at my age", "my gran is 91, is it suitable for her?"]
-)
-def test_an_age_is_not_another_condition(engine: Engine, text: str) -> None:
-    assert answered(engine, text) == "can-acupuncture-help"
 
 
 # == Blind round F's kinds (fresh sentences, none a line of any set) ===========================

@@ -183,6 +183,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # chest, and a blow
         "his chest hurts and it goes down his left arm",
         "got a proper kicking outside the club, my back took it",
+        # round F: a back seen to change shape
+        "my mum's spine has begun to look crooked this month, can needles help her",
+        "his back seems hunched in a way it never was before",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -215,6 +218,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "I was hot and sweaty after the gym, back a bit tight",
         "nearly pissed myself laughing at the cat, anyway how much is a session",
         "my boss is a pain in the backside and I'm numb to it, my back aches from lifting",
+        # round F: eased by lying down (so not the night-pain flag), denied before "having"
+        "it's there all the time but it eases when I lie down, and I sleep fine",
+        "I'm not having any trouble with my bladder or bowels, just a stiff back",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
@@ -236,26 +242,3 @@ def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
 )
 def test_a_red_flag_after_a_denied_one_stays_urgent(text: str) -> None:
     assert urgent(text), reasons(text)
-
-
-# -- round F's kinds ------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "text",
-    [
-        "my mum's spine has begun to look crooked this month, can needles help her",
-        "his back seems hunched in a way it never was before",
-    ],
-)
-def test_a_back_seen_to_change_shape_is_urgent(text: str) -> None:
-    assert urgent(text), reasons(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "it's there all the time but it eases when I lie down, and I sleep fine",
-        "I'm not having any trouble with my bladder or bowels, just a stiff back",
-    ],
-)
-def test_relief_when_lying_down_and_a_denial_before_having_are_not_urgent(text: str) -> None:
-    assert not urgent(text), reasons(text)
