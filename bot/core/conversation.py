@@ -31,7 +31,7 @@ from bot.core.prepared import PreparedMessage
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
 from bot.core.shorthand import Shorthand
-from bot.core.text import fold
+from bot.core.text import fold, without_openers
 from bot.core.triage import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -442,6 +442,8 @@ class Engine:
         else:
             # "Are you a bot?", "can I speak to Rick": about the assistant or a person, in
             # words the topics do not use, or fitting at least as well as any topic.
+            # A greeting before the question says nothing of the assistant ("hi who does it").
+            ours &= set(without_openers(" ".join(reading.whole)).split())
             if small.score < best_other and len(ours) < max(1, len(page)):
                 return None
         return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
@@ -450,7 +452,8 @@ class Engine:
         """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""
         # Only a greeting at SMALLTALK_NEAR counts: what scores a point below it (rounded),
         # and so cannot be that greeting, is not worked out.
-        ranked = self.matcher.rank(folded, limit=1, floor=SMALLTALK_NEAR - 1)
+        # What follows a greeting is what is asked: "hi, who does it?" is not "hi there".
+        ranked = self.matcher.rank(without_openers(folded), limit=1, floor=SMALLTALK_NEAR - 1)
         # Only a greeting is asked ("how are you?", "anyone there?"): a thank-you or a
         # goodbye is never a question, so "how soon can I get seen?" is not "see you soon".
         return (

@@ -51,9 +51,16 @@ _CLAUSE_BREAK = re.compile(
 )
 # A clause asks when it ends with "?" or opens with a question word, or when it asks whether
 # something helps ("... acupuncture can help?", "would needles help with that").
+# Small openers and courtesies before the question word: "thanks how much is it",
+# "hi there who does it", "cheers and how long".
+_OPENERS = (
+    r"^(?:(?:so|and|but|ok|okay|also|then|just|please|pls|thanks|thank you|thx|ta|cheers"
+    r"|hi|hey|hello|hiya|yo|there|right|great|cool|lovely|sorry|um|erm|hmm)\s+)*"
+)
+_OPENING = re.compile(_OPENERS)
 _ASKS_OPENING = re.compile(
-    r"^(?:(?:so|and|but|ok|okay|also|then|just|please|pls)\s+)*"
-    rf"(?:{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|i am wondering|"
+    _OPENERS
+    + rf"(?:{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|i am wondering|"
     r"im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
 )
 # A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
@@ -114,6 +121,13 @@ def sentences(text: str) -> list[str]:
     """Split a message into sentences/clauses (raw, not folded), dropping empty ones."""
     parts = _SENTENCE_BREAK.split(text)
     return [p.strip() for p in parts if p and p.strip()]
+
+
+def without_openers(folded: str) -> str:
+    """A folded clause without the small words and courtesies before what it says ("hi
+    there who does it" is "who does it"); the clause itself when nothing else is left."""
+    rest = _OPENING.sub("", folded, count=1)
+    return rest or folded
 
 
 def asks(raw: str, folded: str) -> bool:

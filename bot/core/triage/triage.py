@@ -548,7 +548,11 @@ class Triage:
         # The writer in the flag's own words, or just after it: "someone went into the back of ME".
         own = (
             FIRST_PERSON.intersection(reading.tokens[span[0] : span[1]])
-            or reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+            or (
+                reading.tokens[span[1] : span[1] + 1] in (["me"], ["myself"])
+                # not a new comma piece: "my colleague has a fever, ME i just have ..."
+                and reading.segments[span[1]] == reading.segments[span[1] - 1]
+            )
             or reading.tokens[max(span[0] - 1, 0) : span[0]] == ["my"]  # "MY back ... they're"
         )
         by_axis: dict[str, list[str]] = {}
@@ -567,6 +571,12 @@ class Triage:
                 continue
             if own and ctx.axis(hit) == HYPOTHETICAL and hit.start >= span[1]:
                 continue  # "is numbness in MY groin a warning sign?": asked about, and had
+            if ctx.axis(hit) == HYPOTHETICAL and hit.end <= span[0]:
+                # A fear told in words that say it has begun is had: "i dont want my legs
+                # getting ANY weaker" (the group's `until:` words, inside the sign too).
+                ends = stops[1].get(hit.rule, set())
+                if any(i in ends for i in range(hit.end, span[1])):
+                    continue
             by_axis.setdefault(ctx.axis(hit), []).append(hit.words)
         sentence = reading.clause.text
 

@@ -186,6 +186,11 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # round F: a back seen to change shape
         "my mum's spine has begun to look crooked this month, can needles help her",
         "his back seems hunched in a way it never was before",
+        # round G: landed on the back in other words, someone fell on the writer, a fear
+        # told in words that say it has begun
+        "landed flat on my tailbone from a throw at wrestling, can you treat it",
+        "the man I was hoisting collapsed on me at work and my back is agony",
+        "I don't want my legs getting any weaker, they're worse every day",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -221,6 +226,12 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round F: eased by lying down (so not the night-pain flag), denied before "having"
         "it's there all the time but it eases when I lie down, and I sleep fine",
         "I'm not having any trouble with my bladder or bowels, just a stiff back",
+        # round G: denied at the very start, a fear of a side effect, a bystander's fever
+        # before the writer's own complaint after a comma, landing after a flight
+        "Not cancer, the consultant was sure - a muscle strain. How often would I come?",
+        "will the needles numb anything? I don't want my legs going numb",
+        "my flatmate is in hospital with a fever, me I just have a stiff back, does cupping help",
+        "we landed back in Manchester last night and my back is stiff from the flight",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
