@@ -39,6 +39,7 @@ GREETING = "greeting"
 SOCIAL_INTENTS = frozenset({GREETING, "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
+SMALLTALK_TIE = 3  # two smalltalk intents this close fit alike: the first piece decides
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
 SHORT_QUESTION_WORDS = 1  # "does it work?": this few content words ...
@@ -93,6 +94,9 @@ class Decision:
     suggestions: tuple[str, ...] = ()
     red_flag: RedFlagHit | None = None
     intent: str | None = None  # smalltalk intent or gap id
+    # An answer to a message that asks two things or more ("who is the acupuncturist? and
+    # how do I book"): the other topics asked, answered after `topic_id`, in the order asked.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,16 @@ class Engine:
         ):
             return Decision(Kind.FALLBACK, score=gap.score, intent=gap.label.removeprefix(GAP))
         decision = self._topic_decision(topics, reading, context)
+        if decision.kind is not Kind.FALLBACK:
+            # Topics that fit the message well enough to be offered are what it may ask.
+            offered = {
+                s.label.removeprefix(TOPIC) for s in topics if s.score >= settings.suggest_score
+            }
+            asked = self._each_question(reading, offered)
+            if asked and decision.topic_id is None:
+                return replace(decision, kind=Kind.ANSWER, topic_id=asked[0], also=asked[1:])
+            if decision.topic_id in asked:  # the answer stands, and the others follow it
+                return replace(decision, also=tuple(t for t in asked if t != decision.topic_id))
         if decision.kind is Kind.ANSWER or len(reading.content) < CLAIM_RESCUE_WORDS:
             return decision  # a short question fits a sentence by one word: offer choices
         # Unsure from the phrasings: a message that says what one answer says in its own
@@ -390,6 +404,25 @@ class Engine:
             return Decision(Kind.SUGGEST, score=best_topic.score, suggestions=choices)
         return Decision(Kind.FALLBACK, score=best_topic.score)
 
+    def _each_question(self, reading: Reading, offered: set[str]) -> tuple[str, ...]:
+        """The topics of a message that asks two things or more, in the order asked, when
+        each question on its own is clearly one of the topics offered and no two are the
+        same ("who is the acupuncturist? and how do I book"); else nothing (choices stand)."""
+        asked = [tokens for tokens, asks in reading.clauses if asks]
+        if len(asked) < 2:
+            return ()
+        found: list[str] = []
+        for tokens in asked:
+            alone = Reading(reading.message, tokens, ())
+            ranked = self.matcher.rank(alone)
+            if not ranked or not ranked[0].label.startswith(TOPIC):
+                return ()  # a gap or smalltalk asked beside: the choices stand
+            decision = self._topic_decision([s for s in ranked if s.label.startswith(TOPIC)], alone)
+            if decision.kind is not Kind.ANSWER or decision.topic_id not in offered:
+                return ()
+            found.append(decision.topic_id)
+        return tuple(dict.fromkeys(found)) if len(set(found)) == len(found) else ()
+
     @staticmethod
     def _in_context(ranked: list[Scored], context: frozenset[str]) -> list[Scored]:
         """A short follow-up: the last answer's related topics gain a little, so a tie
@@ -413,6 +446,7 @@ class Engine:
         small = next((s for s in ranked if s.label.startswith(SMALLTALK)), None)
         if small is None:
             return None
+        small = self._first_said(reading, ranked, small)
         settings = self.knowledge.matching
         intent = small.label.removeprefix(SMALLTALK)
         # Words only smalltalk uses ("cheers", "bot", "speak"), and the message's content
@@ -447,6 +481,20 @@ class Engine:
             if small.score < best_other and len(ours) < max(1, len(page)):
                 return None
         return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
+
+    def _first_said(self, reading: Reading, ranked: list[Scored], small: Scored) -> Scored:
+        """Of two smalltalk intents that fit a message alike ("thank you so much, sorry for
+        all my questions"), the one its first piece says: what is said first is meant."""
+        tied = [
+            s.label
+            for s in ranked
+            if s.label.startswith(SMALLTALK) and s.score >= small.score - SMALLTALK_TIE
+        ]
+        first = fold(reading.message.text.split(",", 1)[0])
+        if len(tied) < 2 or not first or first == reading.message.folded:
+            return small
+        alone = next((s for s in self.matcher.rank(first) if s.label in tied), None)
+        return replace(small, label=alone.label) if alone else small
 
     def _is_social(self, folded: str) -> bool:
         """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""
@@ -580,6 +628,8 @@ class Engine:
             body = self.knowledge.messages.urgent.replace("{flag}", escape(decision.red_flag.name))
             return Reply(Kind.URGENT, body, score=100)
         if decision.kind is Kind.ANSWER and decision.topic_id:
+            if decision.also:
+                return self._answers(decision, state)
             return self._answer(self._topics[decision.topic_id], state, decision.score)
         if decision.kind is Kind.SUGGEST:
             buttons = tuple(self._topic_button(t) for t in decision.suggestions)
@@ -745,6 +795,20 @@ class Engine:
             buttons=(*related, self._booking_button()),
             notes=self._disclaimer(state),
         )
+
+    def _answers(self, decision: Decision, state: ChatState) -> Reply:
+        """One reply to a message that asks several things: each answer under its title."""
+        assert decision.topic_id is not None
+        topics = [self._topics[t] for t in (decision.topic_id, *decision.also)]
+        first = self._answer(topics[0], state, decision.score)
+        text = "\n\n".join(f"<b>{escape(t.title)}</b>\n{t.answer}" for t in topics)
+        state.last_topic = topics[-1].id
+        asked = {t.id for t in topics}
+        related = dict.fromkeys(
+            r for t in topics for r in t.related if r in self._topics and r not in asked
+        )
+        buttons = tuple(self._topic_button(r) for r in related if r != BOOKING_TOPIC)
+        return dataclasses.replace(first, text=text, buttons=(*buttons, self._booking_button()))
 
     def _smalltalk_reply(self, decision: Decision) -> Reply:
         intent = self._smalltalk[decision.intent or ""]

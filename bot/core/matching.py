@@ -671,7 +671,11 @@ class Matcher:
             )
             seen: set[tuple[str, ...]] = {whole}
             for tokens, asks in reading.clauses:
-                if tokens in seen or len(tokens) < SEGMENT_MIN_WORDS:
+                # A one-word question after a story that names a topic ("... now just a
+                # tight back. benefits?") is read on its own too: it is what the message asks.
+                if tokens in seen or (
+                    len(tokens) < SEGMENT_MIN_WORDS and not (asks and self.named_keywords(tokens))
+                ):
                     continue
                 # A story clause with one content word ("at work") adds nothing the whole
                 # message does not already say; a question that short still counts.

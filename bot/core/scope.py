@@ -51,7 +51,8 @@ NOT_A_CONDITION = frozenset(
     "child children kid teenag flatmat housem roommat "
     "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
     "type sort also as well too here there much more anyth someth at bit littl abit "
-    "alreadi at all realli even same way clinic place centr age old year".split()
+    "alreadi at all realli even same way clinic place centr age old year both either neither "
+    "togeth".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())

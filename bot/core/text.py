@@ -58,10 +58,18 @@ _OPENERS = (
     r"|hi|hey|hello|hiya|yo|there|right|great|cool|lovely|sorry|um|erm|hmm)\s+)*"
 )
 _OPENING = re.compile(_OPENERS)
+# A question passed on: "wife asks how many times she must come", "my father is asking
+# whether the needles go in his back", "for me i just want to know about rick".
+_REPORTED = (
+    r"(?:\w+\s+){1,3}(?:asks|asked|is asking|was asking|keeps asking|wants to know|"
+    r"wanted to know|would like to know|wonders|is wondering|was wondering)\s+"
+    rf"(?:{_QUESTION_OPENERS}|whether|if)"
+    r"|(?:(?:for me|as for me|and)\s+)?i\s+(?:just\s+|only\s+|really\s+)?"
+    r"(?:want|wanted|would like|d like|wanna)\s+to\s+know"
+)
 _ASKS_OPENING = re.compile(
-    _OPENERS
-    + rf"(?:{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|i am wondering|"
-    r"im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
+    _OPENERS + rf"(?:{_REPORTED}|{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|"
+    r"i am wondering|im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
 )
 # A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
 _HELP_WORDS = r"(?:help|work|fix|sort|ease|relieve|give|do anything|be good|be worth)"

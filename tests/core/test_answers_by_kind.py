@@ -471,3 +471,64 @@ def test_a_therapy_compared_to_something_else_is_not_another_therapy(engine: Eng
     assert answered(engine, "do you use cups like the ones athletes have") == (
         "moxibustion-cupping"
     )
+
+
+# == Blind round G's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "first", "then"),
+    [
+        ("what does the first consultation involve? and is moxa something you use",
+         "first-consultation", "moxibustion-cupping"),
+        ("How often would I need to come in, and what qualifications does Rick have?",
+         "how-many-sessions", "about-practitioner"),
+    ],
+)  # fmt: skip
+def test_two_questions_in_one_message_get_both_answers(
+    engine: Engine, text: str, first: str, then: str
+) -> None:
+    decision = engine.decide(text)
+    assert decision.kind is Kind.ANSWER, decision
+    assert sorted((decision.topic_id, *decision.also)) == sorted((first, then)), decision
+    reply = engine.respond(text)
+    topics = {t.id: t for t in engine.knowledge.topics}
+    # each answer in full, under its own title
+    for topic in (first, then):
+        assert topics[topic].answer in reply.text and topics[topic].title in reply.text
+
+
+def test_two_questions_that_fit_two_topics_alike_are_answered_in_the_order_asked(
+    engine: Engine,
+) -> None:
+    text = "what does the first consultation involve? and is moxa something you use"
+    decision = engine.decide(text)
+    assert (decision.topic_id, decision.also) == ("first-consultation", ("moxibustion-cupping",))
+    reply = engine.respond(text)
+    assert reply.text.index("<b>") == 0  # each answer under its title, the first first
+    assert reply.text.index("consultation") < reply.text.index("oxibustion")
+
+
+def test_two_questions_with_a_gap_beside_are_not_answered_as_two(engine: Engine) -> None:
+    # the second asks what the page does not give: no pair of answers is made up
+    decision = engine.decide("who is Rick? and do you have parking nearby?")
+    assert not decision.also, decision
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # a question passed on for someone else
+        ("Good evening. My mother asks how many times she has to come. Thank you.",
+         "how-many-sessions"),
+        ("my uncle is asking whether the needles go only in the back or elsewhere too",
+         "where-needles-go"),
+        # a one-word question after a story
+        ("pulled something at netball last month, it's healed, just a tight back now. "
+         "benefits?", "benefits"),
+        # everyday words: brand-name painkillers, the pros, backs in general, "y"
+        ("sick of popping tylenol, could acupuncture replace it", "medication"),
+        ("give me the pros, short version", "benefits"),
+        ("y do sore backs happen in the first place", "what-is-back-pain"),
+    ],
+)  # fmt: skip
+def test_round_g_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)

@@ -378,6 +378,7 @@ def test_a_short_question_is_a_question_not_smalltalk(
         ("legend, thanks", "thanks"),
         # round G: South African thanks
         ("sharp sharp, shot boet", "thanks"),
+        ("hello?? is anybody awake", "greeting"),
     ],
 )
 def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:
