@@ -532,3 +532,29 @@ def test_two_questions_with_a_gap_beside_are_not_answered_as_two(engine: Engine)
 )  # fmt: skip
 def test_round_g_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
     assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which red flags should make me go to a doctor rather than book in?",
+        "what are the danger signs, out of interest",
+        "tell me the warning signs please",
+    ],
+)
+def test_the_warning_signs_asked_in_general_are_listed_not_answered_as_a_topic(
+    engine: Engine, text: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, "warning-signs"), decision
+    reply = engine.respond(text).text
+    clinic = engine.knowledge.clinic
+    # the list names the signs and where to go, with the configured numbers
+    for words in ("bladder", "legs", "fall", "temperature", "cancer", "night"):
+        assert words in reply
+    assert clinic.urgent_number in reply and clinic.emergency_number in reply
+
+
+def test_asking_for_the_warning_signs_while_having_one_is_urgent(engine: Engine) -> None:
+    text = "what are the warning signs? I can't control my bladder since yesterday"
+    assert engine.decide(text).kind is Kind.URGENT
