@@ -48,6 +48,11 @@ _JOINED_WITH_NOT = {"can": "cant", "will": "wont", "do": "dont", "does": "doesnt
 # red_flags.yaml, handed to `tokenize` as a `Respellings`. "ma" after a possessive is a mother
 # ("my ma"), and stays "ma".
 _POSSESSIVES = frozenset({"my", "me", "our", "the", "his", "her", "your", "their", "yer"})
+# "me back", "me legs": "me" before a part of the body is "my" in much of England and Ireland.
+_ME_AS_MY_BEFORE = frozenset(
+    "back lower upper spine legs leg feet foot bum backside arse bottom bladder bowels waterworks "
+    "tailbone hips hip chest thighs groin privates".split()
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Respellings:
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, str]] = ()) -> Respellings:
         words = dict(pairs)
-        return cls(words, _SAME_AS_CANT | {"not"} | frozenset(words))
+        return cls(words, _SAME_AS_CANT | {"not", "me"} | frozenset(words))
 
 
 NO_RESPELLINGS = Respellings.of()
@@ -338,8 +343,10 @@ def tokenize(clause: str, respellings: Respellings = NO_RESPELLINGS) -> tuple[li
             tokens += words
             segments += [seg] * len(words)
             continue
-        for word in words:
-            if word in _SAME_AS_CANT:
+        for i, word in enumerate(words):
+            if word == "me" and words[i + 1 : i + 2] and words[i + 1] in _ME_AS_MY_BEFORE:
+                word = "my"
+            elif word in _SAME_AS_CANT:
                 word = "cant"
             elif word in respellings.words and not (
                 word == "ma" and tokens and tokens[-1] in _POSSESSIVES

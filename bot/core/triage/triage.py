@@ -61,6 +61,22 @@ ASKED_BY = tuple(
     )
 )
 
+# The writer asks for someone named just after: "I am writing ON BEHALF OF MY wife".
+FOR_WHOM = tuple(
+    phrase.split()
+    for phrase in (
+        "on behalf of my",
+        "on behalf of",
+        "writing for my",
+        "asking for my",
+        "enquiring for my",
+        "inquiring for my",
+        "messaging for my",
+        "texting for my",
+        "writing about my",
+    )
+)
+
 # The writer has the other person's red flag as well.
 SHARED_WORDS = frozenset({"too", "also", "either", "aswell"})
 SHARED_PHRASES = (
@@ -264,11 +280,14 @@ class Triage:
         people = self._context_of(reading).people
         if any(segments[i] in asking for i in people):
             return True
-        # Sent on their behalf: "SHE ASKED ME to find out", "he wants me to ask".
+        # Sent on their behalf: "SHE ASKED ME to find out", "he wants me to ask", "I am
+        # writing ON BEHALF OF my wife".
         return any(
             " ".join(tokens[p + 1 : p + 1 + len(said)]) == " ".join(said)
             for p in people
             for said in ASKED_BY
+        ) or any(
+            tokens[max(0, p - len(said)) : p] == list(said) for p in people for said in FOR_WHOM
         )
 
     def _writer_too(self, readings: list[_Reading]) -> bool:

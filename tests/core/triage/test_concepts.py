@@ -191,6 +191,14 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "landed flat on my tailbone from a throw at wrestling, can you treat it",
         "the man I was hoisting collapsed on me at work and my back is agony",
         "I don't want my legs getting any weaker, they're worse every day",
+        # round H: an animal's kick, "me" for "my", a doctor's words for a slow stream, the
+        # weight in kilograms, control lost with "the", a letter written on someone's behalf
+        "got a kick from the horse square in me lower back yesterday, still agony",
+        "For the record, I have noted some urinary hesitancy these past days. Is it suitable?",
+        "He lost about 8 kilograms without trying and his back aches, can he book?",
+        "I lost the control of my bowels yesterday, back hurts a lot",
+        "I am writing on behalf of my mother. She was treated for bowel cancer in 2019 and now "
+        "has new back pain. What happens at the first appointment?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -232,6 +240,10 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "will the needles numb anything? I don't want my legs going numb",
         "my flatmate is in hospital with a fever, me I just have a stiff back, does cupping help",
         "we landed back in Manchester last night and my back is stiff from the flight",
+        # round H: a slow start that is not the bladder's, someone's old illness beside
+        # the writer's own back
+        "my bum is sore from the saddle and I have difficulty starting my ride, can it help",
+        "my grandad had cancer long ago and passed; asking for my own stiff back, how often",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
