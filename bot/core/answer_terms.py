@@ -30,7 +30,9 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # message about research, or a message that is little more than the name.
 RESEARCH_WORDS = frozenset(
     "study studies research paper papers trial trials evidence reference references source "
-    "sources citation cited cite find found findings show showed shows prove proved".split()
+    "sources citation cited cite find found findings show showed shows prove proved "
+    # what an author is said to have said: "attributed to ... (Pomeranz)", "according to Zhao"
+    "attributed according argued argues suggests suggested reported reports al expand".split()
 )
 # "Your page says ... Which study?": the words of the claim itself lead to the answer that
 # makes it, when no author is named. Words that say a claim is being quoted count as research.

@@ -184,7 +184,8 @@ class Engine:
     ) -> tuple[Decision, list[Scored] | None]:
         """The decision, and the message's ranking as written when it was worked out on the
         way (a fallback's likely topics are that ranking: not worked out twice)."""
-        text = self.shorthand.expand(text or "")
+        written = text or ""
+        text = self.shorthand.expand(written)
         message = PreparedMessage.of(text)
         if not message.folded:
             intent = self._emoji_intent(text)
@@ -192,6 +193,8 @@ class Engine:
                 return Decision(Kind.SMALLTALK, score=100, intent=intent), None
             return Decision(Kind.FALLBACK), None
         hit = self.triage.check(message)
+        if hit is None and text != written:  # a red flag in the words as written counts too
+            hit = self.triage.check(written)
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit), None
         as_written = self.matcher.read(message)

@@ -131,6 +131,13 @@ _PRACTICAL_SHAPES = tuple(
             r"\bwhat (?:should|do|shall|to|must) (?:i )?wear\b|\bwear\w* (?:to|for|dure|at) "
             r"(?:the|my|a|an) (?:session|appoint|treatment|consult|first consult)",
         ),
+        # whom the clinic sees: "do you treat kids?", "can you see children"
+        (
+            "kid kids children child babi toddler teenag teen",
+            r"\b(?:do|doe|does|can|will|would) (?:you|the clinic|practition|he|they) "
+            r"(?:treat|see|take|accept|do)\b(?: \w+)?? (?:kid|kids|children|child|babi|toddler|"
+            r"teenag|teen)\w*",
+        ),
     )
 )
 # Whether the treatment itself hurts ("is it painful?", "do the needles sting?"): how it
@@ -170,6 +177,11 @@ _OFFER_SHAPE = re.compile(
 _GET_FROM_SHAPE = re.compile(
     r"\b(?:can|could|do|will) (?:i|we|you) (?:get|have|buy|order|sell)\b (?P<obj>.+?) "
     r"(?:from|at|off) (?:you|the clinic|your clinic|rick|practition)\b"
+)
+# "is dry needling the same as acupuncture?": another therapy compared, asked about.
+_SAME_AS_SHAPE = re.compile(
+    r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|similar to|different from|"
+    r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
 )
 _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|like)\b")
 
@@ -245,8 +257,8 @@ class ScopeReader:
                         and bool(self.other_body.intersection(named))
                         and not self.back_words.intersection(told)
                     )
-                if self.back_words.intersection(told):
-                    return False
+                if self.back_words.intersection(_not_denied(told)):
+                    return False  # ("I have anxiety, NOT back pain": the back is ruled out)
                 if self.other_body.intersection(told):
                     return True
                 # "my son has ADHD, can you do acupuncture for him?": the story names only
@@ -290,7 +302,11 @@ class ScopeReader:
             for needs, shape in _PRACTICAL_SHAPES
         ):
             return True
-        offer = _OFFER_SHAPE.search(clause) or _GET_FROM_SHAPE.search(clause)
+        offer = (
+            _OFFER_SHAPE.search(clause)
+            or _GET_FROM_SHAPE.search(clause)
+            or _SAME_AS_SHAPE.search(clause)
+        )
         if offer is None:
             return False
         # What is offered ends where a relative clause or a preposition starts ("the cups
@@ -331,3 +347,21 @@ class ScopeReader:
         if self.sensation(stems):
             return SIDE_EFFECTS
         return None
+
+
+# "not back pain", "isnt my back", "no back problems": the back named only to say it is not
+# what the question is about.
+_DENIALS = frozenset("not no isnt arent nothing never".split())
+_DENIAL_REACH = 3
+
+
+def _not_denied(words: list[str]) -> list[str]:
+    """The words, without those that a denial just before rules out ("not back pain")."""
+    kept: list[str] = []
+    denied_until = -1
+    for i, word in enumerate(words):
+        if word in _DENIALS:
+            denied_until = i + _DENIAL_REACH
+        elif i > denied_until:
+            kept.append(word)
+    return kept

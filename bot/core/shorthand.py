@@ -1,11 +1,15 @@
-"""Messages typed without vowels ("hw mny sssns", "chst pn nd bk pn"), read back into words.
+"""Messages typed without vowels ("hw mny sssns", "chst pn nd bk pn") or spelled as they
+sound ("how dus it werk", "wat hapens at the ferst sesion"), read back into words.
 
 Some patients write in consonant shorthand. No phrasing and no red-flag pattern holds such
 words, so a message that looks like shorthand (several words without a vowel that the
 knowledge does not know) has each of those words replaced by the known word with the same
 consonants, before the triage and the matcher read it. The known words are the knowledge's
 own (phrasings, answers, synonyms, smalltalk, red flags and their context), the most frequent
-winning. Any other message is left exactly as it is.
+winning. A message spelled by ear (several words the knowledge does not know that sound
+like words it does: the same consonant sounds, "werk" and "work", "inflamashun" and
+"inflammation") has those words replaced the same way. Any other message is left exactly as
+it is.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz
 
 from bot.core.model import Knowledge
 
@@ -34,6 +40,19 @@ _FIRST_CHOICE = (
     "all time back from have my me he she her his not been since any many"
 ).split()
 MIN_SHORT_SHARE = 0.4
+# A message is read by ear when at least this many of its words are unknown words that sound
+# like a known one: one odd word is a name or a word the knowledge lacks, not a spelling habit.
+MIN_HEARD_WORDS = 2
+MIN_HEARD_SHARE = 0.2  # ... and at least this share of its words
+MIN_HEARD_LETTERS = 3
+HEARD_LIKENESS = 50  # a word read by ear is still spelled this much like it (rapidfuzz ratio)
+# Spellings of one sound, most specific first: "inflamashun", "sesion", "fisio", "nite".
+_SOUNDS = (
+    ("tion", "shn"), ("sion", "shn"), ("shun", "shn"), ("ssion", "shn"), ("cion", "shn"),
+    ("tch", "ch"), ("ph", "f"), ("ck", "k"), ("gh", ""), ("kn", "n"), ("wr", "r"),
+    ("wh", "w"), ("dg", "j"), ("qu", "kw"), ("q", "k"), ("x", "ks"), ("z", "s"),
+    ("ce", "se"), ("ci", "si"), ("cy", "sy"), ("c", "k"),
+)  # fmt: skip
 
 
 def _skeletons(word: str) -> set[str]:
@@ -47,12 +66,23 @@ def _skeletons(word: str) -> set[str]:
     return {form for form in forms if form and form != word}
 
 
+def sound(word: str) -> str:
+    """The consonant sounds of a word, first letter kept ("werk" and "work": "wrk")."""
+    for spelled, said in _SOUNDS:
+        word = word.replace(spelled, said)
+    if not word:
+        return word
+    rest = "".join(c for c in word[1:] if c not in _VOWELS and c not in "yhw")
+    return re.sub(r"(.)\1+", r"\1", ("a" if word[0] in _VOWELS else word[0]) + rest)
+
+
 @dataclass(frozen=True)
 class Shorthand:
     """Reads vowel-less words back as the knowledge's words (see the module docstring)."""
 
     known: frozenset[str]
     words: dict[str, str]  # skeleton -> the known word it most likely stands for
+    heard: dict[str, str]  # a word's sound -> the known word it most likely stands for
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Shorthand:
@@ -71,7 +101,13 @@ class Shorthand:
         words = {form: rank[2] for form, rank in best.items()}
         for word in reversed(_FIRST_CHOICE):  # the earlier in the list, the stronger
             words.update(dict.fromkeys(_skeletons(word), word))
-        return cls(frozenset(counts) | frozenset(_FIRST_CHOICE), words)
+        by_sound: dict[str, tuple[int, int, str]] = {}
+        for word, n in counts.items():
+            key, rank = sound(word), (n, -len(word), word)
+            if len(word) >= MIN_HEARD_LETTERS and (key not in by_sound or rank > by_sound[key]):
+                by_sound[key] = rank
+        heard = {key: rank[2] for key, rank in by_sound.items()}
+        return cls(frozenset(counts) | frozenset(_FIRST_CHOICE), words, heard)
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge) -> Shorthand:
@@ -101,10 +137,21 @@ class Shorthand:
         )
 
     def expand(self, text: str) -> str:
-        """`text` with its vowel-less words read back, if it looks like shorthand; else `text`."""
+        """`text` with its vowel-less words read back, if it looks like shorthand, or its words
+        spelled by ear, if it is spelled so; else `text`."""
         words = _WORD.findall(text.lower())
         short = [w for w in words if self._unknown_short(w)]
-        if len(short) < MIN_SHORT_WORDS or len(short) < MIN_SHORT_SHARE * len(words):
-            return text
-        read_as = {word: self.words.get(word, word) for word in short}
+        if len(short) >= MIN_SHORT_WORDS and len(short) >= MIN_SHORT_SHARE * len(words):
+            read_as = {word: self.words.get(word, word) for word in short}
+        else:
+            read_as = {
+                word: self.heard[sound(word)]
+                for word in words
+                if len(word) >= MIN_HEARD_LETTERS
+                and word not in self.known
+                and sound(word) in self.heard
+                and fuzz.ratio(word, self.heard[sound(word)]) >= HEARD_LIKENESS
+            }
+            if len(read_as) < max(MIN_HEARD_WORDS, MIN_HEARD_SHARE * len(words)):
+                return text
         return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())

@@ -16,6 +16,9 @@ MAX_MESSAGE_CHARS = 4000  # beyond this, matching looks at the start only; safet
 _APOSTROPHES = "'’‘`´ʼ"
 _DROP_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_NOUN_WILL = re.compile(
+    r"\b(?!(?:i|you|he|she|it|we|they|that|there|this|who|what|where|how)\b)([a-z]{3,})['’]ll\b"
+)
 # "sooo" -> "soo" (letters only: "1000" stays); run after _NON_WORD, which leaves a-z0-9.
 _STRETCH = re.compile(r"([a-z])\1\1+")
 # Question words that open a clause of their own after a comma ("..., how does it work").
@@ -112,7 +115,10 @@ def fold(text: str) -> str:
     if not text.isascii():  # most messages are plain ASCII: skip the per-character work
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _NON_WORD.sub(" ", text.lower().translate(_DROP_APOSTROPHES))
+    text = text.lower()
+    if "ll" in text:  # "needles'll sort it": a noun's "'ll" is "will" (I'll, it'll stay words)
+        text = _NOUN_WILL.sub(r"\1 will", text)
+    text = _NON_WORD.sub(" ", text.translate(_DROP_APOSTROPHES))
     return _STRETCH.sub(r"\1\1", text).strip()
 
 
@@ -159,6 +165,7 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
     lead = ""  # a short framing before a comma and a question ("From a Chinese view, what ...")
     for raw, ended in itertools.zip_longest(parts[::2], parts[1::2], fillvalue=""):
         raw = f"{lead} {raw}" if lead else raw
+        framing = fold(lead) if lead else "\0"  # the lead-in's words (none: matches nothing)
         folded = fold(raw)
         lead = ""
         if not folded:
@@ -181,7 +188,13 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
             # back pain are the needles in the back or do they go in my feet") is one question.
             inner = _INNER_RUN_ON_QUESTION.search(folded)
             story = folded[: inner.start()] if inner else ""
-            if inner and (len(story.split()) < RUN_ON_STORY_WORDS or asks(story, story)):
+            # after a framing lead-in ("For budgeting purposes, what ... should I expect?")
+            framed = story[len(framing) :].lstrip() if story.startswith(framing) else story
+            if inner and (
+                len(story.split()) < RUN_ON_STORY_WORDS
+                or asks(story, story)
+                or asks(framed, framed)
+            ):
                 inner = None
         if inner and len(folded[: inner.start()].split()) >= INNER_STORY_WORDS:
             # "my back is very pain since two weeks acupuncture can help me": the question

@@ -558,3 +558,45 @@ def test_the_warning_signs_asked_in_general_are_listed_not_answered_as_a_topic(
 def test_asking_for_the_warning_signs_while_having_one_is_urgent(engine: Engine) -> None:
     text = "what are the warning signs? I can't control my bladder since yesterday"
     assert engine.decide(text).kind is Kind.URGENT
+
+
+# == Blind round H's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # a noun's "'ll" is "will"
+        ("me hip's grand but me back's gone again, reckon acupuncture'll help?",
+         "can-acupuncture-help"),
+        # a citation named only in brackets, with what the author is said to have shown
+        ("Is the pain relief attributed to endorphin release (Zhao)? Please expand.",
+         "pain-relief"),
+        # a framing lead-in before the question word
+        ("For planning purposes, what number of sessions would be typical?",
+         "how-many-sessions"),
+        # plain and formal words for the page's words
+        ("Would it work out cheaper long-term than my osteopath?", "cost"),
+        ("will acupuncture be additive to my current physio plan", "with-other-treatment"),
+        ("do patients end up taking fewer analgesics afterwards", "medication"),
+        ("can it get to the root of the problem rather than masking it", "can-acupuncture-help"),
+        ("my back is like a rusted gate, can the needles oil the works", "stiffness-mobility"),
+    ],
+)  # fmt: skip
+def test_round_h_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another condition, with the back named only to rule it out
+        "It's my insomnia, not back pain - can acupuncture help with that?",
+        # whom the clinic sees
+        "do you treat children? my daughter is 7",
+        # another therapy compared with acupuncture
+        "is electro-stimulation the same as acupuncture?",
+    ],
+)
+def test_round_h_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)

@@ -379,6 +379,7 @@ def test_a_short_question_is_a_question_not_smalltalk(
         # round G: South African thanks
         ("sharp sharp, shot boet", "thanks"),
         ("hello?? is anybody awake", "greeting"),
+        ("Diolch o galon!", "thanks"),
     ],
 )
 def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:

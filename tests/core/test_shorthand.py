@@ -62,3 +62,49 @@ def test_ordinary_messages_are_read_exactly_as_before(engine: Engine) -> None:
         "my back is stiff every morning x",
     ):
         assert engine.shorthand.expand(text) == text
+
+
+# -- spelled by ear (blind round H) ---------------------------------------------------------
+
+
+def test_words_spelled_as_they_sound_are_read_as_the_known_words_that_sound_so() -> None:
+    shorthand = Shorthand.from_texts(["how does it work", "the first session", "happens"])
+    assert shorthand.expand("how dus it werk") == "how does it work"
+    assert shorthand.expand("wat hapens at the ferst sesion") == "wat happens at the first session"
+
+
+def test_one_word_spelled_by_ear_is_left_as_it_is() -> None:
+    # one odd word is a name or a word the knowledge lacks, not a way of spelling
+    shorthand = Shorthand.from_texts(["how does it work", "my back is sore"])
+    for text in ("does it werk", "my back is sore after the salon, does it help"):
+        assert shorthand.expand(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("wot hapens wen i cum for the ferst apointment", "first-consultation"),
+        ("can it help with the inflamashun in my bak", "inflammation"),
+    ],
+)
+def test_a_question_spelled_by_ear_is_answered(engine: Engine, text: str, topic: str) -> None:
+    reply = engine.respond(text)
+    assert (reply.kind, reply.topic_id) == (Kind.ANSWER, topic)
+
+
+def test_a_red_flag_spelled_by_ear_is_urgent(engine: Engine) -> None:
+    assert engine.decide("cant feel my legz and they are geting werse").kind is Kind.URGENT
+
+
+def test_a_red_flag_in_the_words_as_written_counts_whatever_the_reading(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an unlucky reading that loses the red flag's words must not lose the red flag
+    text = "I wet myself this morning and my back is agony"
+
+    class UnluckyReading:
+        def expand(self, _: str) -> str:
+            return "my back is a bit sore"
+
+    monkeypatch.setattr(engine, "shorthand", UnluckyReading())
+    assert engine.decide(text).kind is Kind.URGENT
