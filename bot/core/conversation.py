@@ -197,6 +197,9 @@ class Engine:
             hit = self.triage.check(written)
         if hit is not None:
             return Decision(Kind.URGENT, score=100, red_flag=hit), None
+        heard = self.shorthand.by_ear(text)  # the matcher's reading only (see `by_ear`)
+        if heard != text:
+            text, message = heard, PreparedMessage.of(heard)
         as_written = self.matcher.read(message)
         reading = self._story_for_pointers(self._without_courtesies(as_written))
         ranked = self.matcher.rank(reading)

@@ -613,6 +613,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         "terminations": False,
         "negative_answers": False,
         "writer_markers": False,
+        "come_true": False,
         "respellings": False,
         "concepts": False,
         "context": False,
@@ -730,7 +731,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
     from bot.core.triage import context as triage_context
 
     lists = {}
-    for key in ("terminations", "negative_answers", "writer_markers"):
+    for key in ("terminations", "negative_answers", "writer_markers", "come_true"):
         items = checker.text_list(top, key, file, "red flags")
         for phrase, line in items:
             error = triage_context.check_phrase(phrase)
@@ -747,7 +748,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         )
         groups = []
     keys = {"axis": True, "direction": True, "scope": True, "triggers": True, "over": False,
-            "until": False, "not_after": False}  # fmt: skip
+            "until": False, "not_after": False, "not_before": False}  # fmt: skip
     for i, item in enumerate(groups or []):
         group = checker.mapping(item, file, "a context group", keys, line_of(groups, i))
         if group is None:
@@ -771,6 +772,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         over = checker.text_list(group, "over", file, where)
         until = checker.text_list(group, "until", file, where)
         not_after = checker.text_list(group, "not_after", file, where)
+        not_before = checker.text_list(group, "not_before", file, where)
         rule = ContextRule(
             axis,
             direction,
@@ -779,8 +781,9 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
             tuple(o for o, _ in over),
             tuple(u for u, _ in until),
             tuple(n for n, _ in not_after),
+            tuple(n for n, _ in not_before),
         )
-        for phrase, line in [*triggers, *over, *until, *not_after]:
+        for phrase, line in [*triggers, *over, *until, *not_after, *not_before]:
             error = triage_context.check_phrase(phrase)
             if error:
                 checker.add(file, line, f"in {where}: {error}")
@@ -794,6 +797,7 @@ def _load_triage_context(top: LDict, file: Path, checker: _Checker) -> TriageCon
         terminations=lists["terminations"],
         negative_answers=lists["negative_answers"],
         writer_markers=lists["writer_markers"],
+        come_true=lists["come_true"],
         respellings=_load_respellings(top, file, checker),
     )
 

@@ -50,6 +50,7 @@ class ContextRule:
     over: tuple[str, ...] = ()  # when set, only these words may stand between trigger and sign
     until: tuple[str, ...] = ()  # words that end this group's reach, besides `terminations`
     not_after: tuple[str, ...] = ()  # words right before a trigger that make it none ("with")
+    not_before: tuple[str, ...] = ()  # words right after a trigger that make it none ("here")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class TriageContext:
     terminations: tuple[str, ...] = ()  # end every trigger's reach ("but", "however")
     negative_answers: tuple[str, ...] = ()  # "chest pain? no." rules out what was asked
     writer_markers: tuple[str, ...] = ()  # the writer turns to their own back ("mine is")
+    # what was asked about as if it might happen has happened ("... - well it's started")
+    come_true: tuple[str, ...] = ()
     # Regional and non-native spellings read as a pattern word: ("cannae", "cant").
     respellings: tuple[tuple[str, str], ...] = ()
     # `concepts:` families ("legs", "leg | legs | feet") that chains in patterns name.

@@ -8,8 +8,9 @@ consonants, before the triage and the matcher read it. The known words are the k
 own (phrasings, answers, synonyms, smalltalk, red flags and their context), the most frequent
 winning. A message spelled by ear (several words the knowledge does not know that sound
 like words it does: the same consonant sounds, "werk" and "work", "inflamashun" and
-"inflammation") has those words replaced the same way. Any other message is left exactly as
-it is.
+"inflammation") has those words replaced the same way, for the matcher only: read by ear,
+a sentence in another language can sound like an alarming English word, so the triage reads
+the words as written. Any other message is left exactly as it is.
 """
 
 from __future__ import annotations
@@ -137,21 +138,28 @@ class Shorthand:
         )
 
     def expand(self, text: str) -> str:
-        """`text` with its vowel-less words read back, if it looks like shorthand, or its words
-        spelled by ear, if it is spelled so; else `text`."""
+        """`text` with its vowel-less words read back, if it looks like shorthand; else `text`."""
         words = _WORD.findall(text.lower())
         short = [w for w in words if self._unknown_short(w)]
-        if len(short) >= MIN_SHORT_WORDS and len(short) >= MIN_SHORT_SHARE * len(words):
-            read_as = {word: self.words.get(word, word) for word in short}
-        else:
-            read_as = {
-                word: self.heard[sound(word)]
-                for word in words
-                if len(word) >= MIN_HEARD_LETTERS
-                and word not in self.known
-                and sound(word) in self.heard
-                and fuzz.ratio(word, self.heard[sound(word)]) >= HEARD_LIKENESS
-            }
-            if len(read_as) < max(MIN_HEARD_WORDS, MIN_HEARD_SHARE * len(words)):
-                return text
+        if len(short) < MIN_SHORT_WORDS or len(short) < MIN_SHORT_SHARE * len(words):
+            return text
+        read_as = {word: self.words.get(word, word) for word in short}
+        return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())
+
+    def by_ear(self, text: str) -> str:
+        """`text` with its words spelled by ear read back, if it is spelled so; else `text`.
+
+        For the matcher only: a sentence in another language read by ear can sound like an
+        alarming English word ("por favor" like "fever"), so the triage never reads this."""
+        words = _WORD.findall(text.lower())
+        read_as = {
+            word: self.heard[sound(word)]
+            for word in words
+            if len(word) >= MIN_HEARD_LETTERS
+            and word not in self.known
+            and sound(word) in self.heard
+            and fuzz.ratio(word, self.heard[sound(word)]) >= HEARD_LIKENESS
+        }
+        if len(read_as) < max(MIN_HEARD_WORDS, MIN_HEARD_SHARE * len(words)):
+            return text
         return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())

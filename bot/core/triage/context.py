@@ -81,7 +81,7 @@ def check_rule(rule: ContextRule) -> str | None:
         return "a negation group with 'over' needs a number as scope (e.g. scope: 4)"
     if not rule.triggers:
         return "the group has no triggers - add at least one under 'triggers:'"
-    for phrase in (*rule.triggers, *rule.until, *rule.over, *rule.not_after):
+    for phrase in (*rule.triggers, *rule.until, *rule.over, *rule.not_after, *rule.not_before):
         error = check_phrase(phrase)
         if error:
             return error
@@ -112,6 +112,7 @@ class ClauseContext:
     stops: tuple[set[int], dict[int, set[int]]]  # see `ContextRules.stops`
     writer: str | None  # the writer's words turning to themselves, if any
     people: frozenset[int] = frozenset()  # where another person is named ("help HIM"), any role
+    came_true: str | None = None  # words saying what was asked about is so now ("that's me")
 
 
 class ContextRules:
@@ -125,6 +126,7 @@ class ContextRules:
         self._until: list[frozenset[int]] = []
         self._over: list[frozenset[str]] = []
         self._not_after: list[frozenset[str]] = []
+        self._not_before: list[frozenset[str]] = []
         words: set[str] = set()
         forward_negation_starts: set[str] = set()
         for r, rule in enumerate(context.rules):
@@ -142,13 +144,15 @@ class ContextRules:
             self._until.append(frozenset(p for u in rule.until for p in _pids(index, u)))
             self._over.append(frozenset(w for o in rule.over for w in o.split()))
             self._not_after.append(frozenset(w for o in rule.not_after for w in o.split()))
+            self._not_before.append(frozenset(w for o in rule.not_before for w in o.split()))
             words.update(w for o in rule.over for w in o.split())
         self._stops = frozenset(p for t in context.terminations for p in _pids(index, t))
         self._writer = frozenset(p for t in context.writer_markers for p in _pids(index, t))
+        self._came_true = frozenset(p for t in context.come_true for p in _pids(index, t))
         self.negative_answers = frozenset(
             " ".join(answer.lower().split()) for answer in context.negative_answers
         )
-        for phrase in (*context.terminations, *context.writer_markers):
+        for phrase in (*context.terminations, *context.writer_markers, *context.come_true):
             words.update(phrase.replace("|", " ").replace("*", "").split())
         self.trigger_words = frozenset(words)  # never read as typos of a red-flag word
         # A "..." never steps over a negation's first word ("i have [never had] cancer") nor
@@ -162,9 +166,15 @@ class ContextRules:
         self.no_gap = frozenset(forward_negation_starts | single_stops)
         index.freeze(typos=False)
 
-    def read(self, tokens: list[str], covered: list[bool]) -> ClauseContext:
-        """The triggers, terminations and writer's words of one clause."""
+    def read(
+        self, tokens: list[str], covered: list[bool], segments: list[int] | None = None
+    ) -> ClauseContext:
+        """The triggers, terminations and writer's words of one clause. A phrase of several
+        words is never read across a comma ("my father 80 years, back pain" says no "years
+        back")."""
         matches = self.index.matches(tokens) if tokens else []
+        if segments is not None:
+            matches = [m for m in matches if segments[m[0]] == segments[m[1] - 1]]
         if not matches:
             return ClauseContext([], (set(), {}), None)
         people = frozenset(
@@ -178,6 +188,7 @@ class ContextRules:
             self.stops(matches, tokens),
             self.writer_marker(tokens, matches),
             people,
+            next((" ".join(tokens[s:e]) for s, e, pid in matches if pid in self._came_true), None),
         )
 
     # -- finding triggers -----------------------------------------------------------------
@@ -196,6 +207,7 @@ class ContextRules:
             # an exception's, still say whose it is.
             if (self.rules[r].axis == EXPERIENCER or not all(covered[start:end]))
             and not self._after_pseudo(tokens, start, r)
+            and not (tokens[end : end + 1] and tokens[end] in self._not_before[r])
         )
         found.sort(key=lambda h: (h[0], h[0] - h[1]))
         kept: list[TriggerHit] = []

@@ -11,7 +11,7 @@ in doubt, urgent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.model import Knowledge, RedFlag, TriageContext
 from bot.core.prepared import Clause, PreparedMessage
@@ -174,6 +174,7 @@ class _Pending:
     words: Callable[[], str]
     urgent: bool
     reason: str | Callable[[], str]
+    hypothetical: bool = False  # set aside only as asked about, not had
     other: str | None = None  # someone else's, named by these words
 
 
@@ -244,7 +245,7 @@ class Triage:
             back = self._reads_back(readings[k + 1]) if k + 1 < len(readings) else None
             for pending in self._resolve(reading, answered, back):
                 seen.setdefault(k, set()).add(pending.rules.flag.id)
-                yield pending
+                yield self._come_true(pending, readings[k:])
         # A sign split over two neighbouring clauses: "numbness in my leg, and it's getting worse".
         for k in range(len(readings) - 1):
             a, b = readings[k], readings[k + 1]
@@ -257,6 +258,18 @@ class Triage:
             for pending in self._resolve(self._read(joined), False):
                 if pending.rules.flag.id not in already:
                     yield pending
+
+    def _come_true(self, pending: _Pending, after: list[_Reading]) -> _Pending:
+        """A flag asked about as if it might happen, that the writer then says has happened
+        ("if you get numbness in the saddle area - well it's started today", "... that's
+        me"): urgent after all."""
+        if not pending.hypothetical:
+            return pending
+        said = next((c for r in after if (c := self._context_of(r).came_true)), None)
+        if said is None:
+            return pending
+        reason = f"asked about as if it might happen, then said to be so: '{said}'"
+        return replace(pending, urgent=True, reason=reason, hypothetical=False)
 
     def _asks_about_someone(self, reading: _Reading) -> bool:
         """Whether the clause asks about another person: "..., can SHE come in?". Only the
@@ -340,7 +353,7 @@ class Triage:
 
     def _context_of(self, reading: _Reading) -> ClauseContext:
         if reading.context is None:
-            reading.context = self._context.read(reading.tokens, reading.covered)
+            reading.context = self._context.read(reading.tokens, reading.covered, reading.segments)
         return reading.context
 
     def _answered_no(self, readings: list[_Reading], k: int) -> bool:
@@ -449,6 +462,10 @@ class Triage:
                 )
                 continue
             exception = rules.exception(present)
+            if exception and self._turned_after(reading, exception, parts):
+                # "fell down the stairs, wasnt hurt at first BUT now my back is agony": what
+                # the sentence turns to after the exception is not excused by it.
+                exception = None
             if exception:
                 # An exception over the flag's own words is another sense of them ("fell
                 # THROUGH"): only those words are set aside, and the flag may still stand on
@@ -531,6 +548,18 @@ class Triage:
             spans.append(((lo, hi), (start, end)))
         return spans
 
+    def _turned_after(self, reading: _Reading, exception: Parts, parts: Parts) -> bool:
+        """Whether the flag goes on after a termination ("but", "however") that follows the
+        exception's words: "fell down the stairs, wasnt hurt at first BUT now MY BACK is
+        agony"; not "lost a stone on purpose, but my back aches" (the flag is all before)."""
+        said = [(s, e) for s, e, pid in reading.signs if any(pid in part for part in exception)]
+        flag = [(s, e) for s, e, pid in reading.signs if any(pid in part for part in parts)]
+        if not said or any(fs <= e and s <= fe for s, e in said for fs, fe in flag):
+            return False  # another sense of the flag's own words ("a bulging DISC"): it stands
+        everyone, _ = self._context_of(reading).stops
+        turns = [i for i in everyone if i >= min(s for s, _ in said)]
+        return any(start > turn for turn in turns for start, _ in flag)
+
     def _words_of(
         self, reading: _Reading, parts: Parts, negated: frozenset[int]
     ) -> Callable[[], str]:
@@ -605,7 +634,8 @@ class Triage:
         if NEGATION in by_axis:
             return _Pending(rules, sentence, words, False, f"negated by {quoted(NEGATION)}")
         if HYPOTHETICAL in by_axis:
-            return _Pending(rules, sentence, words, False, f"hypothetical: {quoted(HYPOTHETICAL)}")
+            reason = f"hypothetical: {quoted(HYPOTHETICAL)}"
+            return _Pending(rules, sentence, words, False, reason, hypothetical=True)
         if HISTORICAL in by_axis and not rules.flag.past_counts:
             return _Pending(rules, sentence, words, False, f"historical: {quoted(HISTORICAL)}")
         if EXPERIENCER in by_axis and not own:

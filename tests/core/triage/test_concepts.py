@@ -199,6 +199,16 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "I lost the control of my bowels yesterday, back hurts a lot",
         "I am writing on behalf of my mother. She was treated for bowel cancer in 2019 and now "
         "has new back pain. What happens at the first appointment?",
+        # round I: asked about as if it might happen, then said to have happened; an age
+        # before a comma is no "years back"; the writer saying who they are; weight "gone
+        # down"; an exception the sentence turns away from with "but"
+        "the nurse said ring 111 if I got numbness between my legs - well it has started "
+        "tonight. can I still come Thursday?",
+        "Is acupuncture safe for someone who's had bowel cancer and now has back ache? That's me.",
+        "Sir, my mother 75 years, back pain with fever two days. Acupuncture is good for her?",
+        "nurse here, slipped on a wet ward floor and went down hard on my back, still hurting",
+        "back hurting, my weight gone down a lot and I'm not dieting",
+        "I tripped on the kerb, wasn't hurt at first but now my back is agony",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -244,6 +254,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # the writer's own back
         "my bum is sore from the saddle and I have difficulty starting my ride, can it help",
         "my grandad had cancer long ago and passed; asking for my own stiff back, how often",
+        # round I: a shift is not a shirt; a question about the signs, then a job
+        "I'm stiff as a board after a shift on the tills, can acupuncture loosen me up",
+        "what warning signs should I look out for? and I have a desk job, nothing else",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
