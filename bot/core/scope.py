@@ -131,6 +131,14 @@ _PRACTICAL_SHAPES = tuple(
             r"\bwhat (?:should|do|shall|to|must) (?:i )?wear\b|\bwear\w* (?:to|for|dure|at) "
             r"(?:the|my|a|an) (?:session|appoint|treatment|consult|first consult)",
         ),
+        # someone else to see: "can you recommend a good chiropractor"
+        (
+            "recommend suggest know",
+            r"\b(?:can|could|do|doe|would|will) (?:you|practition|he|the clinic) (?:\w+ )?"
+            r"(?:recommend|suggest|know)\b (?:of )?(?:me )?(?:a|an|ani|some|someon|anyon)\b",
+        ),
+        # from what age: "what age can teenagers have it", "is there an age limit"
+        ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
         # whom the clinic sees: "do you treat kids?", "can you see children"
         (
             "kid kids children child babi toddler teenag teen",
@@ -182,6 +190,8 @@ _GET_FROM_SHAPE = re.compile(
 _SAME_AS_SHAPE = re.compile(
     r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|similar to|different from|"
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
+    # "what's the difference between acupuncture and dry needling"
+    r"|\bdiffer\w* between (?:acupunctur|it|this) and (?P<other>.+)"
 )
 _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|like)\b")
 
@@ -311,7 +321,8 @@ class ScopeReader:
             return False
         # What is offered ends where a relative clause or a preposition starts ("the cups
         # that leave circle marks", "acupuncture for sciatica").
-        offered = self._object_words(_OFFER_END.split(offer.group("obj"))[0])
+        obj = offer.group("obj") if offer.group("obj") is not None else offer.group("other")
+        offered = self._object_words(_OFFER_END.split(obj)[0])
         # "dry needling", "chinese herbal medicine": a word the topics never use makes it
         # another therapy or service, even beside words they do use.
         return any(w not in self.topic_words and not w.isdigit() for w in offered)

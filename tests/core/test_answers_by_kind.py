@@ -600,3 +600,36 @@ def test_round_h_questions_the_page_does_not_answer_are_not_answered(
     engine: Engine, text: str
 ) -> None:
     assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+# == Blind round I's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("will I have less pain after a few goes?", "pain-relief"),
+        ("honestly what's in it for me if I try acupuncture", "benefits"),
+        ("are top-ups needed once I'm better", "how-many-sessions"),
+        ("is Rick BAcC registered?", "about-practitioner"),
+        ("someone said you burn something on the skin, is that right", "moxibustion-cupping"),
+        # a request or a question in the patient's own language
+        ("Quisiera pedir cita para la semana que viene", "booking"),
+        ("Como funciona? the needles in the back", "how-it-works"),
+    ],
+)  # fmt: skip
+def test_round_i_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # someone else to see, another therapy compared, from what age
+        "could you recommend a good osteopath near Leeds",
+        "what is the difference between acupuncture and reflexology",
+        "is there an age limit for acupuncture",
+    ],
+)
+def test_round_i_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
