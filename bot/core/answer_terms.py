@@ -76,7 +76,9 @@ class AnswerTerms:
         topics = list(topics)
         written_by: dict[str, list[str]] = defaultdict(list)
         for topic in topics:
-            for word in non_latin_words(_TAGS.sub(" ", topic.answer)):
+            # the page's own words (經絡), and those the practitioner's phrasings add (拔罐)
+            written = " ".join((topic.answer, *topic.phrasings))
+            for word in non_latin_words(_TAGS.sub(" ", written)):
                 if all(_is_non_latin_letter(ch) for ch in word):
                     written_by[word].append(topic.id)
         # A word only one answer writes is about that answer.

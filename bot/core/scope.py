@@ -40,7 +40,7 @@ OTHER_BODY_AND_CONDITIONS = (
     "hayfever eczema psoriasis acne ibs colitis crohns arthritis fibromyalgia tinnitus vertigo "
     "dizziness nausea smoking addiction weight tennis golfers carpal tunnel plantar fasciitis "
     "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons "
-    "adhd autism dementia thyroid cholesterol"
+    "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic"
 )
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
@@ -59,7 +59,7 @@ POINTING_BACK = frozenset("her him that this them those it these".split())
 PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
 _SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
-_HELPS = r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth)"
+_HELPS = r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth|lower|bring (?:\w+ )?down)"
 _OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
 MAX_OBJECT_WORDS = 8
 # A condition named on its own beside the question ("fibromyalgia - does it help?") is a few
@@ -263,9 +263,15 @@ class ScopeReader:
                     # only around the question; another condition there, and no back, is it.
                     named = self._condition_words(told)
                     return (
-                        0 < len(named) <= NAMED_ONLY_WORDS
+                        len(named) > 0
                         and bool(self.other_body.intersection(named))
                         and not self.back_words.intersection(told)
+                        # or in a longer story that is mostly about it ("carpal tunnel in my
+                        # wrists from chopping all day")
+                        and (
+                            len(named) <= NAMED_ONLY_WORDS
+                            or len(self.other_body.intersection(named)) * 3 >= len(named)
+                        )
                     )
                 if self.back_words.intersection(_not_denied(told)):
                     return False  # ("I have anxiety, NOT back pain": the back is ruled out)

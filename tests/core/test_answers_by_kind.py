@@ -633,3 +633,37 @@ def test_round_i_questions_the_page_does_not_answer_are_not_answered(
     engine: Engine, text: str
 ) -> None:
     assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+# == Blind round J's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Kitna time lagega aur kitne sessions chahiye?", "how-many-sessions"),
+        ("fine, you've sold it to me, put me down for next week", "booking"),
+        ("money wise, is it a good investment compared to years of pills?", "cost"),
+        ("do the needles get the body to make its own painkillers?", "pain-relief"),
+        ("will I get needled on the first day or is it just a chat?", "first-consultation"),
+        ("我想问 拔罐 - do you do it?", "moxibustion-cupping"),
+    ],
+)  # fmt: skip
+def test_round_j_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # another condition told in a story about it, or to be lowered
+        ("tennis elbow from years of bricklaying and plastering, can acupuncture help?",
+         "other-conditions"),
+        ("my cholesterol is up, can needles bring it down?", "other-conditions"),
+        # when it is an emergency, asked in general
+        ("When does a bad back become an emergency? asking generally", "warning-signs"),
+    ],
+)  # fmt: skip
+def test_round_j_questions_the_page_does_not_answer_get_their_reply(
+    engine: Engine, text: str, intent: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, intent), decision

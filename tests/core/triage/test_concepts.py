@@ -209,6 +209,10 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "nurse here, slipped on a wet ward floor and went down hard on my back, still hurting",
         "back hurting, my weight gone down a lot and I'm not dieting",
         "I tripped on the kerb, wasn't hurt at first but now my back is agony",
+        # round J: fever in Hindi and Spanish, the back whacked on something
+        "papa ko kal se bukhar hai aur kamar mein dard, acupuncture theek rahega?",
+        "mi madre tiene fiebre y dolor de espalda, can she come?",
+        "slipped on the boat and whacked my back on the railing, getting worse",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -257,6 +261,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round I: a shift is not a shirt; a question about the signs, then a job
         "I'm stiff as a board after a shift on the tills, can acupuncture loosen me up",
         "what warning signs should I look out for? and I have a desk job, nothing else",
+        # round J: a neighbour's emergency, the writer's nothing like it
+        "my neighbour had cauda equina surgery last week. I've nothing like that, just a stiff "
+        "back. how many sessions?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
