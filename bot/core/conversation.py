@@ -39,6 +39,7 @@ GREETING = "greeting"
 SOCIAL_INTENTS = frozenset({GREETING, "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
+JOINING_WORDS = frozenset("and or plus also".split())  # "relieve pain AND reduce inflammation"
 SMALLTALK_TIE = 3  # two smalltalk intents this close fit alike: the first piece decides
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
@@ -275,7 +276,9 @@ class Engine:
             offered = {
                 s.label.removeprefix(TOPIC) for s in topics if s.score >= settings.suggest_score
             }
-            asked = self._each_question(reading, offered)
+            asked = self._each_question(reading, offered) or self._named_pair(
+                reading, decision, offered
+            )
             if asked and decision.topic_id is None:
                 return replace(decision, kind=Kind.ANSWER, topic_id=asked[0], also=asked[1:])
             if decision.topic_id in asked:  # the answer stands, and the others follow it
@@ -428,6 +431,28 @@ class Engine:
                 return ()
             found.append(decision.topic_id)
         return tuple(dict.fromkeys(found)) if len(set(found)) == len(found) else ()
+
+    def _named_pair(
+        self, reading: Reading, decision: Decision, offered: set[str]
+    ) -> tuple[str, ...]:
+        """Two topics one question names by their keywords, both fitting well enough to be
+        offered ("does it relieve pain and reduce inflammation?"): both are asked, in the
+        order named."""
+        asked = [t for tokens, asks in reading.clauses if asks for t in tokens] or list(
+            reading.whole
+        )
+        named = [
+            (at, label.removeprefix(TOPIC))
+            for at, label in self.matcher.labels_named(asked)
+            if label.startswith(TOPIC) and label.removeprefix(TOPIC) in offered
+        ]
+        if decision.kind is Kind.SUGGEST:
+            named = [(at, t) for at, t in named if t in decision.suggestions[:TIE_CHOICES]]
+        if len(named) != TIE_CHOICES:
+            return ()
+        # named as two things asked: "X and Y", "X or just Y"
+        (first, a), (second, b) = named
+        return (a, b) if JOINING_WORDS.intersection(asked[first + 1 : second]) else ()
 
     @staticmethod
     def _in_context(ranked: list[Scored], context: frozenset[str]) -> list[Scored]:

@@ -56,6 +56,8 @@ JOIN_CUTOFF = 90
 JOIN_LENGTH_SLACK = 2
 KEYWORD_BONUS = 6  # points a topic gains when one of its keywords is in the message
 SEGMENT_MIN_WORDS = 2
+# Words that ask without saying what about ("how do I do it?"): such a clause is not scored alone.
+QUESTION_ONLY = frozenset("how what when where who why which do doe does did can could".split())
 SEGMENT_MIN_CONTENT = 2  # a clause that does not ask needs this many content words
 MAX_SEGMENTS = 40  # a 10,000-character story is read in its first sentences only
 SEGMENT_DISCOUNT = 0.25  # a clause that is a small part of the message loses up to this share
@@ -250,6 +252,11 @@ class _Nominees:
         candidates: set[int] = set()
         for f in telling:
             candidates.update(matcher._index.get(f, ()))
+        if len(candidates) < FEW_NOMINEES and telling != self.feats:
+            # One rare word of another sense ("hai" in "kamar ka dard hai, acupuncture se
+            # madad?") nominates almost nothing: the common words nominate too.
+            for f in self.feats - telling:
+                candidates.update(matcher._index.get(f, ()))
         self.candidates = candidates
         self._sharing_most: list[tuple[float, int, float]] = []  # its first ones, once known
 
@@ -273,6 +280,7 @@ class _Nominees:
 
 
 NOMINEES_KEPT = 16
+FEW_NOMINEES = 5  # telling words that nominate fewer phrasings than this: all words nominate
 
 
 class Matcher:
@@ -611,6 +619,18 @@ class Matcher:
             for w in kw.split()
         )
 
+    def labels_named(self, tokens: Sequence[str]) -> list[tuple[int, str]]:
+        """The labels whose keywords these words name, each with the word where it is first
+        named, in that order."""
+        padded = f" {' '.join(tokens)} "
+        found: dict[str, int] = {}
+        for label, kws in self._padded_keywords.items():
+            for kw in kws:
+                if kw in padded:
+                    at = padded[: padded.index(kw) + 1].count(" ") - 1
+                    found[label] = min(found.get(label, at), at)
+        return sorted(((at, label) for label, at in found.items()), key=lambda x: x[0])
+
     def words_of_labels(self, labels: Iterable[str]) -> set[str]:
         """Every content word (stem) the phrasings of these labels use."""
         return set().union(*(self._label_words.get(label, set()) for label in labels))
@@ -681,6 +701,8 @@ class Matcher:
                 # message does not already say; a question that short still counts.
                 if not asks and sum(t not in STOPWORDS for t in tokens) < SEGMENT_MIN_CONTENT:
                     continue
+                if asks and all(t in STOPWORDS or t in QUESTION_ONLY for t in tokens):
+                    continue  # "..., how do I do it?": a question that only points back
                 seen.add(tokens)
                 share = min(1.0, self._weight_of(tokens) / whole_weight)
                 discount = ASKING_DISCOUNT if asks else SEGMENT_DISCOUNT

@@ -137,6 +137,13 @@ _PRACTICAL_SHAPES = tuple(
             r"\b(?:can|could|do|doe|would|will) (?:you|practition|he|the clinic) (?:\w+ )?"
             r"(?:recommend|suggest|know)\b (?:of )?(?:me )?(?:a|an|ani|some|someon|anyon)\b",
         ),
+        # a note for work, or someone else to see instead
+        ("note", r"\b(?:sick|fit|doctor|gp|medic) note\b|\bnote for (?:work|my employ|school)"),
+        (
+            "instead",
+            r"\bshould i (?:see|go to|tri|tri a|book) (?:a|an) (?!acupunctur|practition)\w+"
+            r"(?: \w+)? instead\b",
+        ),
         # from what age: "what age can teenagers have it", "is there an age limit"
         ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
         # whom the clinic sees: "do you treat kids?", "can you see children"
@@ -150,6 +157,15 @@ _PRACTICAL_SHAPES = tuple(
 )
 # Whether the treatment itself hurts ("is it painful?", "do the needles sting?"): how it
 # feels to have it, which the page does not say (not whether it relieves pain).
+# Whether what one feels during or after it is normal, or something is safe or fine to do
+# around it ("is it normal to feel tingly", "is it ok to take paracetamol before"): the page
+# says neither.
+_NORMAL_OR_SAFE_SHAPE = re.compile(
+    r"\bnormal to (?:feel|be|have|get)\b"
+    # (not "ok to have acupuncture alongside my physio": whether the two go together)
+    r"|\b(?:ok|okay|safe|fine|alright) to (?:take|have|eat|drink|drive|exercis|work|fli|fly|swim|"
+    r"shower|go to|train|lift|run)\b(?! (?:acupunctur|it|needl|treatment|both|them|the two))"
+)
 _SENSATION_SHAPE = re.compile(
     r"^(?:\w+ )?(?:is|will|doe|does|do|would|can|could) (?:it|acupunctur|the needl|needl|they|treatment|"
     r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:realli|veri|too|much|a lot))? "
@@ -192,6 +208,7 @@ _SAME_AS_SHAPE = re.compile(
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
     # "what's the difference between acupuncture and dry needling"
     r"|\bdiffer\w* between (?:acupunctur|it|this) and (?P<other>.+)"
+    r"|\bdiffer\w* between (?P<first>.+?) and (?:acupunctur|it|this)\b"
 )
 _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|like)\b")
 
@@ -202,7 +219,9 @@ TRIGGER_WORDS = frozenset(
     "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
     "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
-    "pound quid afford expens discount deposit refund cost costs costing".split()
+    "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
+    "fine alright note instead differ age recommend suggest know kid kids children child babi "
+    "toddler teenag teen".split()
 )
 
 
@@ -327,7 +346,8 @@ class ScopeReader:
             return False
         # What is offered ends where a relative clause or a preposition starts ("the cups
         # that leave circle marks", "acupuncture for sciatica").
-        obj = offer.group("obj") if offer.group("obj") is not None else offer.group("other")
+        groups = offer.groupdict()
+        obj = next(g for g in (groups.get(k) for k in ("obj", "other", "first")) if g is not None)
         offered = self._object_words(_OFFER_END.split(obj)[0])
         # "dry needling", "chinese herbal medicine": a word the topics never use makes it
         # another therapy or service, even beside words they do use.
@@ -344,8 +364,10 @@ class ScopeReader:
 
     @staticmethod
     def sensation(stems: Iterable[str]) -> bool:
-        """Whether the clause asks if having the treatment hurts."""
-        return bool(_SENSATION_SHAPE.search(" ".join(stems)))
+        """Whether the clause asks if having the treatment hurts, whether what one feels is
+        normal, or whether something is safe to do around it."""
+        clause = " ".join(stems)
+        return bool(_SENSATION_SHAPE.search(clause) or _NORMAL_OR_SAFE_SHAPE.search(clause))
 
     def outside(self, stems: Iterable[str], story: Iterable[str] = ()) -> str | None:
         """The gap a clause falls in ("other-conditions", "practical-booking-questions",

@@ -667,3 +667,51 @@ def test_round_j_questions_the_page_does_not_answer_get_their_reply(
 ) -> None:
     decision = engine.decide(text)
     assert (decision.kind, decision.intent) == (Kind.FALLBACK, intent), decision
+
+
+# == Blind round K's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # a request, then a question that only points back at it
+        ("I'd like to book in for next week, how do I do that?", "booking"),
+        # a patient's other language mixed into English
+        ("Ilang sessions po ang kailangan?", "how-many-sessions"),
+        ("kamar mein dard, kitne sessions lagenge?", "how-many-sessions"),
+        ("dolor de espalda, la acupuntura puede ayuda?", "can-acupuncture-help"),
+        # how far one can bend
+        ("will it help me touch my toes again?", "stiffness-mobility"),
+    ],
+)  # fmt: skip
+def test_round_k_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+def test_one_question_naming_two_topics_by_their_keywords_gets_both(engine: Engine) -> None:
+    decision = engine.decide("Can it ease the inflammation and give pain relief? Need both.")
+    assert decision.kind is Kind.ANSWER, decision
+    assert {decision.topic_id, *decision.also} == {"inflammation", "pain-relief"}, decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what one feels, or may do around it; a note for work; someone else instead; the
+        # difference from another therapy, named first
+        "is it normal to feel a bit dizzy afterwards?",
+        "is it ok to drink coffee before a session?",
+        "can I get a fit note from you for work?",
+        "should I see an osteopath instead?",
+        "what's the difference between reflexology and acupuncture?",
+    ],
+)
+def test_round_k_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+def test_a_rare_word_of_another_sense_does_not_hide_the_common_ones(engine: Engine) -> None:
+    # "hai" nominates almost nothing: the common words still find their phrasings
+    decision = engine.decide("kamar ka dard hai, acupuncture se madad milegi?")
+    assert "can-acupuncture-help" in (decision.topic_id, *decision.suggestions), decision

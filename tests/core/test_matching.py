@@ -281,7 +281,15 @@ def _every_phrasing_scored(
     kept. The matcher skips phrasings that cannot beat their label's best; same maxima."""
     from rapidfuzz import fuzz
 
-    from bot.core.matching import _BETA_SQUARED, _F_BETA, _W_COVERAGE, _W_FIT, _W_FUZZ, _features
+    from bot.core.matching import (
+        _BETA_SQUARED,
+        _F_BETA,
+        _W_COVERAGE,
+        _W_FIT,
+        _W_FUZZ,
+        FEW_NOMINEES,
+        _features,
+    )
 
     feats = _features(tokens)
     words = {f for f in feats if "_" not in f}
@@ -289,9 +297,14 @@ def _every_phrasing_scored(
     stress = {w: m._weight.get(w, m._unknown_weight) for w in words}
     query_weight = sum(stress.values()) or 1.0
     telling = feats & m._telling
+    if telling <= pairs:
+        telling = feats
     candidates: set[int] = set()
-    for f in telling if not telling <= pairs else feats:
+    for f in telling:
         candidates.update(m._index.get(f, ()))
+    if len(candidates) < FEW_NOMINEES:  # a rare word nominating almost nothing: all words do
+        for f in feats:
+            candidates.update(m._index.get(f, ()))
     if len(candidates) > limit:
         overlap = {i: sum(m._weight[f] for f in feats & m._entry_features[i]) for i in candidates}
         top = sorted(

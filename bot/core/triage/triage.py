@@ -38,6 +38,8 @@ QUESTION_RUN = 4  # "numbness? incontinence? fever? nope": questions one answer 
 # Another person's back, a few words after them: "she has BACK pain", "his SPINE aches".
 BACK_WORDS = frozenset("back backs backache spine lumbar sciatica coccyx tailbone".split())
 BACK_REACH = 4
+# The writer speaking of their own self (not "we", which may be a family asking for one).
+WRITER_SELF = frozenset("i im ive id ill me my mine myself".split())
 # Linking words that may open a sentence before a trigger reading back into the one before:
 # "- AND THANKFULLY I have none of them", "- ALL gone now".
 LEAD_IN = frozenset(
@@ -327,7 +329,10 @@ class Triage:
                     for i, t in enumerate(tokens[p : p + BACK_REACH])
                 ):
                     return True
-        return False
+        # A message that never speaks of the writer's own self ("Mum had bone cancer years
+        # ago and now has terrible back pain; we wondered about acupuncture") tells of theirs.
+        words = {t for r in readings for t in r.tokens}
+        return bool(words & BACK_WORDS) and not words & WRITER_SELF
 
     def _only_together(self, a: _Reading, b: _Reading) -> bool:
         """Whether some flag needs both clauses' phrases (cheap: before reading them joined)."""

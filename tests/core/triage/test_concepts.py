@@ -213,6 +213,10 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "papa ko kal se bukhar hai aur kamar mein dard, acupuncture theek rahega?",
         "mi madre tiene fiebre y dolor de espalda, can she come?",
         "slipped on the boat and whacked my back on the railing, getting worse",
+        # round K: a red flag's word in the patient's other language; a relative's history
+        # in a message that never speaks of the writer
+        "mal au dos et je ne peux plus controler ma vessie, I can't control it",
+        "Dad had prostate cancer ten years ago and now has bad back pain; is acupuncture ok?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -264,6 +268,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round J: a neighbour's emergency, the writer's nothing like it
         "my neighbour had cauda equina surgery last week. I've nothing like that, just a stiff "
         "back. how many sessions?",
+        # round K: what a symptom can be, read about; a list answered "sadly none"
+        "I read that back pain can be cancer, scary. Mine is from gardening, how often?",
+        "Fever? No. Weight loss? Sadly none. Just stiff - how do I book?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
