@@ -636,7 +636,8 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
     context = dataclasses.replace(context, concepts=tuple(concepts.items()))
     flags: list[RedFlag] = []
     seen: set[str] = set()
-    keys = {"id": True, "name": True, "when": True, "unless": False, "past_counts": False}
+    keys = {"id": True, "name": True, "when": True, "unless": False, "past_counts": False,
+            "despite": False}  # fmt: skip
     for i, item in enumerate(flags_value):
         flag = checker.mapping(item, file, "a red flag", keys, line_of(flags_value, i))
         if flag is None:
@@ -651,9 +652,13 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
         name = checker.text(flag, "name", file, where)
         when = checker.text_list(flag, "when", file, where, required=True)
         unless = checker.text_list(flag, "unless", file, where)
+        despite = checker.text_list(flag, "despite", file, where)
         when = [(_expanded(p, line, concepts, file, where, checker), line) for p, line in when]
         unless = [(_expanded(p, line, concepts, file, where, checker), line) for p, line in unless]
-        for pattern, line in [*when, *unless]:
+        despite = [
+            (_expanded(p, line, concepts, file, where, checker), line) for p, line in despite
+        ]
+        for pattern, line in [*when, *unless, *despite]:
             error = compile_pattern(pattern)
             if error:
                 checker.add(file, line, f"in {where}: {error}")
@@ -672,6 +677,7 @@ def _load_red_flags(file: Path, checker: _Checker) -> tuple[list[RedFlag], Triag
                 tuple(p for p, _ in when),
                 tuple(p for p, _ in unless),
                 past_counts,
+                tuple(p for p, _ in despite),
             )
         )
     return flags, context

@@ -32,6 +32,9 @@ class RedFlag:
     when: tuple[str, ...]  # patterns; any one matching raises the flag
     unless: tuple[str, ...] = ()  # narrow exceptions: patterns that cancel it in the same sentence
     past_counts: bool = False  # a past one still counts ("a history of cancer")
+    # patterns that keep it standing beside an exception ("WITHOUT CHANGING ANYTHING, thought
+    # it was stress": the writer cannot explain it)
+    despite: tuple[str, ...] = ()
 
 
 AXES = ("negation", "historical", "hypothetical", "experiencer")

@@ -715,3 +715,20 @@ def test_a_rare_word_of_another_sense_does_not_hide_the_common_ones(engine: Engi
     # "hai" nominates almost nothing: the common words still find their phrasings
     decision = engine.decide("kamar ka dard hai, acupuncture se madad milegi?")
     assert "can-acupuncture-help" in (decision.topic_id, *decision.suggestions), decision
+
+
+# == Blind round L's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what causes LBP?", "what-is-back-pain"),
+        ("is acu or a gym membership easier on the wallet long term?", "cost"),
+    ],
+)
+def test_round_l_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+def test_which_symptoms_make_back_pain_serious_lists_the_warning_signs(engine: Engine) -> None:
+    decision = engine.decide("which symptoms mean my back pain is serious?")
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, "warning-signs"), decision

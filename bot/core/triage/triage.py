@@ -134,6 +134,7 @@ class _Rules:
     unless: tuple[tuple[str, Parts], ...]
     leads: frozenset[int]  # the phrases of every `when` pattern's first part
     phrases: frozenset[int] = frozenset()  # every phrase of its `when` patterns
+    despite: tuple[Parts, ...] = ()  # patterns that keep it standing beside an exception
 
     def firing(self, found: set[int]) -> Parts | None:
         """The first `when` pattern whose every part is among `found`."""
@@ -145,9 +146,11 @@ class _Rules:
         return None
 
     def exception(self, found: set[int]) -> Parts | None:
-        """The practitioner's `unless` pattern present, if any."""
+        """The practitioner's `unless` pattern present, if any, and no `despite` pattern."""
         for _, parts in self.unless:
             if all(not part.isdisjoint(found) for part in parts):
+                if any(all(not p.isdisjoint(found) for p in d) for d in self.despite):
+                    return None
                 return parts
         return None
 
@@ -193,11 +196,12 @@ class Triage:
             try:
                 when = tuple(self._index.add(p, others=True) for p in flag.when)
                 unless = tuple((p, self._index.add(p, others=True)) for p in flag.unless)
+                despite = tuple(self._index.add(p, others=True) for p in flag.despite)
             except PatternError as exc:
                 raise PatternError(f"in red flag '{flag.id}': {exc}") from None
             leads = frozenset().union(*(parts[0] for parts in when)) if when else frozenset()
             phrases = frozenset(pid for parts in when for part in parts for pid in part)
-            rules.append(_Rules(flag, when, unless, leads, phrases))
+            rules.append(_Rules(flag, when, unless, leads, phrases, despite))
         self._rules = tuple(rules)
         # Phrases that raise a flag on their own ("cant pee"); others ("loss") need company.
         self._alone = frozenset(

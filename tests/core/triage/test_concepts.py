@@ -217,6 +217,11 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # in a message that never speaks of the writer
         "mal au dos et je ne peux plus controler ma vessie, I can't control it",
         "Dad had prostate cancer ten years ago and now has bad back pain; is acupuncture ok?",
+        # round L: weight lost with no change made, whatever reason is guessed at; someone
+        # else's fever while the writer has no idea what to do (no turn to their own back)
+        "lost nearly a stone since summer without changing anything, I assumed it was work "
+        "stress, and my back aches",
+        "my husband has a fever and back pain, I have no idea what to do",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -271,6 +276,13 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round K: what a symptom can be, read about; a list answered "sadly none"
         "I read that back pain can be cancer, scary. Mine is from gardening, how often?",
         "Fever? No. Weight loss? Sadly none. Just stiff - how do I book?",
+        # round L: not the writer's, said at once; ruled out by a scan; a relative's fever
+        # and the writer's none; worn out, said so
+        "paramedic here, attended a bad crash tonight (not me!), my own back is just stiff",
+        "xray showed no fracture after my fall last week, will acupuncture ease the stiffness?",
+        "my brothers kidney infection came with a fever, scary, but I've got no temp, just a "
+        "stiff back. can it help?",
+        "I feel like death today, just tired from the night feeds, back aches from lifting",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
