@@ -241,7 +241,7 @@ class Engine:
             if best_topic.score < WRITTEN_SCORE
             else []
         )
-        if self._clear_claim(claimed):
+        if self._clear_claim(claimed) and self._claim_fits(claimed[0], topics, best_topic):
             score = max(best_topic.score, settings.answer_score)
             return Decision(Kind.ANSWER, topic_id=claimed[0].label, score=score)
 
@@ -302,6 +302,16 @@ class Engine:
         if found and found[0].score >= CLAIM_SCORE:
             found = claims(words, CLAIM_FLOOR)
         return found
+
+    def _claim_fits(self, claim: Scored, topics: list[Scored], best: Scored) -> bool:
+        """A research question's claim decides when the phrasings are unsure, or when they
+        rank its topic among the choices: "how does acupuncture work and what's the evidence?"
+        says "acupuncture can work alongside conventional care" too, but is not about that."""
+        settings = self.knowledge.matching
+        if best.score < settings.answer_score:
+            return True
+        ranked = next((s.score for s in topics if s.label == TOPIC + claim.label), 0)
+        return ranked >= settings.suggest_score
 
     @staticmethod
     def _clear_claim(claimed: list[Scored]) -> bool:

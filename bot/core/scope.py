@@ -52,7 +52,7 @@ NOT_A_CONDITION = frozenset(
     "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
     "type sort also as well too here there much more anyth someth at bit littl abit "
     "alreadi at all realli even same way clinic place centr age old year both either neither "
-    "togeth".split()
+    "togeth symptom symptoms".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())
@@ -144,6 +144,15 @@ _PRACTICAL_SHAPES = tuple(
             r"\bshould i (?:see|go to|tri|tri a|book) (?:a|an) (?!acupunctur|practition)\w+"
             r"(?: \w+)? instead\b",
         ),
+        # which of two others to see, which exercises to do, the best pill: advice the page
+        # does not give
+        (
+            "or",
+            r"\bshould i (?:see|go to|tri) (?:a|an) (?!acupunctur|practition)\w+ or (?:a|an) "
+            r"(?!acupunctur|practition)\w+",
+        ),
+        ("exercis", r"\bwhat (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
+        ("best strongest", r"\b(?:best|strongest) (?:painkil|pill|tablet|medic|drug)"),
         # from what age: "what age can teenagers have it", "is there an age limit"
         ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
         # whom the clinic sees: "do you treat kids?", "can you see children"
@@ -189,7 +198,7 @@ _MONEY_WORDS = frozenset(
 _TRAILING_TIME_CLAUSE = re.compile(r"(?<=\w) (?:befor|after|until|without|instead of) .*$")
 _VALUE_OVER_TIME = re.compile(
     r"\b(?:effect|valu|long run|long term|long time|longer|over time|save|worth|cheaper|compar|"
-    r"month|year|period|econom|invest)"
+    r"month|year|period|econom|invest|itself|eventu|in the end)"
 )
 # "do you offer/do/have X": a therapy or service the topics never mention.
 _OFFER_SHAPE = re.compile(
@@ -221,6 +230,7 @@ TRIGGER_WORDS = frozenset(
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
+    "or exercis best strongest "
     "toddler teenag teen".split()
 )
 

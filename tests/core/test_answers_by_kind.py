@@ -732,3 +732,31 @@ def test_round_l_kinds_are_answered(engine: Engine, text: str, topic: str) -> No
 def test_which_symptoms_make_back_pain_serious_lists_the_warning_signs(engine: Engine) -> None:
     decision = engine.decide("which symptoms mean my back pain is serious?")
     assert (decision.kind, decision.intent) == (Kind.FALLBACK, "warning-signs"), decision
+
+
+# == Blind round M's kinds (fresh sentences, none a line of any set) ===========================
+def test_value_that_pays_for_itself_in_the_end_is_the_cost_topic(engine: Engine) -> None:
+    assert answered(engine, "will it pay for itself in the end?") == "cost"
+
+
+def test_symptoms_are_no_other_condition(engine: Engine) -> None:
+    decision = engine.decide("does it fix the cause or only treat the symptoms?")
+    assert decision.kind is not Kind.FALLBACK, decision
+
+
+def test_a_research_claim_does_not_outweigh_a_clear_ranking_elsewhere(engine: Engine) -> None:
+    # "acupuncture can work alongside conventional care" shares "acupuncture ... work"
+    text = "how does acupuncture actually work, and is there any evidence?"
+    assert answered(engine, text) in ("how-it-works", "benefits"), engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should I go to a physio or an osteopath?",
+        "what stretches should I do every morning?",
+        "what's the strongest painkiller I can buy?",
+    ],
+)
+def test_advice_the_page_does_not_give_is_not_answered(engine: Engine, text: str) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)

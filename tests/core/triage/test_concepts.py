@@ -283,6 +283,8 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my brothers kidney infection came with a fever, scary, but I've got no temp, just a "
         "stiff back. can it help?",
         "I feel like death today, just tired from the night feeds, back aches from lifting",
+        # round M: a strain, swollen and bruised (the page's own words)
+        "strained my lower back lifting, a bit of swelling and bruising, will it help?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:

@@ -132,3 +132,49 @@ def test_respellings_that_are_not_a_mapping_are_named(red_flags: Path) -> None:
     )
     found = problem(red_flags, "'respellings' should be lines like")
     assert found.line == text[:start].count("\n") + 1
+
+
+# -- come_true, not_before and despite: the session-four additions, as data ----------------
+
+
+def test_a_come_true_phrase_the_practitioner_adds_makes_an_asked_flag_count(
+    red_flags: Path,
+) -> None:
+    from bot.core.triage import Triage
+
+    message = "what if I got numbness in the saddle area? well, now it is here"
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is None
+    edit(red_flags, 'come_true:\n  - "its started', 'come_true:\n  - "now it is here | its started')
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is not None
+
+
+def test_a_not_before_word_keeps_a_person_from_being_someone_else(red_flags: Path) -> None:
+    from bot.core.triage import Triage
+
+    message = (
+        "cleaner writing, slipped on a wet floor at work and went down hard on my back this "
+        "afternoon, can acupuncture help quickly"
+    )
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is None
+    edit(red_flags, '    not_before: "here | speaking"', '    not_before: "here | writing"')
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is not None
+
+
+def test_a_despite_phrase_keeps_a_flag_beside_its_exception(red_flags: Path) -> None:
+    from bot.core.triage import Triage
+
+    message = "lost a stone since the divorce, no appetite at all, back aches"
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is None
+    edit(
+        red_flags,
+        '    despite:\n      - "without changing anything',
+        ('    despite:\n      - "no appetite at all | without changing anything'),
+    )
+    assert Triage.from_knowledge(load_knowledge(red_flags.parent)).check(message) is not None
+
+
+def test_a_broken_despite_or_come_true_phrase_is_named_with_its_line(red_flags: Path) -> None:
+    line = edit(red_flags, '      - "without changing anything', '      - "@nowhere | without')
+    assert problem(red_flags, "red flag 'weight-loss'").line == line
+    line = edit(red_flags, 'come_true:\n  - "its started', "come_true:\n  - \"it's started")
+    assert problem(red_flags, "apostrophe").line == line + 1
