@@ -338,8 +338,10 @@ class ScopeReader:
             return bool(obj) and obj[0] in POINTING_BACK and not self._object_words(" ".join(obj))
         return False
 
-    def practical_detail(self, stems: Iterable[str]) -> bool:
-        """Whether the clause asks a practical detail the page does not give."""
+    def practical_detail(self, stems: Iterable[str], story: Iterable[str] = ()) -> bool:
+        """Whether the clause asks a practical detail the page does not give; `story` is the
+        rest of the message, read when the clause only points back ("reflexology, do you
+        offer it?")."""
         stems = list(stems)
         clause, words = " ".join(stems), set(stems)
         if any(
@@ -359,6 +361,12 @@ class ScopeReader:
         groups = offer.groupdict()
         obj = next(g for g in (groups.get(k) for k in ("obj", "other", "first")) if g is not None)
         offered = self._object_words(_OFFER_END.split(obj)[0])
+        if not offered and obj.split()[:1] and obj.split()[0] in POINTING_BACK:
+            # what "it" is, the story named: a few words, none of them the topics' own
+            told = self._condition_words(w for w in story if w not in stems)
+            if len(told) > NAMED_ONLY_WORDS or any(w in self.topic_words for w in told):
+                told = []
+            offered = told
         # "dry needling", "chinese herbal medicine": a word the topics never use makes it
         # another therapy or service, even beside words they do use.
         return any(w not in self.topic_words and not w.isdigit() for w in offered)
@@ -391,7 +399,7 @@ class ScopeReader:
             # "Why keep paying for it? Seems expensive over time": value over time, named
             # anywhere in the message, is the cost topic.
             return FEES
-        if self.practical_detail(stems):
+        if self.practical_detail(stems, story):
             return PRACTICAL_DETAIL
         if self.sensation(stems):
             return SIDE_EFFECTS

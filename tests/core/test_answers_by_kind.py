@@ -760,3 +760,21 @@ def test_a_research_claim_does_not_outweigh_a_clear_ranking_elsewhere(engine: En
 )
 def test_advice_the_page_does_not_give_is_not_answered(engine: Engine, text: str) -> None:
     assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+# == Blind round N's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("where can I sign up for acupuncture?", "booking"),
+        ("how many yrs experience does Rick have?", "about-practitioner"),
+    ],
+)
+def test_round_n_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+def test_a_therapy_named_before_do_you_offer_it_is_another_therapy(engine: Engine) -> None:
+    assert engine.decide("hypnotherapy - do you offer it?").kind is Kind.FALLBACK
+    # the page's own therapy, named the same way, is its answer
+    assert answered(engine, "moxa - do you offer it?") == "moxibustion-cupping"

@@ -222,6 +222,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "lost nearly a stone since summer without changing anything, I assumed it was work "
         "stress, and my back aches",
         "my husband has a fever and back pain, I have no idea what to do",
+        # round N: clipped by a vehicle; a fear that goes on to say it has begun
+        "my back's been agony since I got clipped by a van on my bike on Monday, will it help?",
+        "I'm scared it's getting worse, I can't feel my legs properly",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -285,6 +288,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "I feel like death today, just tired from the night feeds, back aches from lifting",
         # round M: a strain, swollen and bruised (the page's own words)
         "strained my lower back lifting, a bit of swelling and bruising, will it help?",
+        # round N: a word that keeps coming to mind, a fear of what it is
+        "the word cancer keeps going round my head, but the GP says it's a strained muscle",
+        "I'm scared it's a tumour but my GP says muscle strain, can acupuncture help?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
