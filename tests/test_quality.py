@@ -95,15 +95,23 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
     assert right / n >= 0.85, report
 
 
+# Rounds F-N (2026-12-01/02), each studied after its first run: right >= 92%, wrong <= 3%,
+# out-of-scope answered <= 8% (issue 8's bounds, with the wrong-answer bound of the dev set).
+LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmn"]
+
+
 @pytest.mark.parametrize(
-    ("name", "max_wrong", "max_oos_answered"),
-    [("blind-a", 0.025, 0.05), ("blind-b", 0.02, 0.08), ("blind-d", 0.02, 0.08)],
-    ids=["blind-a", "blind-b", "blind-d"],
+    ("name", "min_right", "max_wrong", "max_oos_answered"),
+    [("blind-a", 0.93, 0.025, 0.05), ("blind-b", 0.93, 0.02, 0.08), ("blind-d", 0.93, 0.02, 0.08)]
+    + [(name, 0.92, 0.03, 0.08) for name in LATER_ROUNDS],
+    ids=["blind-a", "blind-b", "blind-d", *LATER_ROUNDS],
 )
-def test_blind_round_answers_gate(name: str, max_wrong: float, max_oos_answered: float) -> None:
-    """Blind rounds A, B and D after their misses were studied: right on at least 93% of the
-    lines, few wrong topics (a "did you mean" or the fallback beats a wrong answer), and
-    questions the page does not cover not answered (their red flags have their own gate)."""
+def test_blind_round_answers_gate(
+    name: str, min_right: float, max_wrong: float, max_oos_answered: float
+) -> None:
+    """Blind rounds A, B, D and F-N after their misses were studied: right on most lines, few
+    wrong topics (a "did you mean" or the fallback beats a wrong answer), and questions the
+    page does not cover not answered (their red flags have their own gate)."""
     items = _items(ROOT / "tests" / "data" / f"{name}.jsonl")
     replies = ask_all([i["q"] for i in items])
     right = wrong = oos = oos_answered = 0
@@ -119,7 +127,7 @@ def test_blind_round_answers_gate(name: str, max_wrong: float, max_oos_answered:
             misses.append(f"{item['q']!r}: want {accept}, got {got}")
     n = len(items)
     report = "\n".join(misses)
-    assert right / n >= 0.93, report
+    assert right / n >= min_right, report
     assert wrong / n <= max_wrong, report
     assert oos_answered / oos <= max_oos_answered, report
 
@@ -171,11 +179,12 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
+        *[(name, 0.02) for name in LATER_ROUNDS],
     ],
-    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study"],
+    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study", *LATER_ROUNDS],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D and the red-flag study set (tests/data/*.jsonl, written without seeing
+    """Blind rounds A-D, F-N and the red-flag study set (tests/data/*.jsonl, written without seeing
     the knowledge) after their misses were studied by kind: every red flag caught, few false
     alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
     urgent, others = _by_red_flag(name)
