@@ -451,6 +451,8 @@ class Engine:
         asked = [t for tokens, asks in reading.clauses if asks for t in tokens] or list(
             reading.whole
         )
+        if JOINING_WORDS.isdisjoint(asked):
+            return ()  # the usual case: nothing joins two things asked
         named = [
             (at, label.removeprefix(TOPIC))
             for at, label in self.matcher.labels_named(asked)

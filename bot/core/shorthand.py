@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -67,6 +68,7 @@ def _skeletons(word: str) -> set[str]:
     return {form for form in forms if form and form != word}
 
 
+@lru_cache(maxsize=4096)
 def sound(word: str) -> str:
     """The consonant sounds of a word, first letter kept ("werk" and "work": "wrk")."""
     for spelled, said in _SOUNDS:
@@ -152,14 +154,16 @@ class Shorthand:
         For the matcher only: a sentence in another language read by ear can sound like an
         alarming English word ("por favor" like "fever"), so the triage never reads this."""
         words = _WORD.findall(text.lower())
+        unknown = [w for w in words if len(w) >= MIN_HEARD_LETTERS and w not in self.known]
+        needed = max(MIN_HEARD_WORDS, MIN_HEARD_SHARE * len(words))
+        if len(unknown) < needed:
+            return text  # the usual case: too few unknown words to be a way of spelling
+        heard = ((w, self.heard.get(sound(w))) for w in unknown)
         read_as = {
-            word: self.heard[sound(word)]
-            for word in words
-            if len(word) >= MIN_HEARD_LETTERS
-            and word not in self.known
-            and sound(word) in self.heard
-            and fuzz.ratio(word, self.heard[sound(word)]) >= HEARD_LIKENESS
+            word: known
+            for word, known in heard
+            if known is not None and fuzz.ratio(word, known) >= HEARD_LIKENESS
         }
-        if len(read_as) < max(MIN_HEARD_WORDS, MIN_HEARD_SHARE * len(words)):
+        if len(read_as) < needed:
             return text
         return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())
