@@ -523,6 +523,14 @@ class Engine:
             ours &= set(without_openers(" ".join(reading.whole)).split())
             if small.score < best_other and len(ours) < max(1, len(page)):
                 return None
+            # "Is poor circulation behind my back ache, is that a real thing?": another
+            # question that fits a topic is what is asked, not whether the bot is real.
+            # "Hi, are you a real person? How many sessions": the other question is answered.
+            asked = [tokens for tokens, asks in reading.clauses if asks]
+            if len(asked) >= 2 and any(
+                self._asks_a_topic(Reading(reading.message, tokens, ())) for tokens in asked
+            ):
+                return None
         return Decision(Kind.SMALLTALK, score=small.score, intent=intent)
 
     def _first_said(self, reading: Reading, ranked: list[Scored], small: Scored) -> Scored:
@@ -538,6 +546,15 @@ class Engine:
             return small
         alone = next((s for s in self.matcher.rank(first) if s.label in tied), None)
         return replace(small, label=alone.label) if alone else small
+
+    def _asks_a_topic(self, clause: Reading) -> bool:
+        """Whether one clause on its own fits a topic best, well enough to be offered."""
+        ranked = self.matcher.rank(clause, limit=1)
+        return (
+            bool(ranked)
+            and ranked[0].label.startswith(TOPIC)
+            and (ranked[0].score >= self.knowledge.matching.suggest_score)
+        )
 
     def _is_social(self, folded: str) -> bool:
         """Whether a clause is itself smalltalk ("how are you", "is anyone there")."""

@@ -40,7 +40,7 @@ OTHER_BODY_AND_CONDITIONS = (
     "hayfever eczema psoriasis acne ibs colitis crohns arthritis fibromyalgia tinnitus vertigo "
     "dizziness nausea smoking addiction weight tennis golfers carpal tunnel plantar fasciitis "
     "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons "
-    "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic"
+    "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic hay fever"
 )
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
@@ -52,7 +52,8 @@ NOT_A_CONDITION = frozenset(
     "famili everyon everybodi one other problem issu condit thing all everyth lot mani kind "
     "type sort also as well too here there much more anyth someth at bit littl abit "
     "alreadi at all realli even same way clinic place centr age old year both either neither "
-    "togeth symptom symptoms".split()
+    "togeth symptom symptoms monday tuesday wednesday thursday friday saturday sunday weekend "
+    "morn morning afternoon even evening tonight tomorrow today week day time slot".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())
@@ -71,8 +72,9 @@ _HELP_SHAPES = (
         rf"\b{_SUBJECT}\b(?: \w+){{0,2}}? {_HELPS}\w*(?: (?:for|with|on|against|in|to))?"
         r"(?: (?P<obj>.+))?$"
     ),
-    # "any good for that?", "is it any use for my knees"
+    # "any good for that?", "is it any use for my knees", "tennis elbow from the gym, any good?"
     re.compile(r"^(?:\w+ ){0,2}?(?:ani|any|much) (?:good|use|help) (?:for|with) (?P<obj>.+)"),
+    re.compile(r"^(?:\w+ ){0,2}?(?:ani|any|much) (?:good|use|help)(?P<obj>)$"),
     # "acupuncture for IBS", "needles for tinnitus"
     re.compile(r"^(?:\w+ )?(?:acupunctur|needl) (?:for|with|on|and) (?P<obj>.+)"),
     # "can you do acupuncture for him?", "is acupuncture on the knee possible"
@@ -84,6 +86,12 @@ _HELP_SHAPES = (
 
 # Practical details: the shape of the question, over the matcher's stems.
 # Each shape with the words one of which it needs: a clause without them skips the pattern.
+# Other therapies and care, by the matcher's stems, and the words that compare two of them.
+_OTHER_THERAPY = (
+    r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|"
+    r"dri needl|hypnotherapi|homeopathi|tens)"
+)
+_COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
 _PRACTICAL_SHAPES = tuple(
     (frozenset(needs.split()), re.compile(p))
     for needs, p in (
@@ -152,6 +160,12 @@ _PRACTICAL_SHAPES = tuple(
             r"(?!acupunctur|practition)\w+",
         ),
         ("exercis", r"\bwhat (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
+        # which of it and another therapy is better: the page compares none
+        (
+            "better wors effect good safer",
+            rf"\b{_OTHER_THERAPY}\w* (?:\w+ )?{_COMPARED} (?:acupunctur|it|needl)\b"
+            rf"|\b(?:acupunctur|it|needl) (?:\w+ )?{_COMPARED} (?:a |an )?{_OTHER_THERAPY}",
+        ),
         ("best strongest", r"\b(?:best|strongest) (?:painkil|pill|tablet|medic|drug)"),
         # from what age: "what age can teenagers have it", "is there an age limit"
         ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
@@ -217,6 +231,10 @@ _SAME_AS_SHAPE = re.compile(
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
     # "what's the difference between acupuncture and dry needling"
     r"|\bdiffer\w* between (?:acupunctur|it|this) and (?P<other>.+)"
+    # "is reiki any good for back pain": another therapy, by whether it helps
+    r"|^(?:is|are|would|will|doe|does|do) (?P<third>(?!acupunctur|it\b|this|that|needl|cup|moxibust|"
+    r"treatment|practition|he\b|she\b|they|you|there|your)\w+) (?:ani |any |much |realli )?"
+    r"(?:good|help|work)"
     r"|\bdiffer\w* between (?P<first>.+?) and (?:acupunctur|it|this)\b"
 )
 _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|like)\b")
@@ -290,7 +308,7 @@ class ScopeReader:
                 if not obj:
                     # "fibromyalgia - does acupuncture help?": what it should help is named
                     # only around the question; another condition there, and no back, is it.
-                    named = self._condition_words(told)
+                    named = self._condition_words(_not_denied(told))
                     return (
                         len(named) > 0
                         and bool(self.other_body.intersection(named))
@@ -359,7 +377,9 @@ class ScopeReader:
         # What is offered ends where a relative clause or a preposition starts ("the cups
         # that leave circle marks", "acupuncture for sciatica").
         groups = offer.groupdict()
-        obj = next(g for g in (groups.get(k) for k in ("obj", "other", "first")) if g is not None)
+        obj = next(
+            g for g in (groups.get(k) for k in ("obj", "other", "first", "third")) if g is not None
+        )
         offered = self._object_words(_OFFER_END.split(obj)[0])
         if not offered and obj.split()[:1] and obj.split()[0] in POINTING_BACK:
             # what "it" is, the story named: a few words, none of them the topics' own

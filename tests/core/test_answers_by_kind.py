@@ -778,3 +778,44 @@ def test_a_therapy_named_before_do_you_offer_it_is_another_therapy(engine: Engin
     assert engine.decide("hypnotherapy - do you offer it?").kind is Kind.FALLBACK
     # the page's own therapy, named the same way, is its answer
     assert answered(engine, "moxa - do you offer it?") == "moxibustion-cupping"
+
+
+# == Blind round O's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # asking for a time is asking to book
+        ("have you got any slots on a Sunday?", "booking"),
+        ("I need to rearrange my appointment, how?", "booking"),
+        ("how quickly can I be seen?", "booking"),
+        # value said in money words, and a course's length
+        ("financially speaking, does it pay off over time?", "cost"),
+        ("what's the usual course length", "how-many-sessions"),
+        # a question besides "are you real?" is answered
+        ("hello, are you a real person? where do the needles go", "where-needles-go"),
+    ],
+)  # fmt: skip
+def test_round_o_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # which of two therapies is better; another therapy by whether it helps; another
+        # condition before "any good?"; two words of another condition
+        "is an osteopath better than acupuncture for sciatica?",
+        "is homeopathy any good for back pain",
+        "plantar fasciitis from running, any good?",
+        "my hay fever is awful this year, can needles help",
+    ],
+)
+def test_round_o_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+def test_when_back_pain_is_an_emergency_lists_the_warning_signs(engine: Engine) -> None:
+    decision = engine.decide("at what point is back pain an emergency?")
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, "warning-signs"), decision

@@ -225,6 +225,8 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # round N: clipped by a vehicle; a fear that goes on to say it has begun
         "my back's been agony since I got clipped by a van on my bike on Monday, will it help?",
         "I'm scared it's getting worse, I can't feel my legs properly",
+        # round O: needing help to get about, legs that would not work
+        "my mum had to be helped up to bed last night, her legs wouldn't work, can she come?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -291,6 +293,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round N: a word that keeps coming to mind, a fear of what it is
         "the word cancer keeps going round my head, but the GP says it's a strained muscle",
         "I'm scared it's a tumour but my GP says muscle strain, can acupuncture help?",
+        # round O: a ruling of soft tissue; what a sign means, asked in general
+        "bumped the car in a car park in May, A&E said soft tissue, still stiff - can you help?",
+        "what does it mean if back pain comes with a temperature? asking in general",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
