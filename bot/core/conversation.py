@@ -192,6 +192,10 @@ class Engine:
             intent = self._emoji_intent(text)
             if intent:
                 return Decision(Kind.SMALLTALK, score=100, intent=intent), None
+            written_in = self.terms.topics(text, [])  # the page's own word alone ("經絡")
+            if len(written_in) == 1:
+                score = self.knowledge.matching.answer_score
+                return Decision(Kind.ANSWER, topic_id=written_in[0], score=score), None
             return Decision(Kind.FALLBACK), None
         hit = self.triage.check(message)
         if hit is None and text != written:  # a red flag in the words as written counts too

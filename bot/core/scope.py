@@ -53,7 +53,8 @@ NOT_A_CONDITION = frozenset(
     "type sort also as well too here there much more anyth someth at bit littl abit "
     "alreadi at all realli even same way clinic place centr age old year both either neither "
     "togeth symptom symptoms monday tuesday wednesday thursday friday saturday sunday weekend "
-    "morn morning afternoon even evening tonight tomorrow today week day time slot".split()
+    "morn morning afternoon even evening tonight tomorrow today week day time slot method "
+    "methods techniqu therapi treatment treatments".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())
@@ -166,7 +167,11 @@ _PRACTICAL_SHAPES = tuple(
             rf"\b{_OTHER_THERAPY}\w* (?:\w+ )?{_COMPARED} (?:acupunctur|it|needl)\b"
             rf"|\b(?:acupunctur|it|needl) (?:\w+ )?{_COMPARED} (?:a |an )?{_OTHER_THERAPY}",
         ),
-        ("best strongest", r"\b(?:best|strongest) (?:painkil|pill|tablet|medic|drug)"),
+        (
+            "best strongest",
+            r"\b(?:best|strongest) (?:painkil|pill|tablet|medic|drug|mattress|pillow|chair|bed|"
+            r"sleep|posit|exercis|stretch|shoe)",
+        ),
         # from what age: "what age can teenagers have it", "is there an age limit"
         ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
         # whom the clinic sees: "do you treat kids?", "can you see children"

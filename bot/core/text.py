@@ -67,6 +67,8 @@ _REPORTED = (
     r"(?:\w+\s+){1,3}(?:asks|asked|is asking|was asking|keeps asking|wants to know|"
     r"wanted to know|would like to know|wonders|is wondering|was wondering)\s+"
     rf"(?:{_QUESTION_OPENERS}|whether|if)"
+    # a request: "book me in", "sign me up"
+    r"|(?:book|sign|put|squeeze|fit|pencil) me\b"
     r"|(?:(?:for me|as for me|and)\s+)?i\s+(?:just\s+|only\s+|really\s+)?"
     r"(?:want|wanted|would like|d like|wanna)\s+to\s+know"
 )

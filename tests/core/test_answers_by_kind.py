@@ -819,3 +819,24 @@ def test_round_o_questions_the_page_does_not_answer_are_not_answered(
 def test_when_back_pain_is_an_emergency_lists_the_warning_signs(engine: Engine) -> None:
     decision = engine.decide("at what point is back pain an emergency?")
     assert (decision.kind, decision.intent) == (Kind.FALLBACK, "warning-signs"), decision
+
+
+# == Blind round P's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # the page's own non-Latin word, and nothing else
+        ("經絡", "chinese-medicine-view"),
+        ("what usually sets it off, an injury or other stuff?", "what-is-back-pain"),
+        ("roughly how many visits will I need", "how-many-sessions"),
+        ("does it really work or is it all hype?", "can-acupuncture-help"),
+        ("have you got anything after 5?", "booking"),
+        ("no numbness, no fever, just a stiff back. Book me in", "booking"),
+    ],
+)  # fmt: skip
+def test_round_p_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+def test_the_best_thing_to_buy_is_advice_the_page_does_not_give(engine: Engine) -> None:
+    assert engine.decide("what's the best pillow for a bad back?").kind is Kind.FALLBACK

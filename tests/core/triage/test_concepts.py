@@ -227,6 +227,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "I'm scared it's getting worse, I can't feel my legs properly",
         # round O: needing help to get about, legs that would not work
         "my mum had to be helped up to bed last night, her legs wouldn't work, can she come?",
+        # round P: came off a height on site; crushed under something
+        "came off the scaffolding on Monday, walked it off but my back is getting worse",
+        "got crushed under a pallet at work, back is agony",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -296,6 +299,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round O: a ruling of soft tissue; what a sign means, asked in general
         "bumped the car in a car park in May, A&E said soft tissue, still stiff - can you help?",
         "what does it mean if back pain comes with a temperature? asking in general",
+        # round P: a figure of speech; put right by the physio
+        "smashed it at the gym, crushed it on deadlifts, back a bit tight, how does it work?",
+        "the pins and needles in my legs were a trapped nerve, physio sorted it months ago",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
