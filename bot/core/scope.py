@@ -160,7 +160,9 @@ _PRACTICAL_SHAPES = tuple(
             r"\bshould i (?:see|go to|tri) (?:a|an) (?!acupunctur|practition)\w+ or (?:a|an) "
             r"(?!acupunctur|practition)\w+",
         ),
-        ("exercis", r"\bwhat (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
+        ("exercis", r"\b(?:what|which) (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
+        # registering with a doctor
+        ("gp regist", r"\bregist\w* (?:with )?(?:a |the |my )?(?:gp|surgeri|doctor)"),
         # which of it and another therapy is better: the page compares none
         (
             "better wors effect good safer",
@@ -190,6 +192,9 @@ _PRACTICAL_SHAPES = tuple(
 # says neither.
 _NORMAL_OR_SAFE_SHAPE = re.compile(
     r"\bnormal to (?:feel|be|have|get)\b"
+    # "do I have to stop my medication to have acupuncture?"
+    r"|\b(?:stop|come off|stop take) (?:my |take )?(?:medic|painkil|tablet|pill|drug|meds)\w* "
+    r"(?:to|befor|for) (?:have|get|start|acupunctur|treatment|a session)"
     # (not "ok to have acupuncture alongside my physio": whether the two go together)
     r"|\b(?:ok|okay|safe|fine|alright) to (?:take|have|eat|drink|drive|exercis|work|fli|fly|swim|"
     r"shower|go to|train|lift|run)\b(?! (?:acupunctur|it|needl|treatment|both|them|the two))"
@@ -253,7 +258,7 @@ TRIGGER_WORDS = frozenset(
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
-    "or exercis best strongest "
+    "or exercis best strongest gp regist stop "
     "toddler teenag teen".split()
 )
 
@@ -386,7 +391,7 @@ class ScopeReader:
             g for g in (groups.get(k) for k in ("obj", "other", "first", "third")) if g is not None
         )
         offered = self._object_words(_OFFER_END.split(obj)[0])
-        if not offered and obj.split()[:1] and obj.split()[0] in POINTING_BACK:
+        if not offered and obj.strip() in POINTING_BACK:
             # what "it" is, the story named: a few words, none of them the topics' own
             told = self._condition_words(w for w in story if w not in stems)
             if len(told) > NAMED_ONLY_WORDS or any(w in self.topic_words for w in told):

@@ -840,3 +840,26 @@ def test_round_p_kinds_are_answered(engine: Engine, text: str, topic: str) -> No
 
 def test_the_best_thing_to_buy_is_advice_the_page_does_not_give(engine: Engine) -> None:
     assert engine.decide("what's the best pillow for a bad back?").kind is Kind.FALLBACK
+
+
+# == Blind round Q's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("which stretches should I be doing at home?", "practical-booking-questions"),
+        ("how do I get registered with a GP around here?", "practical-booking-questions"),
+        ("do I need to stop my tablets before having acupuncture?", "safety-and-side-effects"),
+        ("when should I just call 999 with back pain?", "warning-signs"),
+    ],
+)
+def test_round_q_questions_the_page_does_not_answer_get_their_reply(
+    engine: Engine, text: str, intent: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, intent), decision
+
+
+def test_evidence_asked_with_do_you_have_is_the_benefits_topic(engine: Engine) -> None:
+    # "that" here joins a clause; it does not point back at a therapy named in the story
+    text = "what proof do you have that it helps? references please"
+    assert engine.decide(text).kind is not Kind.FALLBACK, engine.decide(text)

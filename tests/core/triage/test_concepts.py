@@ -230,6 +230,8 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # round P: came off a height on site; crushed under something
         "came off the scaffolding on Monday, walked it off but my back is getting worse",
         "got crushed under a pallet at work, back is agony",
+        # round Q: a back gone crooked, said with an apostrophe
+        "my dad's back's gone crooked this month, there's a bend that wasn't there before",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -302,6 +304,10 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round P: a figure of speech; put right by the physio
         "smashed it at the gym, crushed it on deadlifts, back a bit tight, how does it work?",
         "the pins and needles in my legs were a trapped nerve, physio sorted it months ago",
+        # round Q: a swollen, inflamed feeling; all recovered; a general question about cancer
+        "can it help the swollen inflamed feeling in my lower back?",
+        "had flu with a fever in January, all recovered now, back is stiff since",
+        "can back pain sometimes be a sign of something serious like cancer?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
