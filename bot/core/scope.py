@@ -40,7 +40,8 @@ OTHER_BODY_AND_CONDITIONS = (
     "hayfever eczema psoriasis acne ibs colitis crohns arthritis fibromyalgia tinnitus vertigo "
     "dizziness nausea smoking addiction weight tennis golfers carpal tunnel plantar fasciitis "
     "gout colic bladder infertility pcos endometriosis shingles bells palsy stroke parkinsons "
-    "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic hay fever"
+    "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic hay fever "
+    "fags cigarettes vaping nicotine flushes"
 )
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
@@ -239,6 +240,9 @@ _GET_FROM_SHAPE = re.compile(
 _SAME_AS_SHAPE = re.compile(
     r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|similar to|different from|"
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
+    # "is Chinese herbal medicine something you prescribe?"
+    r"|^(?:\w+ )?(?:is|are) (?P<fourth>.+?) (?:someth|anyth) (?:you|practition|he) "
+    r"(?:prescrib|offer|do|sell|use|practis|practic|provid)"
     # "what's the difference between acupuncture and dry needling"
     r"|\bdiffer\w* between (?:acupunctur|it|this) and (?P<other>.+)"
     # "is reiki any good for back pain": another therapy, by whether it helps
@@ -388,7 +392,9 @@ class ScopeReader:
         # that leave circle marks", "acupuncture for sciatica").
         groups = offer.groupdict()
         obj = next(
-            g for g in (groups.get(k) for k in ("obj", "other", "first", "third")) if g is not None
+            g
+            for g in (groups.get(k) for k in ("obj", "other", "first", "third", "fourth"))
+            if g is not None
         )
         offered = self._object_words(_OFFER_END.split(obj)[0])
         if not offered and obj.strip() in POINTING_BACK:

@@ -863,3 +863,28 @@ def test_evidence_asked_with_do_you_have_is_the_benefits_topic(engine: Engine) -
     # "that" here joins a clause; it does not point back at a therapy named in the story
     text = "what proof do you have that it helps? references please"
     assert engine.decide(text).kind is not Kind.FALLBACK, engine.decide(text)
+
+
+# == Blind round R's kinds (fresh sentences, none a line of any set) ===========================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("is the clinic taking new patients at the moment?", "booking"),
+        ("someone said you burn some herb on the skin - true?", "moxibustion-cupping"),
+    ],
+)
+def test_round_r_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is massage therapy something you offer?",
+        "could needles help me give up the cigarettes?",
+    ],
+)
+def test_round_r_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)

@@ -232,6 +232,10 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "got crushed under a pallet at work, back is agony",
         # round Q: a back gone crooked, said with an apostrophe
         "my dad's back's gone crooked this month, there's a bend that wasn't there before",
+        # round R: shunted in traffic; through a floor; blacked out and hit the floor
+        "got shunted at a roundabout this morning and my back is screaming, can I come in?",
+        "he fell through a rotten floor at work on Friday, back's black and blue",
+        "FYI the pain started after I blacked out and hit the floor yesterday. Is moxa safe?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -308,6 +312,10 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "can it help the swollen inflamed feeling in my lower back?",
         "had flu with a fever in January, all recovered now, back is stiff since",
         "can back pain sometimes be a sign of something serious like cancer?",
+        # round R: weeding the garden; cleared by the cardiologist; cleared seasons ago
+        "it hurts when I bend to weed the borders, will acupuncture ease it?",
+        "the chest pain turned out to be indigestion, cardiologist happy; back still sore",
+        "took a big hit in a match two seasons ago, club doctor cleared me, now just stiff",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
