@@ -95,9 +95,10 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
     assert right / n >= 0.85, report
 
 
-# Rounds F-N (2026-12-01/02), each studied after its first run: right >= 92%, wrong <= 3%,
+# Rounds F-Q (2026-12-01/02), each studied after its first run: right >= 92%, wrong <= 3%,
 # out-of-scope answered <= 8% (issue 8's bounds, with the wrong-answer bound of the dev set).
-LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmn"]
+# Round R's red flags were studied, its answers not yet: it keeps the triage gate only.
+LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmnopq"]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,7 @@ LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmn"]
 def test_blind_round_answers_gate(
     name: str, min_right: float, max_wrong: float, max_oos_answered: float
 ) -> None:
-    """Blind rounds A, B, D and F-N after their misses were studied: right on most lines, few
+    """Blind rounds A, B, D and F-Q after their misses were studied: right on most lines, few
     wrong topics (a "did you mean" or the fallback beats a wrong answer), and questions the
     page does not cover not answered (their red flags have their own gate)."""
     items = _items(ROOT / "tests" / "data" / f"{name}.jsonl")
@@ -179,12 +180,12 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
-        *[(name, 0.02) for name in LATER_ROUNDS],
+        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r"]],
     ],
-    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study", *LATER_ROUNDS],
+    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study", *LATER_ROUNDS, "blind-r"],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-N and the red-flag study set (tests/data/*.jsonl, written without seeing
+    """Blind rounds A-D, F-R and the red-flag study set (tests/data/*.jsonl, written without seeing
     the knowledge) after their misses were studied by kind: every red flag caught, few false
     alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
     urgent, others = _by_red_flag(name)
