@@ -353,6 +353,8 @@ class Triage:
     def _read(self, clause: Clause) -> _Reading:
         tokens, segments = tokenize(clause.text, self.respellings)
         signs = self._index.matches(tokens, segments) if tokens else []
+        # A phrase is never read across a comma: "no bladder PROBLEMS, WALKING fine".
+        signs = [m for m in signs if segments[m[0]] == segments[m[1] - 1] or m[1] - m[0] > 3]
         covered = [False] * len(tokens)
         for start, end, _ in signs:
             for j in range(start, end):

@@ -236,6 +236,8 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "got shunted at a roundabout this morning and my back is screaming, can I come in?",
         "he fell through a rotten floor at work on Friday, back's black and blue",
         "FYI the pain started after I blacked out and hit the floor yesterday. Is moxa safe?",
+        # round S: something falling hit the writer in the back
+        "a scaffold pole fell and hit me right in the back at work, it's bad now",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -316,6 +318,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "it hurts when I bend to weed the borders, will acupuncture ease it?",
         "the chest pain turned out to be indigestion, cardiologist happy; back still sore",
         "took a big hit in a match two seasons ago, club doctor cleared me, now just stiff",
+        # round S: a list of denials read one comma piece at a time; stairs and a pushchair
+        "no tingling, no bowel problems, walking fine, just stiff - how often would I come?",
+        "do you have a ramp? I can't manage stairs with the pushchair",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
