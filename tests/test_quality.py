@@ -97,7 +97,7 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
 
 # Rounds F-Q (2026-12-01/02), each studied after its first run: right >= 92%, wrong <= 3%,
 # out-of-scope answered <= 8% (issue 8's bounds, with the wrong-answer bound of the dev set).
-# Round R's red flags were studied, its answers not yet: it keeps the triage gate only.
+# Rounds R and S: red flags studied, answers not (or only in part): the triage gate only.
 LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmnopq"]
 
 
@@ -180,12 +180,21 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
-        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r"]],
+        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s"]],
     ],
-    ids=["blind-a", "blind-b", "blind-c", "blind-d", "redflags-study", *LATER_ROUNDS, "blind-r"],
+    ids=[
+        "blind-a",
+        "blind-b",
+        "blind-c",
+        "blind-d",
+        "redflags-study",
+        *LATER_ROUNDS,
+        "blind-r",
+        "blind-s",
+    ],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-R and the red-flag study set (tests/data/*.jsonl, written without seeing
+    """Blind rounds A-D, F-S and the red-flag study set (tests/data/*.jsonl, written without seeing
     the knowledge) after their misses were studied by kind: every red flag caught, few false
     alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
     urgent, others = _by_red_flag(name)
