@@ -90,10 +90,12 @@ _HELP_SHAPES = (
 # Each shape with the words one of which it needs: a clause without them skips the pattern.
 # Other therapies and care, by the matcher's stems, and the words that compare two of them.
 _OTHER_THERAPY = (
-    r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|"
+    r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|exercis|"
     r"dri needl|hypnotherapi|homeopathi|tens)"
 )
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
+_WHICH_ONE = re.compile(r"\bwhich (?:is |one |would be |of them )?(?:better|best|one)\b|^which\b")
+_TWO_OTHERS = re.compile(rf"\b{_OTHER_THERAPY}\w* or (?:a |an )?{_OTHER_THERAPY}")
 _PRACTICAL_SHAPES = tuple(
     (frozenset(needs.split()), re.compile(p))
     for needs, p in (
@@ -123,7 +125,8 @@ _PRACTICAL_SHAPES = tuple(
         # other staff
         (
             "practition staff therapist gp person",
-            r"\b(?:femal|ladi|woman|women|male|man|men) (?:\w+ )?"
+            # (not "man or woman practitioner?": which one Rick is, the page says)
+            r"(?<!or )\b(?:femal|ladi|woman|women|male|man|men) (?:\w+ )?"
             r"(?:practition|staff|therapist|gp|person)\b"
             r"|\b(?:anoth|other) (?:\w+ )?(?:practition|staff|therapist)\b",
         ),
@@ -164,6 +167,13 @@ _PRACTICAL_SHAPES = tuple(
         ("exercis", r"\b(?:what|which) (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
         # registering with a doctor
         ("gp regist", r"\bregist\w* (?:with )?(?:a |the |my )?(?:gp|surgeri|doctor)"),
+        # which of two others is better: "chiropractor or osteopath, which is better?"
+        (
+            "which better best",
+            rf"\b{_OTHER_THERAPY}\w* or (?:a |an )?{_OTHER_THERAPY}\w*\b(?=.*\b(?:which|better|best)\b)",
+        ),
+        # "recommend a good mattress"
+        ("recommend", r"^(?:\w+ )?recommend (?:me )?(?:a|an|ani|some)\b"),
         # which of it and another therapy is better: the page compares none
         (
             "better wors effect good safer",
@@ -262,7 +272,7 @@ TRIGGER_WORDS = frozenset(
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
-    "or exercis best strongest gp regist stop "
+    "or exercis best strongest gp regist stop which "
     "toddler teenag teen".split()
 )
 
@@ -381,6 +391,8 @@ class ScopeReader:
             for needs, shape in _PRACTICAL_SHAPES
         ):
             return True
+        if _WHICH_ONE.search(clause) and _TWO_OTHERS.search(" ".join(story)):
+            return True  # "chiropractor or osteopath, which is better?": the page compares none
         offer = (
             _OFFER_SHAPE.search(clause)
             or _GET_FROM_SHAPE.search(clause)

@@ -888,3 +888,27 @@ def test_round_r_questions_the_page_does_not_answer_are_not_answered(
     engine: Engine, text: str
 ) -> None:
     assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
+
+
+# == Blind round S's kinds (fresh sentences, none a line of any set) ===========================
+def test_which_sex_the_practitioner_is_is_the_practitioners_topic(engine: Engine) -> None:
+    # the page says who Rick is; seeing another (female) practitioner is not on the page
+    assert answered(engine, "is the practitioner a man or a woman?") == "about-practitioner"
+    assert engine.decide("could I see a female practitioner instead?").kind is Kind.FALLBACK
+
+
+def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
+    assert answered(engine, "so it costs more at first but works out cheaper later?") == "cost"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "physio or osteopath - which one is best for a bad back?",
+        "recommend a decent office chair for back pain?",
+    ],
+)
+def test_round_s_questions_the_page_does_not_answer_are_not_answered(
+    engine: Engine, text: str
+) -> None:
+    assert engine.decide(text).kind is Kind.FALLBACK, engine.decide(text)
