@@ -97,7 +97,7 @@ def test_labelled_set_quality_gate(labelled: Path) -> None:
 
 # Rounds F-Q (2026-12-01/02), each studied after its first run: right >= 92%, wrong <= 3%,
 # out-of-scope answered <= 8% (issue 8's bounds, with the wrong-answer bound of the dev set).
-# Rounds R and S: red flags studied, answers not (or only in part): the triage gate only.
+# Rounds R-T: red flags studied, answers not (or only in part): the triage gate only.
 LATER_ROUNDS = [f"blind-{r}" for r in "fghijklmnopq"]
 
 
@@ -180,7 +180,7 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
-        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s"]],
+        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t"]],
     ],
     ids=[
         "blind-a",
@@ -191,10 +191,11 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         *LATER_ROUNDS,
         "blind-r",
         "blind-s",
+        "blind-t",
     ],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-S and the red-flag study set (tests/data/*.jsonl, written without seeing
+    """Blind rounds A-D, F-T and the red-flag study set (tests/data/*.jsonl, written without seeing
     the knowledge) after their misses were studied by kind: every red flag caught, few false
     alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
     urgent, others = _by_red_flag(name)

@@ -39,6 +39,7 @@ GREETING = "greeting"
 SOCIAL_INTENTS = frozenset({GREETING, "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
+SIGNATURE_WORDS = 3  # a name under a letter's closing is this short
 JOINING_WORDS = frozenset("and or plus also".split())  # "relieve pain AND reduce inflammation"
 SMALLTALK_TIE = 3  # two smalltalk intents this close fit alike: the first piece decides
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
@@ -362,6 +363,9 @@ class Engine:
         kept = [
             (tokens, asks) for tokens, asks in reading.clauses if asks or not self._courtesy(tokens)
         ]
+        if len(kept) < len(reading.clauses):
+            # the name under a letter's closing ("Regards, M. Fenwick") goes with it
+            kept = [(tokens, asks) for tokens, asks in kept if asks or not self._signed(tokens)]
         if not kept or len(kept) == len(reading.clauses):
             return reading
         whole = tuple(t for tokens, _ in kept for t in tokens)
@@ -384,6 +388,13 @@ class Engine:
             for (tokens, asks), points in zip(reading.clauses, pointing, strict=True)
         )
         return replace(reading, clauses=clauses)
+
+    def _signed(self, tokens: tuple[str, ...]) -> bool:
+        """A few words the knowledge does not know at all: a name signing a letter."""
+        words = set(tokens) - STOPWORDS
+        return len(tokens) <= SIGNATURE_WORDS and not words & (
+            self._page_words | self._smalltalk_words
+        )
 
     def _courtesy(self, tokens: tuple[str, ...]) -> bool:
         """A clause with a word only smalltalk uses and none of the page's ("Kind regards")."""

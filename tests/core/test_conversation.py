@@ -380,6 +380,8 @@ def test_a_short_question_is_a_question_not_smalltalk(
         ("sharp sharp, shot boet", "thanks"),
         ("hello?? is anybody awake", "greeting"),
         ("Diolch o galon!", "thanks"),
+        # round T: a letter's closing and the name under it
+        ("Many thanks for your help. Best wishes, R. Okonkwo", "thanks"),
     ],
 )
 def test_only_smalltalk_is_smalltalk(engine: Engine, message: str, intent: str) -> None:

@@ -60,6 +60,11 @@ ASKED_BY = tuple(
         "asked us to",
         "begged me to",
         "told me to ask",
+        # the person is asking, through the writer: "HE IS ASKING what happens at the first visit"
+        "is asking",
+        "wants to know",
+        "would like to know",
+        "is wondering",
     )
 )
 

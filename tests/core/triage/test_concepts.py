@@ -238,6 +238,12 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "FYI the pain started after I blacked out and hit the floor yesterday. Is moxa safe?",
         # round S: something falling hit the writer in the back
         "a scaffold pole fell and hit me right in the back at work, it's bad now",
+        # round T: hit by a ball; weight lost without dieting, put down to stress; a
+        # relative's history when the relative is the one asking, through the writer
+        "my daughter took a hockey ball to the back at training and it's still really sore",
+        "down about 6 kilos without dieting, which I put down to work stress, back aching",
+        "My mother had breast cancer in 2018. She is asking whether acupuncture could help "
+        "her back now.",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -321,6 +327,8 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round S: a list of denials read one comma piece at a time; stairs and a pushchair
         "no tingling, no bowel problems, walking fine, just stiff - how often would I come?",
         "do you have a ramp? I can't manage stairs with the pushchair",
+        # round T: over it now
+        "had a temperature with a cold a fortnight ago, totally over it now, just a stiff back",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
