@@ -17,7 +17,7 @@ import itertools
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -608,27 +608,25 @@ class Matcher:
             if score > best.get(label, 0.0):
                 best[label] = score
 
+    def _keywords_in(self, tokens: Sequence[str]) -> Iterator[tuple[str, str, int]]:
+        """Each keyword these words name: its label, the keyword (padded) and the word where
+        it first stands."""
+        padded = f" {' '.join(tokens)} "
+        for label, kws in self._padded_keywords.items():
+            for kw in kws:
+                if kw in padded:
+                    yield label, kw, padded[: padded.index(kw) + 1].count(" ") - 1
+
     def named_keywords(self, whole: Sequence[str]) -> frozenset[str]:
         """The words of every keyword (of any label) the message names."""
-        padded = f" {' '.join(whole)} "
-        return frozenset(
-            w
-            for kws in self._padded_keywords.values()
-            for kw in kws
-            if kw in padded
-            for w in kw.split()
-        )
+        return frozenset(w for _, kw, _ in self._keywords_in(whole) for w in kw.split())
 
     def labels_named(self, tokens: Sequence[str]) -> list[tuple[int, str]]:
         """The labels whose keywords these words name, each with the word where it is first
         named, in that order."""
-        padded = f" {' '.join(tokens)} "
         found: dict[str, int] = {}
-        for label, kws in self._padded_keywords.items():
-            for kw in kws:
-                if kw in padded:
-                    at = padded[: padded.index(kw) + 1].count(" ") - 1
-                    found[label] = min(found.get(label, at), at)
+        for label, _, at in self._keywords_in(tokens):
+            found[label] = min(found.get(label, at), at)
         return sorted(((at, label) for label, at in found.items()), key=lambda x: x[0])
 
     def words_of_labels(self, labels: Iterable[str]) -> set[str]:

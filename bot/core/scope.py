@@ -272,8 +272,7 @@ TRIGGER_WORDS = frozenset(
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
-    "or exercis best strongest gp regist stop which "
-    "toddler teenag teen".split()
+    "toddler teenag teen or exercis best strongest gp regist stop which".split()
 )
 
 
