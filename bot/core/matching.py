@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from bot.core.english import keeps_meaning
 from bot.core.prepared import PreparedMessage
 from bot.core.text import MAX_MESSAGE_CHARS, fold
 
@@ -397,7 +398,8 @@ class Matcher:
             scorer=fuzz.ratio,
             score_cutoff=TYPO_CUTOFF,
         )
-        return found[0] if found else word
+        # A word of ordinary English is what the patient meant ("massage", not "message").
+        return found[0] if found and keeps_meaning(word, found[0]) else word
 
     def _joined_uncached(self, joined: str) -> tuple[str, float] | None:
         """The long known word a run of split words spells, and how closely (0-100)."""

@@ -155,6 +155,33 @@ def test_a_typo_keeps_its_first_letter() -> None:
     assert m.prepare("teacch") == [stem("teach")]
 
 
+@pytest.mark.parametrize(
+    ("phrasing", "written", "typo", "meant"),
+    [
+        ("is there parking", "pairing", "parkng", "parking"),  # "pairing it with rehab"
+        ("will i get a message", "massage", "messge", "message"),
+        ("does it bother you", "brother", "bothr", "bother"),
+        ("i go to college", "colleague", "colege", "college"),
+        ("does heating help", "heart", "heatng", "heating"),
+        ("will i be needled", "needed", "needld", "needled"),
+    ],
+)
+def test_an_english_word_is_not_corrected_into_another(
+    phrasing: str, written: str, typo: str, meant: str
+) -> None:
+    # A real word one letter from a known one is what the patient meant; only a word that
+    # is not English is a misspelling.
+    m = Matcher([Entry("topic:t", phrasing)])
+    assert m.prepare(written) == [stem(written)]
+    assert m.prepare(typo) == [stem(meant)]
+
+
+def test_an_english_word_may_still_lose_or_gain_an_ending() -> None:
+    # "evidenced" and "evidence" stem apart, but are one word: the correction stands.
+    m = Matcher([Entry("topic:t", "what is the evidence")])
+    assert m.prepare("evidenced") == [stem("evidence")]
+
+
 def test_a_prepared_reading_is_ranked_and_explained_without_reading_again(
     matcher: Matcher,
 ) -> None:
