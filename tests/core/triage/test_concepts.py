@@ -244,6 +244,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "down about 6 kilos without dieting, which I put down to work stress, back aching",
         "My mother had breast cancer in 2018. She is asking whether acupuncture could help "
         "her back now.",
+        # round U: the seat not felt under one, on a bike too
+        "can't feel the car seat under me since this morning and my lower back is killing me",
+        "it's like I'm sat on a numb patch when I ride, and my back is aching, can needles help?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -329,6 +332,13 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "do you have a ramp? I can't manage stairs with the pushchair",
         # round T: over it now
         "had a temperature with a cold a fortnight ago, totally over it now, just a stiff back",
+        # round U: someone named by what the writer does with them, then "I'm fine"; a deal
+        # falling through; read on the NHS site
+        "A drummer I play with has been wetting himself since his back went. I'm fine, just "
+        "curious how many sessions people need.",
+        "every time a deal falls through my back tenses right up, can acupuncture help with that?",
+        "Saw on the NHS app that back pain with a fever needs checking. Does acupuncture help "
+        "with stiffness?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
