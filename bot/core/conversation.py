@@ -38,6 +38,7 @@ TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
 GREETING = "greeting"
 SOCIAL_INTENTS = frozenset({GREETING, "thanks", "goodbye"})  # lose to any real question
 SMALLTALK_SCORE = 65  # a smalltalk phrasing must match at least this well
+SMALLTALK_LEAST = 40  # a question about the assistant (not a greeting) fits at least this well
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
 SIGNATURE_WORDS = 3  # a name under a letter's closing is this short
 JOINING_WORDS = frozenset("and or plus also".split())  # "relieve pain AND reduce inflammation"
@@ -517,7 +518,11 @@ class Engine:
         # A weaker match still counts with a word only smalltalk uses ("cheers", "sorry"),
         # when it is near enough or nothing else in the knowledge fits at all.
         near = small.score >= SMALLTALK_NEAR or best_other < settings.suggest_score
-        if small.score < SMALLTALK_SCORE and not (ours and near):
+        # A question about the assistant itself ("are you a real person?") shares few words
+        # with anything else, but must still fit one of its phrasings a little: "can you read
+        # my MRI report" shares only "read" with "is someone actually reading this".
+        least = 0 if intent in SOCIAL_INTENTS else SMALLTALK_LEAST
+        if small.score < SMALLTALK_SCORE and not (ours and near and small.score >= least):
             return None
         if small.score < SMALLTALK_NEAR and len(page) > len(ours):
             # "I'd love to bend down without my back locking": one word smalltalk uses

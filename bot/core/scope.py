@@ -43,6 +43,10 @@ OTHER_BODY_AND_CONDITIONS = (
     "adhd autism dementia thyroid cholesterol pressure hypertension diabetes diabetic hay fever "
     "fags cigarettes vaping nicotine flushes"
 )
+# Animals: the clinic treats people, so an animal to be helped is never the page's back pain,
+# even its back ("can you treat my dog's back?"). Read in the first words of what is helped.
+ANIMALS = "dog dogs puppy cat cats kitten horse horses pony pet pets animal animals"
+ANIMAL_REACH = 3
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
     "me myself him her them us someone somebody anyone person people like someon somebodi anyon "
@@ -164,7 +168,13 @@ _PRACTICAL_SHAPES = tuple(
             r"\bshould i (?:see|go to|tri) (?:a|an) (?!acupunctur|practition)\w+ or (?:a|an) "
             r"(?!acupunctur|practition)\w+",
         ),
-        ("exercis", r"\b(?:what|which) (?:exercis|stretch)\w* (?:should|can|could|do|must) i\b"),
+        # which exercises to do or what to buy for the back: "any exercises I can do at home",
+        # "what mattress should I buy"
+        (
+            "exercis stretch mattress pillow chair shoe",
+            r"\b(?:what|which|ani|any|good|some) (?:exercis|stretch|mattress|pillow|chair|shoe)\w*"
+            r"(?: \w+)?? (?:i |you )?(?:should|can|could|do|must|to)\b",
+        ),
         # registering with a doctor
         ("gp regist", r"\bregist\w* (?:with )?(?:a |the |my )?(?:gp|surgeri|doctor)"),
         # which of two others is better: "chiropractor or osteopath, which is better?"
@@ -272,7 +282,8 @@ TRIGGER_WORDS = frozenset(
     "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
-    "toddler teenag teen or exercis best strongest gp regist stop which".split()
+    "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
+    "chair shoe".split()
 )
 
 
@@ -291,6 +302,7 @@ class ScopeReader:
         self.stopwords = frozenset(stopwords)
         self.back_words = frozenset(words_of(BACK_WORDS))
         self.other_body = frozenset(words_of(OTHER_BODY_AND_CONDITIONS)) - self.back_words
+        self.animals = frozenset(words_of(ANIMALS))
 
     def _object_words(self, obj: str) -> list[str]:
         end = _OBJECT_END.search(obj)
@@ -309,9 +321,15 @@ class ScopeReader:
         `story` is the rest of the message, read when the clause says only "help her" or
         "any good for that"."""
         stems = list(stems)
+        clause = " ".join(stems)
+        for shape in _HELP_SHAPES:
+            match = shape.search(clause)
+            if match and self.animals.intersection(
+                (match.group("obj") or "").split()[:ANIMAL_REACH]
+            ):
+                return True  # "do you treat my dog's back", "acupuncture for horses"
         if self.back_words.intersection(stems):
             return False  # "my sleep and my back pain": the back is asked about
-        clause = " ".join(stems)
         for shape in _HELP_SHAPES:
             match = shape.search(clause)
             if match is None:

@@ -678,6 +678,8 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # round R
         ("is the clinic taking new patients at the moment?", "booking"),
         ("someone said you burn some herb on the skin - true?", "moxibustion-cupping"),
+        # round U: "in the first place" is no place a needle is put
+        ("what makes a back go wrong in the first place?", "what-is-back-pain"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
@@ -726,6 +728,12 @@ def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -
         # round S
         "physio or osteopath - which one is best for a bad back?",
         "recommend a decent office chair for back pain?",
+        # round U: an animal to be treated; what to buy or do at home; a document to read
+        "would acupuncture help my horse's back?",
+        "do you do acupuncture on pets",
+        "what pillow should I get for a sore back",
+        "any stretches you can do in bed for a stiff back?",
+        "can you read my scan letter and tell me what it says",
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
@@ -752,6 +760,8 @@ def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
         ("how do I get registered with a GP around here?", "practical-booking-questions"),
         ("do I need to stop my tablets before having acupuncture?", "safety-and-side-effects"),
         ("when should I just call 999 with back pain?", "warning-signs"),
+        # round U
+        ("when should I start worrying about my back pain?", "warning-signs"),
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_get_their_reply(
