@@ -69,6 +69,9 @@ _REPORTED = (
     rf"(?:{_QUESTION_OPENERS}|whether|if)"
     # a request: "book me in", "sign me up"
     r"|(?:book|sign|put|squeeze|fit|pencil) me\b"
+    # a wish to book said as a statement: "(I) just want to book", "need to make an appointment"
+    r"|(?:i\s+)?(?:just\s+|only\s+|really\s+)?(?:want|wanted|would like|d like|wanna|need)\s+"
+    r"to\s+(?:book|make an appointment|get an appointment|get booked)\b"
     r"|(?:(?:for me|as for me|and)\s+)?i\s+(?:just\s+|only\s+|really\s+)?"
     r"(?:want|wanted|would like|d like|wanna)\s+to\s+know"
 )

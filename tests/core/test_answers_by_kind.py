@@ -680,6 +680,10 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("someone said you burn some herb on the skin - true?", "moxibustion-cupping"),
         # round U: "in the first place" is no place a needle is put
         ("what makes a back go wrong in the first place?", "what-is-back-pain"),
+        # a wish to book after a long story; a herb burnt, said without "a"
+        ("long story short my back went at work on tuesday and the GP has no slots for weeks. "
+         "just want to book", "booking"),
+        ("they burn herb over the skin?", "moxibustion-cupping"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:

@@ -63,6 +63,11 @@ def test_prepare_folds_once_and_marks_the_clauses_that_ask() -> None:
         ("is it expensive?", True),
         ("my back has been sore for weeks", False),
         ("thanks thats really helpful x", False),
+        # a wish to book, said as a statement, asks as "can I book?" does
+        ("just want to book", True),
+        ("I need to make an appointment", True),
+        ("I want to know nothing more about it", True),
+        ("I wanted to be a nurse", False),
     ],
 )
 def test_a_clause_asks_by_its_mark_its_question_word_or_can_it_help(
