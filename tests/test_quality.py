@@ -180,7 +180,8 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
-        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t"]],
+        ("redflags-study-5", 0.02),
+        *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t", "blind-u"]],
     ],
     ids=[
         "blind-a",
@@ -188,16 +189,20 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         "blind-c",
         "blind-d",
         "redflags-study",
+        "redflags-study-5",
         *LATER_ROUNDS,
         "blind-r",
         "blind-s",
         "blind-t",
+        "blind-u",
     ],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-T and the red-flag study set (tests/data/*.jsonl, written without seeing
-    the knowledge) after their misses were studied by kind: every red flag caught, few false
-    alarms (the study set: 263 red flags, 163 near misses, 1 false alarm after the study)."""
+    """Blind rounds A-D, F-U and red-flag study sets 1 and 5 (tests/data/*.jsonl, written without
+    seeing the knowledge) after their misses were studied by kind: every red flag caught, few
+    false alarms (set 1: 263 red flags, 163 near misses; set 5: 200 and 104, 2 false alarms
+    after the study: a mother who only read about a sign, a grandmother's fall beside the
+    writer's own back told in one sentence)."""
     urgent, others = _by_red_flag(name)
     missed = [i["q"] for i, r in urgent if r["kind"] != "urgent"]
     alarms = [i["q"] for i, r in others if r["kind"] == "urgent"]

@@ -271,16 +271,18 @@ class Triage:
                     yield pending
 
     def _come_true(self, pending: _Pending, after: list[_Reading]) -> _Pending:
-        """A flag asked about as if it might happen, that the writer then says has happened
-        ("if you get numbness in the saddle area - well it's started today", "... that's
-        me"): urgent after all."""
-        if not pending.hypothetical:
+        """A flag asked about as if it might happen, or told of someone else, that the writer
+        then says has happened to them ("if you get numbness in the saddle area - well it's
+        started today", "my friend said numbness there is bad. I have exactly that"): urgent
+        after all."""
+        if not pending.hypothetical and pending.other is None:
             return pending
         said = next((c for r in after if (c := self._context_of(r).came_true)), None)
         if said is None:
             return pending
-        reason = f"asked about as if it might happen, then said to be so: '{said}'"
-        return replace(pending, urgent=True, reason=reason, hypothetical=False)
+        told = "asked about as if it might happen" if pending.hypothetical else "told of another"
+        reason = f"{told}, then said to be the writer's own: '{said}'"
+        return replace(pending, urgent=True, reason=reason, hypothetical=False, other=None)
 
     def _asks_about_someone(self, reading: _Reading) -> bool:
         """Whether the clause asks about another person: "..., can SHE come in?". Only the

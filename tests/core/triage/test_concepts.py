@@ -247,6 +247,23 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # round U: the seat not felt under one, on a bike too
         "can't feel the car seat under me since this morning and my lower back is killing me",
         "it's like I'm sat on a numb patch when I ride, and my back is aching, can needles help?",
+        # red-flag study set 5: the parts one sits on; passed without knowing; walking
+        # harder, crutches, legs not as strong; a second-language "she lose 8 kg"; told of
+        # someone else, then "I have exactly that"; constantly and waking him; a pain that
+        # does not change whatever one does; worse along with the temperature
+        "the parts I sit on have gone numb since yesterday and my back is killing me",
+        "my gran says where she sits feels like sleeping, no feeling there, and her back is "
+        "bad. can Rick see her?",
+        "peed a little on the bus without knowing, lower back sore since the weekend",
+        "it's getting harder to walk every day and my back is sore",
+        "needs crutches now, a week ago he was fine, his back is terrible. can he come in?",
+        "my legs are not as strong as they were a week ago and my back aches",
+        "she lose 8 kg in two months, not dieting, and her back hurts. can you help her?",
+        "my sister who's a midwife said numbness where you sit is bad. i have exactly that "
+        "right now with my back, can i still book?",
+        "his back pain is constantly there and wakes him through the night",
+        "the ache doesn't change whatever I do and the nights are the worst",
+        "her back got worse along with the temperature, should she come in?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -339,6 +356,16 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "every time a deal falls through my back tenses right up, can acupuncture help with that?",
         "Saw on the NHS app that back pain with a fever needs checking. Does acupuncture help "
         "with stiffness?",
+        # red-flag study set 5: a friend of mine; a case imagined; all normal on the x-ray;
+        # hit by a bus after moving furniture
+        "A friend of mine lost a lot of weight and it was serious; mine's just a sore back from "
+        "gardening. How much is it?",
+        "hypothetically, if my back went after a fall at work, would I see you or A&E?",
+        "suppose a client fell on a wet floor at the salon, would acupuncture help their back?",
+        "the A&E doctor x-rayed me after I tripped at Christmas, all normal, my back is just "
+        "stiff now. how many sessions?",
+        "my back seized up after a weekend of moving furniture, feel like I've been hit by a "
+        "bus. any good for stiffness?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
