@@ -773,3 +773,20 @@ def test_each_rounds_questions_the_page_does_not_answer_get_their_reply(
 ) -> None:
     decision = engine.decide(text)
     assert (decision.kind, decision.intent) == (Kind.FALLBACK, intent), decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # round R, S: "any good?" after a story about the back names no person
+        "back's wrecked after painting the ceiling all day. any good?",
+        "any good for a stiff back?",
+    ],
+)
+def test_any_good_without_a_person_is_not_about_the_practitioner(engine: Engine, text: str) -> None:
+    assert engine.decide(text).topic_id != "about-practitioner", engine.decide(text)
+
+
+@pytest.mark.parametrize("text", ["is rick any good", "is the acupuncturist any good?"])
+def test_any_good_said_of_the_practitioner_is_about_him(engine: Engine, text: str) -> None:
+    assert answered(engine, text) == "about-practitioner", engine.decide(text)
