@@ -684,6 +684,10 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("long story short my back went at work on tuesday and the GP has no slots for weeks. "
          "just want to book", "booking"),
         ("they burn herb over the skin?", "moxibustion-cupping"),
+        # rounds S, T: everything it does, asked for whole
+        ("tell me everything it can do for my lower back", "benefits"),
+        ("what else can it help with, apart from the ache?", "benefits"),
+        ("quick rundown of what it does for backs please", "benefits"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
