@@ -688,6 +688,8 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("tell me everything it can do for my lower back", "benefits"),
         ("what else can it help with, apart from the ache?", "benefits"),
         ("quick rundown of what it does for backs please", "benefits"),
+        # rounds R, S, T: what shows up as back pain is what causes it
+        ("does grief ever show up as back ache", "what-is-back-pain"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
