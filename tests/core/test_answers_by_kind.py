@@ -690,6 +690,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("quick rundown of what it does for backs please", "benefits"),
         # rounds R, S, T: what shows up as back pain is what causes it
         ("does grief ever show up as back ache", "what-is-back-pain"),
+        # rounds R, S: hurting less, the body's own pain chemicals
+        ("will my back hurt less after a few goes?", "pain-relief"),
+        ("can it cut down the pain in my lower back", "pain-relief"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
