@@ -693,6 +693,8 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # rounds R, S: hurting less, the body's own pain chemicals
         ("will my back hurt less after a few goes?", "pain-relief"),
         ("can it cut down the pain in my lower back", "pain-relief"),
+        # round R: the number of treatments, the commitment
+        ("what's the normal number of treatments for a bad back", "how-many-sessions"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:

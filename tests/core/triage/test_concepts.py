@@ -264,6 +264,7 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "his back pain is constantly there and wakes him through the night",
         "the ache doesn't change whatever I do and the nights are the worst",
         "her back got worse along with the temperature, should she come in?",
+        "came off the horse and went down back first onto the fence",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -366,6 +367,8 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "stiff now. how many sessions?",
         "my back seized up after a weekend of moving furniture, feel like I've been hit by a "
         "bus. any good for stiffness?",
+        # "back first" is how one fell only after a fall word
+        "will you feel along my back first before the needles?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
