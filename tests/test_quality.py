@@ -181,6 +181,7 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
         ("redflags-study-5", 0.02),
+        ("redflags-study-6", 0.02),
         *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t", "blind-u"]],
     ],
     ids=[
@@ -190,6 +191,7 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         "blind-d",
         "redflags-study",
         "redflags-study-5",
+        "redflags-study-6",
         *LATER_ROUNDS,
         "blind-r",
         "blind-s",
@@ -198,7 +200,7 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
     ],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-U and red-flag study sets 1 and 5 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-U and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; set 5: 200 and 104, 2 false alarms
     after the study: a mother who only read about a sign, a grandmother's fall beside the

@@ -40,6 +40,8 @@ BACK_WORDS = frozenset("back backs backache spine lumbar sciatica coccyx tailbon
 BACK_REACH = 4
 # The writer speaking of their own self (not "we", which may be a family asking for one).
 WRITER_SELF = frozenset("i im ive id ill me my mine myself".split())
+# Another person's, inside a flag's own words: "losing control of HIS bladder".
+OTHERS_POSSESSIVE = frozenset("his her their".split())
 # Linking words that may open a sentence before a trigger reading back into the one before:
 # "- AND THANKFULLY I have none of them", "- ALL gone now".
 LEAD_IN = frozenset(
@@ -65,6 +67,11 @@ ASKED_BY = tuple(
         "wants to know",
         "would like to know",
         "is wondering",
+        # the writer says whom they ask for: "it's HER I'M ASKING FOR"
+        "im asking for",
+        "i am asking for",
+        "im asking about",
+        "i am asking about",
     )
 )
 
@@ -629,6 +636,13 @@ class Triage:
             # ("CHEST infection last month, all cleared now, my back is SORE").
             # A trigger over the flag's own words is said of it ("a harmless FATTY LUMP").
             inside = hit.start < lead[1] and lead[0] < hit.end
+            # Whose the flag is may be said between its words ("losing control of HIS
+            # bladder"); the writer's own words there ("my back") still make it theirs (`own`).
+            inside = inside or (
+                ctx.axis(hit) == EXPERIENCER
+                and hit.words in OTHERS_POSSESSIVE
+                and span[0] < hit.start < span[1]
+            )
             if (
                 not inside
                 and not ctx.reaches(hit, span, stops)

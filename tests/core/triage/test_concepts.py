@@ -265,6 +265,22 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "the ache doesn't change whatever I do and the nights are the worst",
         "her back got worse along with the temperature, should she come in?",
         "came off the horse and went down back first onto the fence",
+        # red-flag study set 6: legs that won't hold him; formal and second-language words for
+        # the seat and its numbness; a bony prominence, suddenly bent forward; spine first,
+        # stacked it; a slow stream never finished; night pain in second-language English;
+        # "bak"; what was read ends where the partner's report begins
+        "my dad's legs won't hold him since the weekend and his back is bad, should he come in?",
+        "I write to report a numbness in the region one sits upon since Tuesday, with lumbar pain.",
+        "my wife says she not feel her bum, like it is wood, and her back hurts",
+        "a hard bony prominence has come up on my spine this month",
+        "grandad has suddenly become bent forward this week and his back hurts",
+        "went down spine first off the skateboard rail, can acupuncture help?",
+        "stacked it on the ice last night and my back is agony",
+        "my pee comes very slow and I feel I dont finish, back pain since Monday",
+        "pain never stop, I lie down still pain, cannot sleep",
+        "my bak has a swolen lump on it now",
+        "I've read that cupping helps with backs and my partner says there's a lump low on my "
+        "back getting bigger",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -369,6 +385,25 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "bus. any good for stiffness?",
         # "back first" is how one fell only after a fall word
         "will you feel along my back first before the needles?",
+        # red-flag study set 6: another's possessive inside the flag's words; figurative
+        # blows; ruled out by all tests, an x-ray, a full recovery; seen on TikTok; a case
+        # imagined for a first-aid sheet; a resident where I work; dead on my feet
+        "A man on the ward I clean lost control of his bowels with back pain, awful. Mine's "
+        "just a stiff back from the mop. How much is it?",
+        "Our team got hammered at the weekend, a real blow to morale, and my lower back is tight "
+        "from coaching. cupping?",
+        "had chest pain with my back last month, all tests normal, doctor said muscular only. "
+        "how many sessions?",
+        "took a knock at rugby, the x ray showed nothing broken, just a bruised muscle. can "
+        "needles help?",
+        "In 2004 I was involved in a serious road accident from which I made a full recovery; "
+        "now I have mild back ache. Benefits?",
+        "is back pain with weight loss a bad sign? saw it on tiktok",
+        "What should a coach do if a pupil hurts their back and can't feel their legs? For our "
+        "first aid sheet.",
+        "One of the residents where I work had a bad fall. I'm asking about myself, my back "
+        "aches from lifting.",
+        "My back is killing me after a long shift, I'm dead on my feet. Can acupuncture help?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
