@@ -695,6 +695,10 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("can it cut down the pain in my lower back", "pain-relief"),
         # round R: the number of treatments, the commitment
         ("what's the normal number of treatments for a bad back", "how-many-sessions"),
+        # rounds C, K, Q, R, U: which kind of acupuncturist the practitioner is (phrasings
+        # written blind from the page)
+        ("so is your acupuncturist the traditional chinese sort or the western medical sort?",
+         "about-practitioner"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
