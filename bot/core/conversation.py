@@ -65,6 +65,7 @@ CLAIM_TIE_MARGIN = 10
 # point below the margins, as the scores compared are rounded; Engine._claims).
 CLAIM_FLOOR = CLAIM_SCORE - max(CLAIM_MARGIN, CLAIM_TIE_MARGIN) - 1
 TIE_CHOICES = 2
+WARNING_SIGNS = "warning-signs"  # the gap (not_on_page.yaml) that lists the red flags
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -199,7 +200,8 @@ class Engine:
                 score = self.knowledge.matching.answer_score
                 return Decision(Kind.ANSWER, topic_id=written_in[0], score=score), None
             return Decision(Kind.FALLBACK), None
-        hit = self.triage.check(message)
+        triaged = self.triage.assess(message)
+        hit = triaged.hit
         if hit is None and text != written:  # a red flag in the words as written counts too
             hit = self.triage.check(written)
         if hit is not None:
@@ -211,7 +213,22 @@ class Engine:
         reading = self._story_for_pointers(self._without_courtesies(as_written))
         ranked = self.matcher.rank(reading)
         decision = self._classify(text, message, reading, ranked, previous_topic)
+        if triaged.asked_in_general and self._warning_signs_asked(decision, reading):
+            decision = Decision(Kind.FALLBACK, score=OUTSIDE_SCORE, intent=WARNING_SIGNS)
         return decision, ranked if reading is as_written else None
+
+    def _warning_signs_asked(self, decision: Decision, reading: Reading) -> bool:
+        """A question about a red flag in general ("can back problems cause bladder issues?",
+        "if someone had numbness in their groin, would you treat them?") is answered with the
+        warning signs, not with the topic its other words fit - unless the practitioner wrote
+        it as a topic's phrasing, or it names a topic ("do you check for numbness at the FIRST
+        CONSULTATION?")."""
+        return (
+            WARNING_SIGNS in self._gaps
+            and decision.kind is Kind.ANSWER
+            and decision.score < WRITTEN_SCORE
+            and not self.matcher.named_keywords(reading.whole)
+        )
 
     def _classify(
         self,

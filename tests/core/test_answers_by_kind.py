@@ -699,6 +699,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # written blind from the page)
         ("so is your acupuncturist the traditional chinese sort or the western medical sort?",
          "about-practitioner"),
+        # ... but a question about a red flag that names a topic is that topic's
+        ("Do you check for numbness or bladder trouble at the first consultation?",
+         "first-consultation"),
     ],
 )  # fmt: skip
 def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -> None:
@@ -781,6 +784,9 @@ def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
         ("when should I just call 999 with back pain?", "warning-signs"),
         # round U
         ("when should I start worrying about my back pain?", "warning-signs"),
+        # a question about a red flag in general (the triage set it aside as asked about)
+        ("can a bad back ever cause problems with your bowels? just asking in general",
+         "warning-signs"),
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_get_their_reply(

@@ -7,10 +7,11 @@ triage    the triage that combines them into findings, urgent or set aside, with
 """
 
 from bot.core.triage.patterns import CompiledPattern, PatternError, compile_pattern
-from bot.core.triage.triage import Finding, RedFlagHit, Triage
+from bot.core.triage.triage import Assessment, Finding, RedFlagHit, Triage
 from bot.core.triage.typos import is_typo_of
 
 __all__ = [
+    "Assessment",
     "CompiledPattern",
     "Finding",
     "PatternError",

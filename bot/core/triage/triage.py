@@ -138,6 +138,15 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """A message's triage: the red flag that makes it urgent, or None, and whether one of its
+    questions asks about a red flag in general (only when none is urgent)."""
+
+    hit: RedFlagHit | None
+    asked_in_general: bool
+
+
+@dataclass(frozen=True)
 class _Rules:
     """One red flag, compiled: each pattern as a tuple of parts, each part a set of phrase ids."""
 
@@ -230,11 +239,21 @@ class Triage:
 
     def check(self, message: str | PreparedMessage) -> RedFlagHit | None:
         """The red flag that makes the message urgent, or None. Never raises on any text."""
+        return self.assess(message).hit
+
+    def assess(self, message: str | PreparedMessage) -> Assessment:
+        """The red flag that makes the message urgent, if any, and whether a question of the
+        message asks about a red flag in general ("what does it mean if back pain comes with
+        a fever?"): the warning signs are its answer, not a topic. Never raises on any text."""
         readings = self._readings(message)
+        asking = {r.clause.text for r in readings if r.clause.asks}
+        in_general = False
         for pending in self._pending(readings):
             if pending.urgent and (pending.other is None or self._whose(pending, readings).urgent):
-                return RedFlagHit(pending.rules.flag.id, pending.rules.flag.name, pending.sentence)
-        return None
+                hit = RedFlagHit(pending.rules.flag.id, pending.rules.flag.name, pending.sentence)
+                return Assessment(hit, False)
+            in_general = in_general or (pending.hypothetical and pending.sentence in asking)
+        return Assessment(None, in_general)
 
     def explain(self, message: str | PreparedMessage) -> str:
         """Why the message is or is not urgent, one finding a line (for the practitioner)."""
@@ -482,7 +501,12 @@ class Triage:
                 )
                 out.append(
                     _Pending(
-                        rules, sentence, words, False, f"{why} by the next sentence: '{back_words}'"
+                        rules,
+                        sentence,
+                        words,
+                        False,
+                        f"{why} by the next sentence: '{back_words}'",
+                        hypothetical=back_axis == HYPOTHETICAL,
                     )
                 )
                 continue

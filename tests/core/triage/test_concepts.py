@@ -20,7 +20,7 @@ from bot.core.triage.patterns import (
     expand_concepts,
     tokenize,
 )
-from tests.core.triage.shipped import reasons, urgent
+from tests.core.triage.shipped import reasons, shipped, urgent
 from tests.core.triage.test_context_yaml import edit, problem, red_flags  # noqa: F401
 
 # -- the mechanism ----------------------------------------------------------------------------
@@ -425,3 +425,18 @@ def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
 )
 def test_a_red_flag_after_a_denied_one_stays_urgent(text: str) -> None:
     assert urgent(text), reasons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "in_general"),
+    [
+        ("what does it mean if back pain comes with a high temperature?", True),
+        ("can back problems cause bladder issues? asking generally", True),
+        # asked about in a story, not in the question
+        ("I read about cauda equina online and it scared me. How many sessions do I need?", False),
+        ("no numbness, no fever. how many sessions?", False),  # denied, not asked about
+        ("I can't feel my legs", False),  # urgent: nothing is asked in general
+    ],
+)
+def test_a_question_about_a_red_flag_in_general_is_told_apart(text: str, in_general: bool) -> None:
+    assert shipped().assess(text).asked_in_general is in_general
