@@ -697,8 +697,6 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # written blind from the page)
         ("so is your acupuncturist the traditional chinese sort or the western medical sort?",
          "about-practitioner"),
-        # rounds C, D, Q, V: whether it works for the one asking is whether it helps
-        ("so would it work for me then?", "can-acupuncture-help"),
         # ... but a question about a red flag that names a topic is that topic's
         ("Do you check for numbness or bladder trouble at the first consultation?",
          "first-consultation"),
