@@ -185,7 +185,12 @@ _PRACTICAL_SHAPES = tuple(
             rf"\b{_OTHER_THERAPY}\w* or (?:a |an )?{_OTHER_THERAPY}\w*\b(?=.*\b(?:which|better|best)\b)",
         ),
         # "recommend a good mattress"
-        ("recommend", r"^(?:\w+ )?recommend (?:me )?(?:a|an|ani|some)\b"),
+        (
+            "recommend",
+            r"^(?:\w+ )?recommend (?:me )?(?:a|an|ani|some)\b"
+            # "can you recommend exercises for my back"
+            r"|\brecommend (?:me )?(?:ani |some |good )?(?:exercis|stretch|mattress|pillow|chair|shoe)",
+        ),
         # which of it and another therapy is better: the page compares none
         (
             "better wors effect good safer",

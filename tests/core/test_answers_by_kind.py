@@ -754,6 +754,8 @@ def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -
         "what pillow should I get for a sore back",
         "any stretches you can do in bed for a stiff back?",
         "can you read my scan letter and tell me what it says",
+        # round V: exercises recommended
+        "can you recommend exercises to strengthen my back",
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(

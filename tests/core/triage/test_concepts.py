@@ -302,6 +302,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "My husband told me just now he can't feel his legs and wet himself.",
         "Went numb sitting in her car, all around the saddle area, and my back is agony.",
         "I peed on his car seat without realising, my back has been bad all week",
+        # round V: the same lying down, nothing working, worse at night
+        "the pain's the same lying down and worse at night, nothing is working, I'm up every "
+        "night with it",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -417,6 +420,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "One of the residents where I work had a bad fall. I'm asking about myself, my back "
         "aches from lifting.",
         "My back is killing me after a long shift, I'm dead on my feet. Can acupuncture help?",
+        # round V: none of his symptoms
+        "My dad had cauda equina and needed an operation. I don't have any of his symptoms, just "
+        "an achy back. How many sessions?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
