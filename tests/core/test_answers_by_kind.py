@@ -835,3 +835,10 @@ def test_words_near_a_topic_in_another_sense_do_not_answer_it(
 )
 def test_people_named_by_an_animal_are_people(engine: Engine, text: str) -> None:
     assert answered(engine, text) == "can-acupuncture-help", engine.decide(text)
+
+
+def test_a_blockage_is_what_the_page_says_is_cleared(engine: Engine) -> None:
+    # round V: "how does it clear blockages" - the page: "clear them where they have become
+    # congested or blocked"
+    decision = engine.decide("does it shift congestion in the body?")
+    assert "how-it-works" in (decision.topic_id, *decision.suggestions), decision
