@@ -697,6 +697,8 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # written blind from the page)
         ("so is your acupuncturist the traditional chinese sort or the western medical sort?",
          "about-practitioner"),
+        # round V: where the needles are stuck (not the moxa's herb stick)
+        ("whereabouts will you stick the needles on me", "where-needles-go"),
         # ... but a question about a red flag that names a topic is that topic's
         ("Do you check for numbness or bladder trouble at the first consultation?",
          "first-consultation"),
