@@ -513,8 +513,8 @@ def test_decide_prepares_the_message_once_for_the_triage_and_the_matcher(
     engine: Engine, monkeypatch
 ) -> None:
     seen: list[object] = []
-    real_check, real_read = engine.triage.check, engine.matcher.read
-    monkeypatch.setattr(engine.triage, "check", lambda m: seen.append(m) or real_check(m))
+    real_assess, real_read = engine.triage.assess, engine.matcher.read
+    monkeypatch.setattr(engine.triage, "assess", lambda m: seen.append(m) or real_assess(m))
     monkeypatch.setattr(engine.matcher, "read", lambda m: seen.append(m) or real_read(m))
     engine.decide("Hi! My back has been stiff for weeks, how many sessions would I need?")
     # The triage and the matcher were handed the same prepared message, not the text.
