@@ -330,10 +330,11 @@ class ScopeReader:
         "any good for that"."""
         stems = list(stems)
         clause = " ".join(stems)
-        for shape in _HELP_SHAPES:
-            match = shape.search(clause)
-            if match and self._an_animal(match.group("obj") or ""):
-                return True  # "do you treat my dog's back", "acupuncture for horses"
+        if not self.animals.isdisjoint(stems):
+            for shape in _HELP_SHAPES:
+                match = shape.search(clause)
+                if match and self._an_animal(match.group("obj") or ""):
+                    return True  # "do you treat my dog's back", "acupuncture for horses"
         if self.back_words.intersection(stems):
             return False  # "my sleep and my back pain": the back is asked about
         for shape in _HELP_SHAPES:
