@@ -184,7 +184,15 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         ("redflags-study-6", 0.04),
         *[
             (name, 0.02)
-            for name in [*LATER_ROUNDS, "blind-r", "blind-s", "blind-t", "blind-u", "blind-v"]
+            for name in [
+                *LATER_ROUNDS,
+                "blind-r",
+                "blind-s",
+                "blind-t",
+                "blind-u",
+                "blind-v",
+                "blind-x",
+            ]
         ],
     ],
     ids=[
@@ -201,10 +209,11 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
         "blind-t",
         "blind-u",
         "blind-v",
+        "blind-x",
     ],
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-V and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-V, X and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
     100 near misses each, 4 and 4 false alarms after the study and a review that took back

@@ -302,6 +302,9 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "My husband told me just now he can't feel his legs and wet himself.",
         "Went numb sitting in her car, all around the saddle area, and my back is agony.",
         "I peed on his car seat without realising, my back has been bad all week",
+        # round X: a second-language "cannot make pee normal"; clipped by a golf cart
+        "since yesterday I cannot make pee normal and my back is very bad",
+        "a golf cart clipped me in the lower back this morning, still sore, can you help?",
         # round V: the same lying down, nothing working, worse at night
         "the pain's the same lying down and worse at night, nothing is working, I'm up every "
         "night with it",
@@ -420,6 +423,9 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "One of the residents where I work had a bad fall. I'm asking about myself, my back "
         "aches from lifting.",
         "My back is killing me after a long shift, I'm dead on my feet. Can acupuncture help?",
+        # round X: a hotel guest's sign, and the writer's own back
+        "One of the guests collapsed with chest pain at breakfast, awful. My own back is only "
+        "stiff from lifting cases. How much is a session?",
         # round V: none of his symptoms
         "My dad had cauda equina and needed an operation. I don't have any of his symptoms, just "
         "an achy back. How many sessions?",
