@@ -172,45 +172,32 @@ def _by_red_flag(name: str) -> tuple[list[tuple[dict, dict]], list[tuple[dict, d
     )
 
 
+# Each studied set's triage gate: every red flag caught, and at most this share of false alarms.
+TRIAGE_GATES = [
+    ("blind-a", 0.03),
+    ("blind-b", 0.02),
+    ("blind-c", 0.02),
+    ("blind-d", 0.02),
+    ("redflags-study", 0.02),
+    ("redflags-study-5", 0.04),
+    ("redflags-study-6", 0.04),
+    *[
+        (name, 0.02)
+        for name in [
+            *LATER_ROUNDS,
+            "blind-r",
+            "blind-s",
+            "blind-t",
+            "blind-u",
+            "blind-v",
+            "blind-x",
+        ]
+    ],
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "max_alarms"),
-    [
-        ("blind-a", 0.03),
-        ("blind-b", 0.02),
-        ("blind-c", 0.02),
-        ("blind-d", 0.02),
-        ("redflags-study", 0.02),
-        ("redflags-study-5", 0.04),
-        ("redflags-study-6", 0.04),
-        *[
-            (name, 0.02)
-            for name in [
-                *LATER_ROUNDS,
-                "blind-r",
-                "blind-s",
-                "blind-t",
-                "blind-u",
-                "blind-v",
-                "blind-x",
-            ]
-        ],
-    ],
-    ids=[
-        "blind-a",
-        "blind-b",
-        "blind-c",
-        "blind-d",
-        "redflags-study",
-        "redflags-study-5",
-        "redflags-study-6",
-        *LATER_ROUNDS,
-        "blind-r",
-        "blind-s",
-        "blind-t",
-        "blind-u",
-        "blind-v",
-        "blind-x",
-    ],
+    ("name", "max_alarms"), TRIAGE_GATES, ids=[name for name, _ in TRIAGE_GATES]
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
     """Blind rounds A-D, F-V, X and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without

@@ -100,6 +100,8 @@ _OTHER_THERAPY = (
     r"dri needl|hypnotherapi|homeopathi|tens)"
 )
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
+# What one might do or buy for the back oneself: advice the page does not give.
+_SELF_CARE = r"(?:exercis|stretch|mattress|pillow|chair|shoe)"
 _WHICH_ONE = re.compile(r"\bwhich (?:is |one |would be |of them )?(?:better|best|one)\b|^which\b")
 _TWO_OTHERS = re.compile(rf"\b{_OTHER_THERAPY}\w* or (?:a |an )?{_OTHER_THERAPY}")
 _PRACTICAL_SHAPES = tuple(
@@ -174,7 +176,7 @@ _PRACTICAL_SHAPES = tuple(
         # "what mattress should I buy"
         (
             "exercis stretch mattress pillow chair shoe",
-            r"\b(?:what|which|ani|any|good|some) (?:exercis|stretch|mattress|pillow|chair|shoe)\w*"
+            rf"\b(?:what|which|ani|any|good|some) {_SELF_CARE}\w*"
             r"(?: \w+)?? (?:i |you )?(?:should|can|could|do|must|to)\b",
         ),
         # registering with a doctor
@@ -189,7 +191,7 @@ _PRACTICAL_SHAPES = tuple(
             "recommend",
             r"^(?:\w+ )?recommend (?:me )?(?:a|an|ani|some)\b"
             # "can you recommend exercises for my back"
-            r"|\brecommend (?:me )?(?:ani |some |good )?(?:exercis|stretch|mattress|pillow|chair|shoe)",
+            rf"|\brecommend (?:me )?(?:ani |some |good )?{_SELF_CARE}",
         ),
         # which of it and another therapy is better: the page compares none
         (
