@@ -42,6 +42,7 @@ SMALLTALK_LEAST = 40  # a question about the assistant (not a greeting) fits at 
 SMALLTALK_NEAR = 50  # ... or this well, with a word only smalltalk uses ("cheers", "bot")
 SIGNATURE_WORDS = 3  # a name under a letter's closing is this short
 JOINING_WORDS = frozenset("and or plus also".split())  # "relieve pain AND reduce inflammation"
+COURTESY_WORDS = 4  # a greeting in the page's words is short ("good evening to you")
 SMALLTALK_TIE = 3  # two smalltalk intents this close fit alike: the first piece decides
 FOLLOW_UP_WORDS = 3  # a message with this few content words may lean on the last answer
 FOLLOW_UP_BONUS = 8  # what the last answer's related topics gain in a follow-up
@@ -117,6 +118,12 @@ class NothingKept:
 
 
 NOTHING_KEPT = NothingKept()
+
+
+def _unnamed(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A clause without an introduction's "my name is" ("name" is a word of the page: "what's
+    the practitioner's name?")."""
+    return tuple(t for t in tokens if t != "name") if "name" in tokens[:3] else tokens
 
 
 class Engine:
@@ -379,13 +386,22 @@ class Engine:
         if len(reading.clauses) < 2:
             return reading
         kept = [
-            (tokens, asks) for tokens, asks in reading.clauses if asks or not self._courtesy(tokens)
+            (tokens, asks)
+            for tokens, asks in reading.clauses
+            if asks or not self._courtesy(reading, tokens)
         ]
         if len(kept) < len(reading.clauses):
             # the name under a letter's closing ("Regards, M. Fenwick") goes with it
             kept = [(tokens, asks) for tokens, asks in kept if asks or not self._signed(tokens)]
         if not kept or len(kept) == len(reading.clauses):
             return reading
+        if not any(asks for _, asks in kept) and not any(
+            self._of_the_page(_unnamed(tokens)) for tokens, _ in kept
+        ):
+            # "Hello, good day, I am new in the UK from Ghana", "Good evening, my name is
+            # Teodora": the rest only introduces the writer - no question, no word of the
+            # page - so the message is its courtesies, read without the introduction.
+            kept = [clause for clause in reading.clauses if clause not in kept]
         whole = tuple(t for tokens, _ in kept for t in tokens)
         return replace(reading, whole=whole, clauses=tuple(kept) if len(kept) > 1 else ())
 
@@ -414,11 +430,23 @@ class Engine:
             self._page_words | self._smalltalk_words
         )
 
-    def _courtesy(self, tokens: tuple[str, ...]) -> bool:
-        """A clause with a word only smalltalk uses and none of the page's ("Kind regards")."""
-        words = set(tokens)
-        return bool(words & self._smalltalk_only) and not (
-            (words - STOPWORDS) & self._page_words - self._smalltalk_words
+    def _of_the_page(self, tokens: tuple[str, ...]) -> bool:
+        """Whether a clause uses a word of the page that smalltalk does not ("back", "needles")."""
+        return bool((set(tokens) - STOPWORDS) & self._page_words - self._smalltalk_words)
+
+    def _courtesy(self, reading: Reading, tokens: tuple[str, ...]) -> bool:
+        """A clause with a word only smalltalk uses and none of the page's ("Kind regards"),
+        or one that is a greeting or a thank-you in words the page also uses ("Good
+        evening": the hours are asked about in the evening too)."""
+        if set(tokens) & self._smalltalk_only:
+            return not self._of_the_page(tokens)
+        content = set(tokens) - STOPWORDS
+        if not content or not content <= self._smalltalk_words or len(tokens) > COURTESY_WORDS:
+            return False
+        clause = Reading(reading.message, tokens, ())
+        ranked = self.matcher.rank(clause, limit=1, floor=SMALLTALK_SCORE - 1)
+        return bool(ranked) and ranked[0].label.startswith(SMALLTALK) and (
+            ranked[0].score >= SMALLTALK_SCORE
         )
 
     def _topic_decision(

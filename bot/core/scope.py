@@ -102,7 +102,15 @@ _OTHER_THERAPY = (
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
 # What one might do or buy for the back oneself: advice the page does not give.
 _SELF_CARE = r"(?:exercis|stretch|mattress|pillow|chair|shoe)"
-_WHICH_ONE = re.compile(r"\bwhich (?:is |one |would be |of them )?(?:better|best|one)\b|^which\b")
+_WHICH_ONE = re.compile(
+    r"\bwhich (?:is |one |would be |of them )?(?:better|best|one)\b|^which\b"
+    r"|\bwhat (?:is |would be )?(?:better|best)\b"
+)
+# Heat or ice, hot or cold on the back: which to use, the page does not say.
+_HOT_OR_COLD = re.compile(
+    r"\b(?:heat|hot|warm)\w*(?: \w+){0,2}? or (?:an? )?(?:ice|cold)\b"
+    r"|\b(?:ice|cold)(?: \w+){0,2}? or (?:an? )?(?:heat|hot|warm)"
+)
 _TWO_OTHERS = re.compile(rf"\b{_OTHER_THERAPY}\w* or (?:a |an )?{_OTHER_THERAPY}")
 _PRACTICAL_SHAPES = tuple(
     (frozenset(needs.split()), re.compile(p))
@@ -177,8 +185,13 @@ _PRACTICAL_SHAPES = tuple(
         (
             "exercis stretch mattress pillow chair shoe",
             rf"\b(?:what|which|ani|any|good|some) {_SELF_CARE}\w*"
-            r"(?: \w+)?? (?:i |you )?(?:should|can|could|do|must|to)\b",
+            r"(?: \w+)?? (?:i |you )?(?:should|can|could|do|must|to)\b"
+            # "what mattress is best for a bad back"
+            rf"|\b(?:what|which) (?:\w+ )?{_SELF_CARE}\w* (?:is|are|would be|do you) "
+            r"(?:the )?(?:best|better|good|recommend)",
         ),
+        # heat or ice, hot or cold: what to put on the back, which the page does not say
+        ("heat hot warm ice cold", _HOT_OR_COLD.pattern),
         # registering with a doctor
         ("gp regist", r"\bregist\w* (?:with )?(?:a |the |my )?(?:gp|surgeri|doctor)"),
         # which of two others is better: "chiropractor or osteopath, which is better?"
@@ -292,7 +305,7 @@ TRIGGER_WORDS = frozenset(
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
     "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
-    "chair shoe".split()
+    "chair shoe better heat hot warm ice cold".split()
 )
 
 
@@ -426,7 +439,9 @@ class ScopeReader:
             for needs, shape in _PRACTICAL_SHAPES
         ):
             return True
-        if _WHICH_ONE.search(clause) and _TWO_OTHERS.search(" ".join(story)):
+        if _WHICH_ONE.search(clause) and (
+            _TWO_OTHERS.search(told := " ".join(story)) or _HOT_OR_COLD.search(told)
+        ):
             return True  # "chiropractor or osteopath, which is better?": the page compares none
         offer = (
             _OFFER_SHAPE.search(clause)

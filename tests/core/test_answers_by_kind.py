@@ -758,6 +758,10 @@ def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -
         "can you read my scan letter and tell me what it says",
         # round V: exercises recommended
         "can you recommend exercises to strengthen my back",
+        # round X: which thing is best, said "what X is best"; heat or cold on the back
+        "which chair is best if you sit at a desk all day",
+        "hot bath or cold compress, what's better for lower back pain?",
+        "should I put an ice pack or a heat pad on it",
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
@@ -844,3 +848,30 @@ def test_a_blockage_is_what_the_page_says_is_cleared(engine: Engine) -> None:
     # congested or blocked"
     decision = engine.decide("does it shift congestion in the body?")
     assert "how-it-works" in (decision.topic_id, *decision.suggestions), decision
+
+
+# -- a greeting with nothing after it but who the writer is ---------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good evening, my name is Teodora and I live in Leeds now",
+        "hiya! I'm Sam from Harare 🙂",
+    ],
+)
+def test_a_greeting_and_an_introduction_is_a_greeting(engine: Engine, text: str) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.SMALLTALK, "greeting"), decision
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # the same introduction with a question, or a word of the page, is not a greeting
+        ("Good evening, my name is Teodora, how many sessions would I need?", "how-many-sessions"),
+        ("hiya! I'm Sam, just moved here. where do the needles go", "where-needles-go"),
+    ],
+)
+def test_an_introduction_with_a_question_is_the_question(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic, engine.decide(text)
