@@ -445,8 +445,10 @@ class Engine:
             return False
         clause = Reading(reading.message, tokens, ())
         ranked = self.matcher.rank(clause, limit=1, floor=SMALLTALK_SCORE - 1)
-        return bool(ranked) and ranked[0].label.startswith(SMALLTALK) and (
-            ranked[0].score >= SMALLTALK_SCORE
+        return (
+            bool(ranked)
+            and ranked[0].label.startswith(SMALLTALK)
+            and (ranked[0].score >= SMALLTALK_SCORE)
         )
 
     def _topic_decision(

@@ -440,7 +440,7 @@ class ScopeReader:
         ):
             return True
         if _WHICH_ONE.search(clause) and (
-            _TWO_OTHERS.search(told := " ".join(story)) or _HOT_OR_COLD.search(told)
+            _TWO_OTHERS.search(said := " ".join(story)) or _HOT_OR_COLD.search(said)
         ):
             return True  # "chiropractor or osteopath, which is better?": the page compares none
         offer = (
