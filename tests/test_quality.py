@@ -181,6 +181,10 @@ TRIAGE_GATES = [
     ("redflags-study", 0.02),
     ("redflags-study-5", 0.04),
     ("redflags-study-6", 0.04),
+    # set 7's near misses are the hardest yet (mild falls told as harmless, a relative's
+    # cancer beside someone else asked for, "Lost a stone. On purpose." across a full stop):
+    # those are still urgent, when in doubt
+    ("redflags-study-7", 0.10),
     *[
         (name, 0.02)
         for name in [
@@ -191,6 +195,7 @@ TRIAGE_GATES = [
             "blind-u",
             "blind-v",
             "blind-x",
+            "blind-y",
         ]
     ],
 ]
@@ -200,7 +205,7 @@ TRIAGE_GATES = [
     ("name", "max_alarms"), TRIAGE_GATES, ids=[name for name, _ in TRIAGE_GATES]
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-V, X and red-flag study sets 1, 5 and 6 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-V, X, Y and red-flag study sets 1, 5, 6 and 7 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
     100 near misses each, 4 and 4 false alarms after the study and a review that took back

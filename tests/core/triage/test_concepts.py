@@ -308,6 +308,20 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         # round V: the same lying down, nothing working, worse at night
         "the pain's the same lying down and worse at night, nothing is working, I'm up every "
         "night with it",
+        # study set 7: the seat of the trousers; a weak stream, not emptying; caught across
+        # the back by something coming down; got so thin without trying; a loss kept on
+        # training and eating the same
+        "Numb right across the seat of my jeans since yesterday, back very bad",
+        "the stream is just a trickle now and I never feel empty, since my back went",
+        "a shelf came down and caught me across my back at work, worse today",
+        "my wife says I have got so thin, I have not been trying to, and the back aches",
+        "dropped 4 kilos this month, same diet and same training, and my back hurts at night",
+        # hazards beside the new exceptions: the writer's own dismissal, a cold said now, a
+        # fright that is real, a healed bruise beside legs that still fail
+        "bit feverish and shivery, nothing serious I'm sure, mainly my back, can I book?",
+        "my son has a high fever and is shaking, he says it's only a cold, his back is agony",
+        "the bruise healed fine but I still can't feel my legs properly",
+        "crushing chest pain and my back, nearly had a heart attack last year too",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -429,6 +443,22 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         # round V: none of his symptoms
         "My dad had cauda equina and needed an operation. I don't have any of his symptoms, just "
         "an achy back. How many sessions?",
+        # study set 7: a fright; a general question for a course or a leaflet; scans clear;
+        # a cold that it was; recovered; a reason for weight lost; a crash mat, a drill
+        "the bill gave me a heart attack haha, anyway how many sessions for a stiff back",
+        "my knees turn to jelly at the thought of the needles, where do they go?",
+        "does back pain ever come with a fever? writing a leaflet for our walking group",
+        "what symptoms mean a back injury needs A&E, like numb legs? for a safety briefing",
+        "came off my bike on Sunday, x-ray clear, just sore. how many sessions?",
+        "she had a temperature last week but it was just a cold, now her back is stiff",
+        "had a fever in March with covid, completely recovered, back stiff from gardening",
+        "lost half a stone over Ramadan like every year, back a bit achy, do you do cupping?",
+        "practised vaults onto the crash mats all day, back a bit stiff now",
+        # round Y: an illness with a fever that all cleared up; someone else's tumour, then
+        # the writer's own examination
+        "in the summer I was poorly with a temperature but that all cleared up, back stiff now",
+        "my aunt's cancer spread to her spine, awful, but the physio examined me and it's a "
+        "strained muscle. how many sessions?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
