@@ -277,7 +277,10 @@ class Engine:
 
         # A question the practitioner wrote (or taught) as a topic's phrasing is that topic's,
         # whatever its shape: the recognisers below only read what nobody wrote.
-        outside = None if best_alone.score >= WRITTEN_SCORE else self._outside_the_page(reading)
+        # ... when that phrasing is what the message asks, not the story beside the question
+        # ("I'm terrified of needles, will it hurt?" asks whether it hurts).
+        written = best_alone.score >= WRITTEN_SCORE and self._asks_first(best_alone.label, reading)
+        outside = None if written else self._outside_the_page(reading)
         if outside is not None:
             return outside
 
@@ -378,6 +381,16 @@ class Engine:
         ranked = self.matcher.rank(Reading(reading.message, question, ()), floor=needed - 1)
         score = next((s.score for s in ranked if s.label == label), 0)
         return score >= needed
+
+    def _asks_first(self, label: str, reading: Reading) -> bool:
+        """Whether what the message asks, read without the story beside it, fits this label
+        best (of every label, gaps and smalltalk too)."""
+        asked = [tokens for tokens, asks in reading.clauses if asks]
+        if not asked or len(asked) == len(reading.clauses):
+            return True
+        question = tuple(t for tokens in asked for t in tokens)
+        ranked = self.matcher.rank(Reading(reading.message, question, ()), limit=1)
+        return not ranked or ranked[0].label == label
 
     def _without_courtesies(self, reading: Reading) -> Reading:
         """The reading without a letter's opening and closing ("Dear Sir,", "Kind regards,

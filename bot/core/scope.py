@@ -34,6 +34,7 @@ BACK_WORDS = "back spine spinal lumbar sciatica disc vertebra coccyx tailbone po
 # sciatica and leg pain from the back are the page's subject.
 OTHER_BODY_AND_CONDITIONS = (
     "neck shoulder shoulders knee knees elbow elbows wrist wrists hand hands finger fingers "
+    "fingertip fingertips arm arms forearm forearms throat nose mouth "
     "thumb foot feet ankle ankles heel toe toes hip hips jaw head headache headaches migraine "
     "migraines face eye eyes ear ears stomach tummy skin teeth tooth anxiety depression "
     "insomnia sleep sleeping fertility ivf menopause period periods asthma allergy allergies "
@@ -99,6 +100,11 @@ _OTHER_THERAPY = (
     r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|exercis|"
     r"dri needl|hypnotherapi|homeopathi|tens)"
 )
+_THERAPY_WORDS = (
+    "chiropractor osteopath physio massag reiki reflexolog surgeri inject pilat yoga exercis dri "
+    "hypnotherapi homeopathi tens"
+)
+_NAMED_THERAPY = re.compile(rf"\b{_OTHER_THERAPY}")
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
 # What one might do or buy for the back oneself: advice the page does not give.
 _SELF_CARE = r"(?:exercis|stretch|mattress|pillow|chair|shoe)"
@@ -126,7 +132,7 @@ _PRACTICAL_SHAPES = tuple(
         (
             "needl",
             r"\bneedl\w*\b(?: \w+){0,6}? (?:reus|disposab|steril|singl use|use onc|brand new|"
-            r"new one|clean|size|gaug|brand|how big|how long)",
+            r"new one|clean|size|gaug|brand|how big|how long|how deep|how far in)",
         ),
         (
             "needl",
@@ -137,7 +143,10 @@ _PRACTICAL_SHAPES = tuple(
             "needl leav keep",
             r"\bhow long (?:are|do|doe|does|will) (?:the|your|you|they) (?:needl|leav|keep)",
         ),
-        ("needl", r"\bhow mani needl"),
+        (
+            "needl",
+            r"\bhow mani needl|\bhow (?:deep|far in|far) (?:\w+ )?(?:do|doe|does|will|are) (?:the |your |you )?(?:needl|put|go)",
+        ),
         # other staff
         (
             "practition staff therapist gp person",
@@ -192,6 +201,11 @@ _PRACTICAL_SHAPES = tuple(
         ),
         # heat or ice, hot or cold: what to put on the back, which the page does not say
         ("heat hot warm ice cold", _HOT_OR_COLD.pattern),
+        # what another therapy is: "whats dry needling", "what is reflexology"
+        (
+            _THERAPY_WORDS,
+            rf"^what(?: is| are| s)? (?:a |an )?{_OTHER_THERAPY}\w*(?: \w+)?$",
+        ),
         # registering with a doctor
         ("gp regist", r"\bregist\w* (?:with )?(?:a |the |my )?(?:gp|surgeri|doctor)"),
         # which of two others is better: "chiropractor or osteopath, which is better?"
@@ -244,8 +258,9 @@ _NORMAL_OR_SAFE_SHAPE = re.compile(
 )
 _SENSATION_SHAPE = re.compile(
     r"^(?:\w+ )?(?:is|will|doe|does|do|would|can|could) (?:it|acupunctur|the needl|needl|they|treatment|"
-    r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:realli|veri|too|much|a lot))? "
-    r"(?:hurt|pain|sting|sore|uncomfort|burn|scar)\w*(?! relief)(?: \w+){0,3}$"
+    r"the treatment|cup|moxibust|that)(?: be| feel)?(?: (?:make|leav|give) (?:you|me))?"
+    r"(?: (?:realli|veri|too|much|a lot))? "
+    r"(?:hurt|pain|sting|sore|uncomfort|burn|scar|bleed|bruis)\w*(?! relief)(?: \w+){0,3}$"
 )
 # The price: money words, unless the clause asks about value over time (the cost topic).
 _PRICE_SHAPE = re.compile(
@@ -280,7 +295,8 @@ _GET_FROM_SHAPE = re.compile(
 )
 # "is dry needling the same as acupuncture?": another therapy compared, asked about.
 _SAME_AS_SHAPE = re.compile(
-    r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|similar to|different from|"
+    r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|the same thing as|"
+    r"same thing as|similar to|different from|"
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
     # "is Chinese herbal medicine something you prescribe?"
     r"|^(?:\w+ )?(?:is|are) (?P<fourth>.+?) (?:someth|anyth) (?:you|practition|he) "
@@ -306,7 +322,7 @@ TRIGGER_WORDS = frozenset(
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
     "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
     "chair shoe better heat hot warm ice cold".split()
-)
+) | frozenset(_THERAPY_WORDS.split())
 
 
 class ScopeReader:
@@ -367,7 +383,7 @@ class ScopeReader:
                 if obj and obj[0] not in POINTING_BACK:
                     return False
                 # What the story (and the clause before the question) said.
-                told = [w for w in story if w not in stems] + clause[: match.start()].split()
+                told = _around(list(story), stems) + clause[: match.start()].split()
                 if not obj:
                     # "fibromyalgia - does acupuncture help?": what it should help is named
                     # only around the question; another condition there, and no back, is it.
@@ -462,6 +478,8 @@ class ScopeReader:
         if not offered and obj.strip() in POINTING_BACK:
             # what "it" is, the story named: a few words, none of them the topics' own
             told = self._condition_words(w for w in story if w not in stems)
+            if _NAMED_THERAPY.search(" ".join(told)):
+                return True  # "whats dry needling, is it the same as acupuncture"
             if len(told) > NAMED_ONLY_WORDS or any(w in self.topic_words for w in told):
                 told = []
             offered = told
@@ -506,8 +524,21 @@ class ScopeReader:
 
 # "not back pain", "isnt my back", "no back problems": the back named only to say it is not
 # what the question is about.
-_DENIALS = frozenset("not no isnt arent nothing never".split())
+_DENIALS = frozenset("not no isnt arent nothing noth never".split())
 _DENIAL_REACH = 3
+# "nothing to do with my back": the denial reaches over "to do with"
+_NOTHING_TO_DO_WITH = ("to", "do", "with")
+
+
+def _around(story: list[str], clause: list[str]) -> list[str]:
+    """The story without the clause itself (its last place in it), so a word the clause
+    shares with the story ("nothing to DO with my back ... DO you treat that") stays there;
+    a clause not found in it as a whole takes its words out wherever they are."""
+    n = len(clause)
+    for start in range(len(story) - n, -1, -1):
+        if n and story[start : start + n] == clause:
+            return story[:start] + story[start + n :]
+    return [w for w in story if w not in clause]
 
 
 def _not_denied(words: list[str]) -> list[str]:
@@ -517,6 +548,8 @@ def _not_denied(words: list[str]) -> list[str]:
     for i, word in enumerate(words):
         if word in _DENIALS:
             denied_until = i + _DENIAL_REACH
+            if tuple(words[i + 1 : i + 4]) == _NOTHING_TO_DO_WITH:
+                denied_until += len(_NOTHING_TO_DO_WITH)
         elif i > denied_until:
             kept.append(word)
     return kept

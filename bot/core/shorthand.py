@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from bot.core.english import keeps_meaning
 from bot.core.model import Knowledge
 
 _WORD = re.compile(r"[a-z]+")
@@ -166,4 +167,7 @@ class Shorthand:
         }
         if len(read_as) < needed:
             return text
+        # ... but a real English word keeps its meaning: "bleed" is not "blood", "sounds" is
+        # not "sends" (only an inflection may change)
+        read_as = {word: known for word, known in read_as.items() if keeps_meaning(word, known)}
         return _WORD.sub(lambda m: read_as.get(m.group(), m.group()), text.lower())

@@ -105,6 +105,11 @@ _INNER_RUN_ON_QUESTION = re.compile(
     r"\b(?:can|could|may|should|shall|will|would|do|does|did|is|are)\s+"
     r"(?:i|we|you|u|it|acupuncture|the needles|needles|rick|he|they)\b"
 )
+# "..., which is fine." after a comma, with no question mark: a relative clause, not a question
+_RELATIVE_WHICH = re.compile(
+    r"which (?:is|was|are|were|has|had|means|meant|makes|made|helps|helped|seems|isnt|wasnt)\b"
+    r"(?! (?:better|best|worse|worst|one|more|less|cheaper|quicker|safer)\b)"
+)
 INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
 RUN_ON_STORY_WORDS = 6  # ... and before one that only a modal and a subject start
 _ASKS_HELP = re.compile(
@@ -168,7 +173,9 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
     found: list[tuple[str, str, bool]] = []
     parts = _CLAUSE_BREAK.split(text)
     lead = ""  # a short framing before a comma and a question ("From a Chinese view, what ...")
+    opened = ""  # the break before this part
     for raw, ended in itertools.zip_longest(parts[::2], parts[1::2], fillvalue=""):
+        opened, after_comma = ended, opened.strip() == ","
         raw = f"{lead} {raw}" if lead else raw
         framing = fold(lead) if lead else "\0"  # the lead-in's words (none: matches nothing)
         folded = fold(raw)
@@ -182,7 +189,9 @@ def clauses(text: str) -> list[tuple[str, str, bool]]:
         ):
             lead = raw  # stays with the question it frames
             continue
-        asked = "?" in (ended or "") or asks(raw, folded)
+        asked = "?" in (ended or "") or (
+            asks(raw, folded) and not (after_comma and _RELATIVE_WHICH.match(folded))
+        )
         inner = _INNER_QUESTION.search(folded)
         if inner is None and "?" in (ended or ""):
             inner = _INNER_STATEMENT_QUESTION.search(folded)

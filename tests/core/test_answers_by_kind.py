@@ -762,6 +762,16 @@ def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -
         "which chair is best if you sit at a desk all day",
         "hot bath or cold compress, what's better for lower back pain?",
         "should I put an ice pack or a heat pad on it",
+        # round Y: what is asked, not the written phrasing beside it ("I'm scared of needles");
+        # bleeding or bruising from the needles; how deep they go; another therapy asked
+        # what it is, then pointed back at; a relative "which is fine" is no question, and
+        # "nothing to do with my back" rules the back out
+        "honestly I hate needles. is it painful?",
+        "will the needles leave me bruised?",
+        "how far in do you put the needles",
+        "what's reflexology, is it the same thing as what you do?",
+        "my wrist aches from typing all day, nothing to do with my back, which is fine. can "
+        "you help with that?",
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
@@ -875,3 +885,18 @@ def test_an_introduction_with_a_question_is_the_question(
     engine: Engine, text: str, topic: str
 ) -> None:
     assert answered(engine, text) == topic, engine.decide(text)
+
+
+def test_a_question_ending_which_is_better_still_asks() -> None:
+    # "..., which is fine." is a relative clause; "..., which is better" asks
+    found = {folded: asks for _, folded, asks in clauses("yoga or pilates, which is better")}
+    assert found["which is better"] is True
+    found = {folded: asks for _, folded, asks in clauses("my knee, which is fine. my back hurts")}
+    assert found["which is fine"] is False
+
+
+def test_words_spelled_by_ear_leave_real_words_as_written(engine: Engine) -> None:
+    # A message spelled by ear is read back word by word, but a real English word in it
+    # keeps its meaning: "bleed" is not read as "blood", "sounds" not as "sends".
+    heard = engine.shorthand.by_ear("wat hapens if the neeedles make me bleed, sounds scary")
+    assert heard == "wat happens if the needles make me bleed, sounds scary"
