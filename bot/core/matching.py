@@ -269,12 +269,18 @@ class _Nominees:
         MAX_CANDIDATES are kept: a smaller limit's are the first of them."""
         if len(self._sharing_most) < min(limit, len(self.candidates)):
             weight_of = self._matcher._weight.__getitem__
-            feats, entry_features = self.feats, self._matcher._entry_features
             entry_weight = self._matcher._entry_weight
-            keyed = []
-            for i in self.candidates:
-                overlap = sum(map(weight_of, feats & entry_features[i]))
-                keyed.append((overlap * overlap / entry_weight[i], i, overlap))
+            candidates = list(self.candidates)
+            # What each shares (`feats & features`, summed in the same order), in
+            # comprehensions: no Python-level loop body per candidate.
+            shared = map(
+                self.feats.intersection, map(self._matcher._entry_features.__getitem__, candidates)
+            )
+            overlaps = [sum(map(weight_of, common)) for common in shared]
+            keyed = [
+                (overlap * overlap / entry_weight[i], i, overlap)
+                for i, overlap in zip(candidates, overlaps, strict=True)
+            ]
             keyed.sort(key=_FIRST, reverse=True)
             self._sharing_most = keyed[: max(limit, MAX_CANDIDATES)]
         return self._sharing_most[:limit]
@@ -569,15 +575,24 @@ class Matcher:
         fuzz_most = scale * _W_FUZZ * 100
         labels, label_words = self._labels, self._label_words
         bounds = []
+        # Without a cut every phrasing's recall is 1.0: its bound is its label's.
+        label_most: dict[str, float] = {}
         for i in candidates:
             label = labels[i]
             explained = coverage.get(label)
             if explained is None:
                 known = words & label_words[label]
                 explained = coverage[label] = min(1.0, sum(map(stress_of, known)) / query_weight)
-            recall = present.get(i, 1.0)
-            fit = _F_BETA * explained * recall / (_BETA_SQUARED * explained + recall or 1.0)
-            most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
+            if present:
+                recall = present.get(i, 1.0)
+                fit = _F_BETA * explained * recall / (_BETA_SQUARED * explained + recall or 1.0)
+                most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
+            else:
+                most = label_most.get(label, -1.0)
+                if most < 0.0:
+                    fit = _F_BETA * explained * 1.0 / (_BETA_SQUARED * explained + 1.0 or 1.0)
+                    most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
+                    label_most[label] = most
             bounds.append((most, i, label, explained))
         bounds.sort(reverse=True)
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)

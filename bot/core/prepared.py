@@ -52,8 +52,9 @@ class PreparedMessage:
         tail = text[start:].strip()
         if tail:
             found_clauses.append(Clause(tail, False))
-        parts = tuple(Part(*found) for found in clauses(text))
-        return cls(text, fold(text), tuple(found_clauses), parts)
+        folded = fold(text)
+        parts = tuple(Part(*found) for found in clauses(text, folded))
+        return cls(text, folded, tuple(found_clauses), parts)
 
     @property
     def words(self) -> list[str]:

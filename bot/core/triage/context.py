@@ -146,6 +146,13 @@ class ContextRules:
             self._not_after.append(frozenset(w for o in rule.not_after for w in o.split()))
             self._not_before.append(frozenset(w for o in rule.not_before for w in o.split()))
             words.update(w for o in rule.over for w in o.split())
+        # The groups whose own `until` words each phrase is, in the groups' order: a match
+        # looks up its few instead of asking every group.
+        until_of: dict[int, list[int]] = {}
+        for r, until in enumerate(self._until):
+            for pid in until:
+                until_of.setdefault(pid, []).append(r)
+        self._until_of = {pid: tuple(sorted(rs)) for pid, rs in until_of.items()}
         self._stops = frozenset(p for t in context.terminations for p in _pids(index, t))
         self._writer = frozenset(p for t in context.writer_markers for p in _pids(index, t))
         self._came_true = frozenset(p for t in context.come_true for p in _pids(index, t))
@@ -252,7 +259,7 @@ class ContextRules:
         for start, _, pid in matches:
             if pid in self._stops:
                 everyone.add(start)
-            for r, until in enumerate(self._until):
+            for r in self._until_of.get(pid, ()):
                 if (
                     tokens is not None
                     and self.rules[r].axis == EXPERIENCER
@@ -262,8 +269,7 @@ class ContextRules:
                     and not _BODY.intersection(tokens[start + 1 : start + 3])
                 ):
                     continue
-                if pid in until:
-                    own.setdefault(r, set()).add(start)
+                own.setdefault(r, set()).add(start)
         return everyone, own
 
     def writer_marker(self, tokens: list[str], matches: list[Match]) -> str | None:
