@@ -44,7 +44,8 @@ _CLAUSE_BREAK = re.compile(
     # dictated run-ons without punctuation: "... and i was wondering where ...",
     # "... but i dont know how it works like what do the needles do"
     r"|\s(?=(?:i was wondering|i am wondering|im wondering|i wonder|can you tell me|"
-    r"could you tell me|i would like to know|id like to know|i want to know)\b)"
+    r"could you tell me|i would like to know|id like to know|i want to know|i wanted to know|"
+    r"i just want to know|i just wanted to know|i need to know)\b)"
     rf"|\s(?:and|but|so|like)\s(?=(?:{_QUESTION_OPENERS})\s)"
     # a request, then the story: "can you book me in please my back is stiff"
     r"|(?:(?<=\splease)|(?<=\spls)|(?<=\splz))\s+(?=(?:my|i|im|ive|its|it|the|me)\b)"
@@ -77,7 +78,8 @@ _REPORTED = (
 )
 _ASKS_OPENING = re.compile(
     _OPENERS + rf"(?:{_REPORTED}|{_QUESTION_OPENERS}|whether|wondering|tell me|i was wondering|"
-    r"i am wondering|im wondering|i wonder|i would like to know|id like to know|i want to know)\b"
+    r"i am wondering|im wondering|i wonder|i would like to know|id like to know|i want to know|"
+    r"i wanted to know|i just want to know|i just wanted to know|i need to know)\b"
 )
 # A question at the end of a run-on clause: "... can acupuncture help", "... it will work?".
 _HELP_VERBS = (
