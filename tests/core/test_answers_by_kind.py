@@ -699,6 +699,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
          "about-practitioner"),
         # round V: where the needles are stuck (not the moxa's herb stick)
         ("whereabouts will you stick the needles on me", "where-needles-go"),
+        # round W: how the needles act on the body; less medicine
+        ("in what way do the needles act upon the body", "how-it-works"),
+        ("would I end up taking less medicine for my back", "medication"),
         # ... but a question about a red flag that names a topic is that topic's
         ("Do you check for numbness or bladder trouble at the first consultation?",
          "first-consultation"),
