@@ -18,6 +18,7 @@ follow-up leans on the last answer's related topics), otherwise the patient is o
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -120,10 +121,11 @@ class NothingKept:
 NOTHING_KEPT = NothingKept()
 
 
-def _unnamed(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """A clause without an introduction's "my name is" ("name" is a word of the page: "what's
-    the practitioner's name?")."""
-    return tuple(t for t in tokens if t != "name") if "name" in tokens[:3] else tokens
+# A clause in which the writer says who they are: "my name is Ama", "I work as a receptionist",
+# "I'm a retired postman".
+_INTRODUCTION = re.compile(r"^(?:and )?(?:my name is|my names|name is|i am|im|i m|i work|i live)\b")
+# ... which is about the page only when it tells of the back or a pain
+_COMPLAINT = frozenset("pain ach hurt sore stiff agoni".split())
 
 
 class Engine:
@@ -409,7 +411,7 @@ class Engine:
         if not kept or len(kept) == len(reading.clauses):
             return reading
         if not any(asks for _, asks in kept) and not any(
-            self._of_the_page(_unnamed(tokens)) for tokens, _ in kept
+            self._tells_the_page(tokens) for tokens, _ in kept
         ):
             # "Hello, good day, I am new in the UK from Ghana", "Good evening, my name is
             # Teodora": the rest only introduces the writer - no question, no word of the
@@ -443,6 +445,14 @@ class Engine:
             self._page_words | self._smalltalk_words
         )
 
+    def _tells_the_page(self, tokens: tuple[str, ...]) -> bool:
+        """Whether a clause that does not ask says something of the page; an introduction
+        ("I work as a receptionist", "my name is Ama") only when it tells of the back or a
+        pain ("name" and "work" are words of the page too)."""
+        if _INTRODUCTION.match(" ".join(tokens)):
+            return bool(set(tokens) & (self.scope.back_words | _COMPLAINT))
+        return self._of_the_page(tokens)
+
     def _of_the_page(self, tokens: tuple[str, ...]) -> bool:
         """Whether a clause uses a word of the page that smalltalk does not ("back", "needles")."""
         return bool((set(tokens) - STOPWORDS) & self._page_words - self._smalltalk_words)
@@ -454,7 +464,7 @@ class Engine:
         if set(tokens) & self._smalltalk_only:
             return not self._of_the_page(tokens)
         content = set(tokens) - STOPWORDS
-        if not content or not content <= self._smalltalk_words or len(tokens) > COURTESY_WORDS:
+        if not content <= self._smalltalk_words or len(tokens) > COURTESY_WORDS:
             return False
         clause = Reading(reading.message, tokens, ())
         ranked = self.matcher.rank(clause, limit=1, floor=SMALLTALK_SCORE - 1)

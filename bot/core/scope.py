@@ -25,6 +25,7 @@ OTHER_CONDITION = "other-conditions"
 PRACTICAL_DETAIL = "practical-booking-questions"
 FEES = "fees"
 SIDE_EFFECTS = "safety-and-side-effects"
+DIAGNOSIS = "diagnosis"
 
 # Words of the back: a thing to be helped that names one of these is in scope.
 BACK_WORDS = "back spine spinal lumbar sciatica disc vertebra coccyx tailbone posture"
@@ -69,8 +70,15 @@ POINTING_BACK = frozenset("her him that this them those it these".split())
 PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
 _SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
-_HELPS = r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth|lower|bring (?:\w+ )?down)"
-_OBJECT_END = re.compile(r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b")
+_HELPS = (
+    r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth|lower|calm|"
+    r"bring (?:\w+ )?down)"
+)
+_OBJECT_END = re.compile(
+    r"\b(?:or|but|becaus|and|so|as|sinc|when|while|if|then)\b"
+    # "do you treat that with acupuncture": how, not what
+    r"|\b(?:with|use|by) (?:acupunctur|needl|it|cup|moxibust)"
+)
 MAX_OBJECT_WORDS = 8
 # A condition named on its own beside the question ("fibromyalgia - does it help?") is a few
 # words; a story ("no numbness, no fever, just a dull ache...") is not read that way.
@@ -98,11 +106,22 @@ _HELP_SHAPES = (
 # Other therapies and care, by the matcher's stems, and the words that compare two of them.
 _OTHER_THERAPY = (
     r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|exercis|"
-    r"dri needl|hypnotherapi|homeopathi|tens)"
+    r"dri needl|hypnotherapi|homeopathi|tens|ten machin|ten unit|acupressur|herbal)"
+)
+# What is causing the writer's own pain: "do I have sciatica?", "is it a trapped nerve or just
+# a muscle?", "could it be my kidneys?" (not how the practitioner works out what is wrong:
+# that is the first consultation).
+_DIAGNOSIS_SHAPE = re.compile(
+    r"\b(?:do|could|might) i (?:have|have got|got) (?!to\b|ani\b|time\b|enough\b)(?:a |an )?\w+"
+    r"(?: \w+)?$"
+    r"|\bis (?:it|this|that|my \w+(?: \w+)?) (?:a |an )?\w+(?: \w+)? or (?:just )?(?:a |an )?"
+    r"(?:muscl|nerv|disc|bone|joint|sciatica|arthriti)"
+    r"|\b(?:could|can|might|would) (?:it|this|that) be (?:my|a|an) "
+    r"(?:kidney|disc|nerv|slip|trap|sciatica|arthriti|sprain|strain|pull|muscl|hernia)"
 )
 _THERAPY_WORDS = (
     "chiropractor osteopath physio massag reiki reflexolog surgeri inject pilat yoga exercis dri "
-    "hypnotherapi homeopathi tens"
+    "hypnotherapi homeopathi tens machin unit acupressur herbal"
 )
 _NAMED_THERAPY = re.compile(rf"\b{_OTHER_THERAPY}")
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
@@ -111,6 +130,28 @@ _SELF_CARE = r"(?:exercis|stretch|mattress|pillow|chair|shoe)"
 _WHICH_ONE = re.compile(
     r"\bwhich (?:is |one |would be |of them )?(?:better|best|one)\b|^which\b"
     r"|\bwhat (?:is |would be )?(?:better|best)\b"
+)
+# another therapy or acupuncture, which first: "osteopath or acupuncturist, which one?"
+_OTHER_OR_US = re.compile(
+    rf"\b{_OTHER_THERAPY}\w* or (?:an? |the )?(?:practition|acupunctur)"
+    rf"|\b(?:practition|acupunctur)\w* or (?:an? |the )?{_OTHER_THERAPY}"
+)
+_TWO_PAINKILLERS = re.compile(r"\bpainkil\w* or (?:a |the )?painkil")
+# Pregnancy told in the story, and a clause asking whether it is safe or can be had: a
+# question of medical suitability the page does not answer.
+_PREGNANT = re.compile(r"\bpregnan")
+_SAFE_ASKED = re.compile(
+    r"\b(?:safe|ok|okay|fine|alright|risk|risky|danger|harm)\w*\b"
+    r"|\b(?:can|could|should) (?:she|i|we|you) (?:still )?(?:have|get|do)\b"
+)
+# Whether what was felt after a session is normal: "my back was sorer the day after my first
+# session, is that normal?" - the page says nothing of how it feels afterwards.
+_IS_IT_NORMAL = re.compile(
+    r"\b(?:is|was|are) (?:that|this|it|these|those) (?:normal|usual|common|expect)"
+)
+_AFTER_TREATMENT = re.compile(
+    r"\bafter (?:the |my |a |your |each |everi )?(?:first )?(?:session|treatment|acupunctur|needl|cup|"
+    r"moxibust|appoint|consult)|\bafter(?:ward)?s? (?:is|was|are) (?:that|this|it)\b"
 )
 # Heat or ice, hot or cold on the back: which to use, the page does not say.
 _HOT_OR_COLD = re.compile(
@@ -231,14 +272,38 @@ _PRACTICAL_SHAPES = tuple(
             r"\b(?:best|strongest) (?:painkil|pill|tablet|medic|drug|mattress|pillow|chair|bed|"
             r"sleep|posit|exercis|stretch|shoe)",
         ),
+        # being seen elsewhere than the clinic: online, by video, at home
+        (
+            "onlin video phone zoom skype team home mobil",
+            r"\b(?:onlin|video|phone|zoom|skype|team) (?:consult|session|appoint|call|first)"
+            r"|\bover (?:zoom|the phone|video|skype|team)\b|\bhome visit|\bvisit (?:me|her|him|us) "
+            r"at home|\bmobil acupunctur|\bcome to (?:my|her|his|our) (?:hous|home)",
+        ),
+        # notice, lateness, waiting lists, referrals
+        ("notic", r"\bhow much notic"),
+        ("late", r"\b(?:im|i am|i m|be|run|if i m|if im) (?:\w+ ){0,3}?late\b"),
+        ("wait", r"\bwait\w* list"),
+        (
+            "referr refer",
+            r"\b(?:referr|refer)\w*(?: \w+){0,3} (?:from|by) (?:my|a|the) (?:gp|doctor)"
+            r"|\bneed (?:a|to be) refer",
+        ),
+        # how many practitioners work there
+        (
+            "acupunctur practition staff therapist peopl",
+            r"\bhow mani (?:acupunctur|practition|staff|therapist|peopl)\w* (?:work|are there|do you "
+            r"have|at the clinic|in the clinic)",
+        ),
+        # which of two painkillers: advice the page does not give
+        ("painkil", _TWO_PAINKILLERS.pattern),
         # from what age: "what age can teenagers have it", "is there an age limit"
         ("age", r"\b(?:what age|minimum age|age limit|age restrict|from what age|from which age)"),
         # whom the clinic sees: "do you treat kids?", "can you see children"
         (
-            "kid kids children child babi toddler teenag teen",
+            "kid kids children child babi toddler teenag teen year yr yo",
             r"\b(?:do|doe|does|can|will|would) (?:you|the clinic|practition|he|they) "
             r"(?:treat|see|take|accept|do)\b(?: \w+)?? (?:kid|kids|children|child|babi|toddler|"
-            r"teenag|teen)\w*",
+            r"teenag|teen|(?:[1-9]|1[0-7]) (?:year|yr|yo)\b)\w*",
         ),
     )
 )
@@ -249,6 +314,15 @@ _PRACTICAL_SHAPES = tuple(
 # says neither.
 _NORMAL_OR_SAFE_SHAPE = re.compile(
     r"\bnormal to (?:feel|be|have|get)\b"
+    # pregnancy: "is it safe while pregnant", "my wife is 8 months pregnant, can she have it"
+    r"|\bpregnan"
+    # what can go wrong: "can anything go wrong with the needles"
+    r"|\b(?:can|could|might|will) (?:anyth|someth) go wrong\b|\bwhat (?:can|could|might) go wrong\b"
+    # aftercare: "can I go straight back to work after?", "hot bath after cupping ok?"
+    r"|\bgo (?:straight |right )?back to work after"
+    r"|\bafter (?:the |my |a |your )?(?:cup|acupunctur|session|treatment|needl)\w* "
+    r"(?:ok|okay|fine|alright|safe)\b"
+    r"|\btake (?:my |the )?painkil\w* befor"
     # "do I have to stop my medication to have acupuncture?"
     r"|\b(?:stop|come off|stop take) (?:my |take )?(?:medic|painkil|tablet|pill|drug|meds)\w* "
     r"(?:to|befor|for) (?:have|get|start|acupunctur|treatment|a session)"
@@ -298,6 +372,9 @@ _SAME_AS_SHAPE = re.compile(
     r"^(?:\w+ )?(?:is|are|isnt) (?P<obj>.+?) (?:the same as|same as|the same thing as|"
     r"same thing as|similar to|different from|"
     r"differ from|a form of|a type of|a kind of) (?:acupunctur|it|what you do|what practition do)"
+    # "is acupressure the same thing?", "is Chinese herbal medicine available at the clinic?"
+    r"|^(?:\w+ )?(?:is|are) (?P<fifth>.+?) (?:the same|the same thing|similar)$"
+    r"|^(?:\w+ )?(?:is|are) (?P<sixth>.+?) (?:also )?(?:avail|offer)\w*\b"
     # "is Chinese herbal medicine something you prescribe?"
     r"|^(?:\w+ )?(?:is|are) (?P<fourth>.+?) (?:someth|anyth) (?:you|practition|he) "
     r"(?:prescrib|offer|do|sell|use|practis|practic|provid)"
@@ -321,7 +398,9 @@ TRIGGER_WORDS = frozenset(
     "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
     "fine alright note instead differ age recommend suggest know kid kids children child babi "
     "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
-    "chair shoe better heat hot warm ice cold".split()
+    "chair shoe better heat hot warm ice cold pregnant pregnanc wrong back onlin video phone "
+    "zoom skype team home mobil notic late wait referr refer painkil i is it be that this was "
+    "are".split()
 ) | frozenset(_THERAPY_WORDS.split())
 
 
@@ -381,7 +460,7 @@ class ScopeReader:
             if not words:
                 # "would it help her", "any good for that": what is meant is in the story.
                 if obj and obj[0] not in POINTING_BACK:
-                    return False
+                    return obj[0] in PEOPLE and self._told_another(story, stems, clause, match)
                 # What the story (and the clause before the question) said.
                 told = _around(list(story), stems) + clause[: match.start()].split()
                 if not obj:
@@ -413,11 +492,21 @@ class ScopeReader:
             if self.other_body.intersection(words):
                 return True
             if obj[0] in PEOPLE:
-                return False  # "help me get moving again": what they want to do, not a condition
+                return self._told_another(story, stems, clause, match)
             # Every word of it unknown to the topics ("babies", "ibs", "tennis elbow"): a
             # word the page uses ("inflammation", "bruising heal") keeps it in scope.
             return all(w not in self.topic_words and not w.isdigit() for w in words)
         return False
+
+    def _told_another(
+        self, story: Iterable[str], stems: list[str], clause: str, match: re.Match[str]
+    ) -> bool:
+        """Whether the rest of the message names another condition and never the back, when
+        what should be helped is only the writer ("I have bad anxiety, would acupuncture calm
+        me down"; not "help me get moving again")."""
+        told = _around(list(story), stems) + clause[: match.start()].split()
+        named = _not_denied(told)  # "not losing weight, no fever": nothing named
+        return bool(self.other_body.intersection(named)) and not self.back_words.intersection(told)
 
     def _an_animal(self, obj: str) -> bool:
         """Whether what is to be helped is an animal ("my dog's back"), not people named by
@@ -456,7 +545,10 @@ class ScopeReader:
         ):
             return True
         if _WHICH_ONE.search(clause) and (
-            _TWO_OTHERS.search(said := " ".join(story)) or _HOT_OR_COLD.search(said)
+            _TWO_OTHERS.search(said := " ".join(story))
+            or _HOT_OR_COLD.search(said)
+            or _TWO_PAINKILLERS.search(said)
+            or _OTHER_OR_US.search(said)
         ):
             return True  # "chiropractor or osteopath, which is better?": the page compares none
         offer = (
@@ -471,7 +563,10 @@ class ScopeReader:
         groups = offer.groupdict()
         obj = next(
             g
-            for g in (groups.get(k) for k in ("obj", "other", "first", "third", "fourth"))
+            for g in (
+                groups.get(k)
+                for k in ("obj", "other", "first", "third", "fourth", "fifth", "sixth")
+            )
             if g is not None
         )
         offered = self._object_words(_OFFER_END.split(obj)[0])
@@ -517,7 +612,14 @@ class ScopeReader:
             return FEES
         if self.practical_detail(stems, story):
             return PRACTICAL_DETAIL
-        if self.sensation(stems):
+        if _DIAGNOSIS_SHAPE.search(" ".join(stems)):
+            return DIAGNOSIS
+        clause, told = " ".join(stems), " ".join(story)
+        if (
+            self.sensation(stems)
+            or (_SAFE_ASKED.search(clause) and _PREGNANT.search(told))
+            or (_IS_IT_NORMAL.search(clause) and _AFTER_TREATMENT.search(told))
+        ):
             return SIDE_EFFECTS
         return None
 

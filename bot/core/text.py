@@ -50,7 +50,7 @@ _CLAUSE_BREAK = re.compile(
     # a request, then the story: "can you book me in please my back is stiff"
     r"|(?:(?<=\splease)|(?<=\spls)|(?<=\splz))\s+(?=(?:my|i|im|ive|its|it|the|me)\b)"
     # a comma, then the story: "please get me booked in, my back went at work"
-    r"|,\s*(?=(?:my|im|ive|i)\s))",
+    r"|,\s*(?=(?:my|i['’]?m|i['’]?ve|i)\s))",
     re.IGNORECASE,
 )
 # A clause asks when it ends with "?" or opens with a question word, or when it asks whether

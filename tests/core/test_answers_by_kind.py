@@ -203,7 +203,7 @@ def test_everyday_ways_of_turning_pain_down_are_pain_relief(engine: Engine, text
         ("Salaam alaikum", "greeting"), ("buna ziua", "greeting"),
         ("Shukran", "thanks"), ("asante sana", "thanks"), ("thanks heaps", "thanks"),
         ("xie xie", "thanks"), ("Tesekkurler", "thanks"),
-        ("hasta luego", "goodbye"), ("cheerio", "goodbye"), ("khuda hafiz", "goodbye"),
+        ("hasta luego", "goodbye"), ("goodnight!", "goodbye"), ("cheerio", "goodbye"), ("khuda hafiz", "goodbye"),
     ],
 )  # fmt: skip
 def test_greetings_thanks_and_goodbyes_of_many_languages_are_smalltalk(
@@ -775,6 +775,20 @@ def test_each_rounds_kinds_are_answered(engine: Engine, text: str, topic: str) -
         "what's reflexology, is it the same thing as what you do?",
         "my wrist aches from typing all day, nothing to do with my back, which is fine. can "
         "you help with that?",
+        # scope study set 1: notice, video appointments, how many practitioners, which of two
+        # painkillers, tablets before a session, pregnancy, what can go wrong, aftercare,
+        # what is normal after a session, another therapy or acupuncture, a condition to calm
+        "how much notice is needed to cancel?",
+        "could we do the first appointment by video call?",
+        "how many practitioners are there at the clinic?",
+        "naproxen or co-codamol, which is better?",
+        "should I take my tablets before my appointment",
+        "I'm 6 months pregnant - can I still have acupuncture on my back?",
+        "what could go wrong with acupuncture?",
+        "can I go straight back to work after the session?",
+        "I was really tired after the treatment, is that normal?",
+        "my TENS unit or acupuncture - which works better?",
+        "I suffer with migraines, would acupuncture calm me down",
     ],
 )  # fmt: skip
 def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
@@ -803,6 +817,9 @@ def test_each_rounds_questions_the_page_does_not_answer_are_not_answered(
         ("when should I just call 999 with back pain?", "warning-signs"),
         # round U
         ("when should I start worrying about my back pain?", "warning-signs"),
+        # scope study set 1: what is causing the writer's own pain
+        ("do I have a trapped nerve?", "diagnosis"),
+        ("could it be a pulled muscle?", "diagnosis"),
         # a question about a red flag in general (the triage set it aside as asked about)
         ("can a bad back ever cause problems with your bowels? just asking in general",
          "warning-signs"),
@@ -869,6 +886,8 @@ def test_a_blockage_is_what_the_page_says_is_cleared(engine: Engine) -> None:
     [
         "Good evening, my name is Teodora and I live in Leeds now",
         "hiya! I'm Sam from Harare 🙂",
+        # an introduction in the page's words ("work") is still only an introduction
+        "Hi there, I'm Joanna and I work at the vets on the high street",
     ],
 )
 def test_a_greeting_and_an_introduction_is_a_greeting(engine: Engine, text: str) -> None:
@@ -903,3 +922,19 @@ def test_words_spelled_by_ear_leave_real_words_as_written(engine: Engine) -> Non
     # keeps its meaning: "bleed" is not read as "blood", "sounds" not as "sends".
     heard = engine.shorthand.by_ear("wat hapens if the neeedles make me bleed, sounds scary")
     assert heard == "wat happens if the needles make me bleed, sounds scary"
+
+
+@pytest.mark.parametrize("text", ["hi, my back is killing me", "my back is killing me"])
+def test_a_complaint_is_not_a_request_for_a_diagnosis(engine: Engine, text: str) -> None:
+    # "killing me" is read as "back pain"; the diagnosis gap's phrasing must not take it
+    decision = engine.decide(text)
+    assert decision.intent != "diagnosis" and decision.kind is not Kind.FALLBACK, decision
+
+
+def test_a_comma_before_im_starts_the_story_as_before_i() -> None:
+    # "..., I'm nervous" starts a clause, as "..., i'm nervous" and "..., im nervous" do
+    for text in (
+        "tell me where they go first, I'm nervous",
+        "tell me where they go first, im nervous",
+    ):
+        assert [f for _, f, _ in clauses(text)] == ["tell me where they go first", "im nervous"]
