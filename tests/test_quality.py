@@ -115,9 +115,9 @@ def test_blind_round_answers_gate(
     name: str, min_right: float, max_wrong: float, max_oos_answered: float
 ) -> None:
     """Blind rounds A, B, D, F-Q, U, V, X, Y and the scope study set after their misses were
-    studied: right on most lines, few
-    wrong topics (a "did you mean" or the fallback beats a wrong answer), and questions the
-    page does not cover not answered (their red flags have their own gate)."""
+    studied: right on most lines, few wrong topics (a "did you mean" or the fallback beats a
+    wrong answer), and questions the page does not cover not answered (their red flags have
+    their own gate)."""
     items = _items(ROOT / "tests" / "data" / f"{name}.jsonl")
     replies = ask_all([i["q"] for i in items])
     right = wrong = oos = oos_answered = 0
