@@ -125,7 +125,14 @@ _ASKS_HELP = re.compile(
 )
 
 # A request asks as a question does: "please ..." first, or "... please" last.
-_REQUEST = re.compile(r"^(?:please|pls|plz|kindly)\b|\b(?:please|pls|plz)$")
+_REQUEST_WORDS = ("pl", "kindly", "grateful", "appreciate", "so kind")
+_REQUEST = re.compile(
+    r"^(?:please|pls|plz|kindly)\b|\b(?:please|pls|plz)$"
+    # a letter's request: "I would be grateful if you could explain ...", "I would appreciate
+    # it if you could tell me ...", "would you kindly ..."
+    r"|\b(?:would|should|d) be (?:\w+ )?grateful if\b|\bi would appreciate (?:it )?if\b"
+    r"|\bwould you (?:kindly|be so kind)\b"
+)
 
 
 def fold(text: str) -> str:
@@ -189,7 +196,7 @@ def _names_any(text: str, needles: tuple[str, ...]) -> bool:
     """Whether any of these strings is in the text: a few substring tests cost less than
     a search for a pattern that needs one of them (tried at every position of the text):
     _ASKS_HELP needs one of _ASKS_HELP_WORDS, _INNER_QUESTION one of _HELP_VERBS, and
-    _REQUEST a "pl" or a "kindly" first."""
+    _REQUEST one of _REQUEST_WORDS."""
     for needle in needles:  # noqa: SIM110 - a loop, not any(): no generator per clause
         if needle in text:
             return True
@@ -202,7 +209,7 @@ def asks(raw: str, folded: str) -> bool:
     return raw.rstrip().endswith("?") or bool(
         _ASKS_OPENING.match(folded)
         or (_names_any(folded, _ASKS_HELP_WORDS) and _ASKS_HELP.search(folded))
-        or (("pl" in folded or folded.startswith("kindly")) and _REQUEST.search(folded))
+        or (_names_any(folded, _REQUEST_WORDS) and _REQUEST.search(folded))
     )
 
 

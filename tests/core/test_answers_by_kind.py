@@ -938,3 +938,22 @@ def test_a_comma_before_im_starts_the_story_as_before_i() -> None:
         "tell me where they go first, im nervous",
     ):
         assert [f for _, f, _ in clauses(text)] == ["tell me where they go first", "im nervous"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would be grateful if you could explain what cupping involves",
+        "I should be most grateful if you would tell me about the practitioner",
+        "I would appreciate it if you could describe the first appointment",
+        "Would you kindly tell me how long a course lasts",
+    ],
+)
+def test_a_letters_request_asks_without_a_question_mark(text: str) -> None:
+    assert [asks for _, _, asks in clauses(text)] == [True]
+
+
+def test_a_back_like_wood_that_cannot_turn_is_stiffness(engine: Engine) -> None:
+    assert engine.decide(
+        "my back is like wood, I cannot turn. will needles soften it?"
+    ).topic_id == ("stiffness-mobility")
