@@ -190,6 +190,9 @@ TRIAGE_GATES = [
     # cancer beside someone else asked for, "Lost a stone. On purpose." across a full stop):
     # those are still urgent, when in doubt
     ("redflags-study-7", 0.10),
+    # set 8: mild slips told as harmless and a list of denials around a multi-part flag
+    # ("no lump, no bump" beside "lower back") are still urgent
+    ("redflags-study-8", 0.07),
     *[
         (name, 0.02)
         for name in [
@@ -210,7 +213,7 @@ TRIAGE_GATES = [
     ("name", "max_alarms"), TRIAGE_GATES, ids=[name for name, _ in TRIAGE_GATES]
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-V, X, Y and red-flag study sets 1, 5, 6 and 7 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-V, X, Y and red-flag study sets 1, 5, 6, 7 and 8 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
     100 near misses each, 4 and 4 false alarms after the study and a review that took back

@@ -85,6 +85,18 @@ def _words_and_numbers(folded: str) -> list[str]:
     return _WORD_OR_NUMBER.findall(folded)
 
 
+def _pattern_words(alternative: str) -> list[str]:
+    """A pattern's words as a message's are read: numbers apart from letters ("3am" is
+    "3 am", as in a message), a word ending in "*" and "..." kept whole."""
+    words = []
+    for word in alternative.split():
+        if "*" in word or word.isalpha() or word.isdigit() or not word.isalnum():
+            words.append(word)
+        else:
+            words.extend(_WORD_OR_NUMBER.findall(word))
+    return words
+
+
 class PatternError(ValueError):
     """A red-flag pattern or negation the practitioner wrote cannot be used as written."""
 
@@ -250,7 +262,7 @@ def _compile(pattern: str, alone_ok: bool) -> CompiledPattern:
                     f'"{pattern}" has a "|" with nothing on one side - "|" separates ways of '
                     'saying the same thing, e.g. "bum | bottom | buttocks"'
                 )
-            alternatives.append(_compile_phrase(raw_alt.split(), pattern, alone_ok))
+            alternatives.append(_compile_phrase(_pattern_words(raw_alt), pattern, alone_ok))
         parts.append(tuple(alternatives))
     return CompiledPattern(source=pattern, parts=tuple(parts))
 

@@ -322,6 +322,27 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "my son has a high fever and is shaking, he says it's only a cold, his back is agony",
         "the bruise healed fine but I still can't feel my legs properly",
         "crushing chest pain and my back, nearly had a heart attack last year too",
+        # study set 8: barely feeling the paper; thighs like a dentist's injection; privates
+        # "sleeping"; not knowing when one needs to go; not waking up to go; something
+        # tipped onto the writer; thrown against a van; hot and nearly fainted; the big C;
+        # kilos down; a new dent in the spine; pain that never stops, worst at 3am
+        "I can barely feel the toilet paper when I wipe since my back went",
+        "the insides of my thighs feel like a dentist's injection and my back is bad",
+        "my dad says his privates are sleeping like pins since the back pain started",
+        "since my back went I can't tell when I need a wee, it just happens",
+        "she's not waking up to go any more and her back is bad",
+        "a wardrobe tipped onto me at work and my back is agony",
+        "I got thrown against the side of the van when it braked, back hurts",
+        "so hot and shivery I nearly fainted, and my back is killing me",
+        "my mum had the big C ten years ago and now her back hurts, can you help her?",
+        "8 kilos down since the summer without trying and my back aches",
+        "there's a new dent in my spine you can feel, and it hurts",
+        "my back pain never stops and it's worst around 3am",
+        # hazards beside the new exceptions: nerves that are not the cause, weight lost with
+        # no reason beside a money joke, a general opener followed by the writer's own signs
+        "im so nervous my legs keep giving way since yesterday",
+        "bank balance is empty and I've lost a stone, no idea why, back aches",
+        "in general my legs have gone weak and numb since the fall",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -459,6 +480,18 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "in the summer I was poorly with a temperature but that all cleared up, back stiff now",
         "my aunt's cancer spread to her spine, awful, but the physio examined me and it's a "
         "strained muscle. how many sessions?",
+        # study set 8: a pulled muscle with normal bloods; what the writer used to tell
+        # others; in general; someone named by a role or an animal; winters ago; a money
+        # joke; nerves; weight lost for a reason given
+        "the chest pain turned out to be a pulled muscle, ECG and bloods normal. can needles help?",
+        "As a PE teacher I used to tell the kids that numb legs with a bad back means A&E. still true?",
+        "In general, is back pain with a fever serious? only for knowledge",
+        "the pastor is off sick with a high temperature, my back aches from the extra cleaning",
+        "the elephant at work has lost weight, the vets are worried. my back is just tight",
+        "slipped on the ice three winters ago, time sorted it, just want a general session",
+        "my bank balance lost more weight than me this year haha. is it cost effective?",
+        "legs like jelly with nerves before my first session, what happens at it?",
+        "lost 3 kilos since I stopped drinking, doctor is happy. back stiff, how many sessions?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:

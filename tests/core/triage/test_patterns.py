@@ -152,3 +152,12 @@ def test_a_trigger_may_be_one_common_word_a_red_flag_may_not() -> None:
     with pytest.raises(PatternError, match="on its own"):
         compile_pattern("no")
     assert compile_pattern("no", alone_ok=True).parts
+
+
+def test_a_pattern_word_of_digits_and_letters_is_read_as_a_message_is() -> None:
+    # "3am" in a message is read "3 am"; so is "3am" in a pattern, or it could never match
+    index = PhraseIndex()
+    hours, awake = index.add("3am | 2am + awake")
+    index.freeze()
+    found = {pid for _, _, pid in index.matches(tokenize("awake at 3am again")[0])}
+    assert found & hours and found & awake
