@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -179,7 +180,7 @@ async def test_patients_end_to_end(
 
 
 async def test_restart_loses_nothing_and_answers_nothing_twice(
-    fake_tg: FakeTelegram, real_engine: Engine
+    fake_tg: FakeTelegram, real_engine: Engine, tmp_path: Path
 ) -> None:
     tg = fake_tg
     expected_count = {}
@@ -188,24 +189,35 @@ async def test_restart_loses_nothing_and_answers_nothing_twice(
         tg.send_text(chat_id, text)
         expected_count[chat_id] = len(html_of(real_engine.respond(text, ChatState())))
 
-    bot = await BotProcess(bot_environment(tg)).start()
+    def environment() -> dict[str, str]:
+        return bot_environment(tg, DATA_DIR=str(tmp_path))  # a restart keeps its database
+
+    bot = await BotProcess(environment()).start()
     try:
         await bot.wait_until_polling(tg)
         for chat_id in range(100, 110):
             ask(chat_id, "where do the needles go")
+        # The first message of each reply: the stop comes while the rest are going out.
         await tg.wait_for(lambda: all(tg.sent_to(c) for c in range(100, 110)))
         # More patients write while the bot is shutting down...
         for chat_id in range(110, 130):
             ask(chat_id, "how many sessions")
         code, seconds = await bot.stop(signal.SIGTERM)
         assert code == 0 and seconds < 5
+        # The clean stop finished every answer it had begun and told Telegram so: nothing
+        # it answered is still waiting there. (The database would skip one delivered again;
+        # this checks the stop itself, which is all there is with storage off.)
+        answered = [c for c in expected_count if tg.sent_to(c)]
+        assert {c: len(tg.sent_to(c)) for c in answered} == {c: expected_count[c] for c in answered}
+        undone = {u["message"]["chat"]["id"] for u in tg.pending}
+        assert undone.isdisjoint(answered), bot.stderr
         # ... and while it is down.
         for chat_id in range(130, 140):
             ask(chat_id, "does it hurt")
     finally:
         await bot.kill()
 
-    bot = await BotProcess(bot_environment(tg)).start()
+    bot = await BotProcess(environment()).start()
     try:
         await bot.wait_until_polling(tg)
         await tg.wait_for(
@@ -216,8 +228,8 @@ async def test_restart_loses_nothing_and_answers_nothing_twice(
         code, _ = await bot.stop(signal.SIGINT)  # Ctrl-C stops it cleanly too
         await bot.kill()
     assert code == 0
-    answered = {c: len(tg.sent_to(c)) for c in expected_count}
-    assert answered == expected_count  # every message answered, none twice
+    answered_in_all = {c: len(tg.sent_to(c)) for c in expected_count}
+    assert answered_in_all == expected_count  # every message answered, none twice
     assert tg.pending == [] or all(u["update_id"] >= tg.confirmed_offset for u in tg.pending)
 
 

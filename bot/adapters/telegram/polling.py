@@ -14,6 +14,15 @@ not ask Telegram 200 times a second. Measured with the Telegram benchmark (50 pa
 often than PTB's Updater did (0.09 getUpdates per patient message against 0.12), because a
 busy bot takes longer than the pause to come back to it anyway. Updates come in windows of at most 100 (Telegram's limit) from the oldest
 unfinished one: a natural back-pressure, as the bot never holds more than that in memory.
+
+At a clean stop the poll under way is cancelled, the updates being handled are finished
+(app.py), and one last getUpdates tells Telegram they are done (`confirm`). That last call
+goes out on a fresh connection when a poll was cut short: httpcore (1.0.9) does not always
+give a connection back when its request is cancelled (a cancellation that lands while it
+closes the response leaves the request in its pool for good: encode/httpcore#658, #1093),
+and PTB polls on a pool of one connection, so the confirmation waited for that connection,
+failed ("Pool timeout"), and Telegram delivered the answered updates again after the
+restart (tests/telegram/test_telegram_clean_stop.py).
 """
 
 from __future__ import annotations
@@ -65,6 +74,7 @@ class Poller:
         self.on_error = on_error
         self.busy_poll_seconds = busy_poll_seconds
         self._taken_up_to = -1  # the highest update id handed to the intake
+        self._poll_cut_short = False  # the stop cancelled a getUpdates under way
 
     @property
     def offset(self) -> int:
@@ -90,7 +100,8 @@ class Poller:
                 await self.on_error(exc)
                 await _until(stopping, asyncio.sleep(pause))
                 continue
-            if raw is None:  # stopping
+            if raw is None:  # stopping: the poll was cancelled (its connection may be lost)
+                self._poll_cut_short = True
                 break
             pause = 0.0
             progress = self._take(raw) > 0 or self.intake.finished != finished
@@ -110,9 +121,24 @@ class Poller:
         if self._taken_up_to < 0:
             return
         try:
+            if self._poll_cut_short:
+                await self._fresh_connection()
             await asyncio.wait_for(self._get_updates(self.offset, 0, 1), FINAL_CONFIRM_SECONDS)
         except (TelegramError, TimeoutError) as exc:
-            log.info("Could not confirm the last updates to Telegram (%s); they are known", exc)
+            log.warning(
+                "Could not confirm the last updates to Telegram (%s); after the restart, the"
+                " ones it delivers again are skipped if the database has their numbers",
+                exc,
+            )
+
+    async def _fresh_connection(self) -> None:
+        """Replace the getUpdates connection a cancelled poll may have left taken (see the
+        module docstring): PTB's request is closed and opens a new httpx client."""
+        request = self.bot._request[0]  # PTB's request for getUpdates (no public accessor)
+        if request is self.bot.request:  # one request for every call (tests): in use
+            return
+        await request.shutdown()
+        await request.initialize()
 
     def _take(self, raw: list[dict[str, Any]]) -> int:
         """Hand the updates not taken before to the intake, in order; returns how many."""
