@@ -702,6 +702,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # round W: how the needles act on the body; less medicine
         ("in what way do the needles act upon the body", "how-it-works"),
         ("would I end up taking less medicine for my back", "medication"),
+        # topic study set 1: in to see you; unclogging
+        ("how do I get my nan in to see you", "booking"),
+        ("is it like unclogging pipes in the body?", "how-it-works"),
         # ... but a question about a red flag that names a topic is that topic's
         ("Do you check for numbness or bladder trouble at the first consultation?",
          "first-consultation"),
