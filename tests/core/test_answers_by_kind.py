@@ -702,6 +702,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # round W: how the needles act on the body; less medicine
         ("in what way do the needles act upon the body", "how-it-works"),
         ("would I end up taking less medicine for my back", "medication"),
+        # scope study set 1: who does it, after a courtesy
+        ("ok cool, who does it then?", "about-practitioner"),
+        ("right, so who actually does it", "about-practitioner"),
         # topic study set 1: in to see you; unclogging
         ("how do I get my nan in to see you", "booking"),
         ("is it like unclogging pipes in the body?", "how-it-works"),
