@@ -705,6 +705,7 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         # scope study set 1: who does it, after a courtesy
         ("ok cool, who does it then?", "about-practitioner"),
         ("right, so who actually does it", "about-practitioner"),
+        ("my mate swears by it, but does it actually work?", "can-acupuncture-help"),
         # topic study set 1: in to see you; unclogging
         ("how do I get my nan in to see you", "booking"),
         ("is it like unclogging pipes in the body?", "how-it-works"),
