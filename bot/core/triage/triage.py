@@ -224,6 +224,10 @@ class Triage:
             phrases = frozenset(pid for parts in when for part in parts for pid in part)
             rules.append(_Rules(flag, when, unless, leads, phrases, despite))
         self._rules = tuple(rules)
+        # The phrases of red flags themselves: only they hide a context word under them ("no"
+        # in "no feeling"); an exception's words ("no bump" of a fall) must not hide the "no"
+        # that denies another flag's sign ("no bump on my back").
+        self._flag_phrases = frozenset().union(*(r.phrases for r in rules))
         # Phrases that raise a flag on their own ("cant pee"); others ("loss") need company.
         self._alone = frozenset(
             pid for r in rules for parts in r.when if len(parts) == 1 for pid in parts[0]
@@ -389,9 +393,10 @@ class Triage:
         # A phrase is never read across a comma: "no bladder PROBLEMS, WALKING fine".
         signs = [m for m in signs if segments[m[0]] == segments[m[1] - 1] or m[1] - m[0] > 3]
         covered = [False] * len(tokens)
-        for start, end, _ in signs:
-            for j in range(start, end):
-                covered[j] = True
+        for start, end, pid in signs:
+            if pid in self._flag_phrases:
+                for j in range(start, end):
+                    covered[j] = True
         asks = clause.asks or bool(tokens and tokens[0] in QUESTION_WORDS)
         return _Reading(clause, tokens, segments, signs, covered, asks)
 

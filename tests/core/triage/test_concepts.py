@@ -343,6 +343,7 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "im so nervous my legs keep giving way since yesterday",
         "bank balance is empty and I've lost a stone, no idea why, back aches",
         "in general my legs have gone weak and numb since the fall",
+        "no bump from the fall but a lump is growing on my spine",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -492,6 +493,8 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my bank balance lost more weight than me this year haha. is it cost effective?",
         "legs like jelly with nerves before my first session, what happens at it?",
         "lost 3 kilos since I stopped drinking, doctor is happy. back stiff, how many sessions?",
+        # a denial whose words another flag's exception also uses ("no bump" of a fall)
+        "there is no bump on my back, just an ache low down",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
