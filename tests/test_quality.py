@@ -187,9 +187,10 @@ TRIAGE_GATES = [
     ("redflags-study-5", 0.04),
     ("redflags-study-6", 0.04),
     # set 7's near misses are the hardest yet (mild falls told as harmless, a relative's
-    # cancer beside someone else asked for, "Lost a stone. On purpose." across a full stop):
-    # those are still urgent, when in doubt
-    ("redflags-study-7", 0.10),
+    # cancer beside someone else asked for, "Lost a stone. On purpose." across a full stop,
+    # and exceptions a safety review took back: "not for me", "it was only a cold", "is it
+    # true that"): those are still urgent, when in doubt
+    ("redflags-study-7", 0.14),
     # set 8: mild slips told as harmless and a list of denials around a multi-part flag
     # ("no lump, no bump" beside "lower back") are still urgent
     ("redflags-study-8", 0.07),

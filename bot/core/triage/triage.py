@@ -88,6 +88,9 @@ FOR_WHOM = tuple(
         "messaging for my",
         "texting for my",
         "writing about my",
+        # "the appointment is not for me, IT'S FOR her"
+        "its for",
+        "it is for",
     )
 )
 
