@@ -730,7 +730,13 @@ class PhraseIndex:
 
     def _compute_forms(self, token: str) -> _Forms:
         words = {token} if token in self._words else set()
-        if not words and token.endswith("s") and token[:-1] in self._words and len(token) > 3:
+        if (
+            not words
+            and token.endswith("s")
+            and token[:-1] in self._words
+            and len(token) > 3
+            and token not in self._not_typos  # "the fells" are hills, not a fall
+        ):
             words.add(token[:-1])  # "my foot's dragging" folds to "foots": still the foot
         prefixes = {token[:n] for n in self._prefix_lengths if token[:n] in self._prefixes}
         if len(token) >= MIN_FUZZY and token.isalpha() and token not in self._not_typos:

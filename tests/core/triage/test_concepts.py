@@ -344,6 +344,8 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "bank balance is empty and I've lost a stone, no idea why, back aches",
         "in general my legs have gone weak and numb since the fall",
         "no bump from the fall but a lump is growing on my spine",
+        # round Z: difficulty holding one's water, told in passing
+        "by the way my mother has had trouble holding her water since her back went",
         # a fresh reviewer's hazards for this session's exceptions: each was set aside by an
         # exception as first written (now narrowed or dropped)
         "Can you see my dad today? He can't feel his legs and wet himself. Not for me, it's for "
@@ -521,6 +523,8 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my bank balance lost more weight than me this year haha. is it cost effective?",
         "legs like jelly with nerves about the needles before my first session, what happens?",
         "lost 3 kilos since I stopped drinking, doctor is happy. back stiff, how many sessions?",
+        # round Z: the fells are hills, not a fall
+        "my back aches after a day on the fells, could needles help?",
         # a denial whose words another flag's exception also uses ("no bump" of a fall)
         "there is no bump on my back, just an ache low down",
     ],
