@@ -1,5 +1,6 @@
-"""The answers' own terms: a study they cite ("what did Komori 2009 find?") or a word they
-write in another script ("經絡 what mean?") leads to the topic whose answer uses it.
+"""The answers' own terms: a study they cite ("what did Komori 2009 find?"), a word they
+write in another script ("經絡 what mean?") or a technical word of the page no patient would
+use ("neurohumoral factors??") leads to the topic whose answer uses it.
 
 Derived from the answers' own text when the knowledge loads, so a citation the practitioner
 adds to an answer is found without anyone writing phrasings for it. When several answers cite
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.core.english import is_english
 from bot.core.matching import Entry, Matcher, Scored
 from bot.core.model import Topic
 from bot.core.text import fold
@@ -42,6 +44,7 @@ NAME_ONLY_MAX_WORDS = 3
 NAME_TYPO_CUTOFF = 85  # rapidfuzz ratio: "pomerantz" is Pomeranz, "kim" is only Kim
 MIN_TYPO_LENGTH = 5
 MIN_CLAIM_WORDS = 4  # a shorter piece of an answer ("Pain relief:") is a heading, not a claim
+TERM_LETTERS = 8  # a technical word of the page is at least this long ("neurohumoral")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,35 @@ class AnswerTerms:
             if len(fold(_BRACKETS.sub(" ", sentence)).split()) >= MIN_CLAIM_WORDS
         ]
         self._claims = Matcher(claim_entries, synonyms) if claim_entries else None
+        self.topic_of_term = self._terms(topics)
+
+    def _terms(self, topics: list[Topic]) -> dict[str, str]:
+        """The page's technical words ("neurohumoral"): long, not common English, in no
+        phrasing and no author's name, each led to the one answer that uses it besides the
+        overview (the answer citing the most studies, which repeats every claim)."""
+        said = {w for topic in topics for p in topic.phrasings for w in fold(p).split()}
+        cited = {
+            topic.id: sum(len(_CITATION.findall(g)) for g in _BRACKETS.findall(topic.answer))
+            for topic in topics
+        }
+        overview = max(cited, key=lambda t: (cited[t], t)) if cited else None
+        used_by: dict[str, set[str]] = defaultdict(set)
+        for topic in topics:
+            for word in fold(_TAGS.sub(" ", topic.answer)).split():
+                if (
+                    len(word) >= TERM_LETTERS
+                    and word.isalpha()
+                    and word not in said
+                    and word not in self._years
+                    and not is_english(word)
+                ):
+                    used_by[word].add(topic.id)
+        terms = {}
+        for word, ids in used_by.items():
+            specific = ids - {overview} if len(ids) > 1 else ids
+            if len(specific) == 1:
+                terms[word] = next(iter(specific))
+        return terms
 
     def _claim_topic(self, topic_id: str, sentence: str) -> str:
         """A sentence citing studies belongs to the topic its citations lead to (the overview
@@ -149,6 +181,10 @@ class AnswerTerms:
     def topics(self, text: str, words: list[str]) -> tuple[str, ...]:
         """The topics of the terms a message names (its raw text and its folded words)."""
         found = list(self._cited(words))
+        for word in words:
+            topic = self.topic_of_term.get(word)
+            if topic and topic not in found:
+                found.append(topic)
         if self.topic_of_word and not text.isascii():
             for word in non_latin_words(text):
                 topic = self.topic_of_word.get(word)

@@ -65,6 +65,26 @@ def test_claims_come_from_the_answers_text_not_from_phrasings() -> None:
     assert terms.claimed("does mugwort warm the channels".split()) == []  # not a look-up
 
 
+def test_a_technical_word_of_the_page_leads_to_the_answer_that_explains_it() -> None:
+    # "thermogenic" is written by the overview (citing the most studies) and one answer: it
+    # leads to that answer; a word two answers use besides the overview leads nowhere; a
+    # phrasing's word or a common English word is no term.
+    topics = [
+        Topic("overview", "O", "It is thermogenic and vasodilatory (Smith 2001, Jones 2002).",
+              ("x",)),
+        Topic("warmth", "W", "Warming is thermogenic (Smith 2001).", ("y",)),
+        Topic("flow", "F", "Flow is vasodilatory.", ("z",)),
+        Topic("vessels", "V", "Vessels are vasodilatory too.", ("what is vasodilatory",)),
+    ]  # fmt: skip
+    terms = AnswerTerms(topics)
+    assert terms.topics("thermogenic??", ["thermogenic"]) == ("warmth",)
+    assert terms.topic_of_term == {"thermogenic": "warmth"}
+
+
+def test_the_pages_technical_words_find_their_answer(engine: Engine) -> None:
+    assert answered(engine, "so these neurohumoral thingies, what are they") == "pain-relief"
+
+
 # -- a question that only points back at the story ------------------------------------------
 @pytest.mark.parametrize(
     "text",
