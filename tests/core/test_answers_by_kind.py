@@ -726,7 +726,8 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("ok cool, who does it then?", "about-practitioner"),
         ("right, so who actually does it", "about-practitioner"),
         ("my mate swears by it, but does it actually work?", "can-acupuncture-help"),
-        # topic study set 1: in to see you; unclogging
+        # topic study set 1: anything else it does; in to see you; unclogging
+        ("besides the pain, does it do anything else for your back?", "benefits"),
         ("how do I get my nan in to see you", "booking"),
         ("is it like unclogging pipes in the body?", "how-it-works"),
         # ... but a question about a red flag that names a topic is that topic's
