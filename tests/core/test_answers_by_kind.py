@@ -726,6 +726,9 @@ def test_cheaper_later_is_the_cost_topic(engine: Engine) -> None:
         ("ok cool, who does it then?", "about-practitioner"),
         ("right, so who actually does it", "about-practitioner"),
         ("my mate swears by it, but does it actually work?", "can-acupuncture-help"),
+        # rounds Y, Z: a link between back pain and circulation or the emotions
+        ("any link between blood flow and backache?", "what-is-back-pain"),
+        ("link between emotions and back ache?", "what-is-back-pain"),
         # topic study set 1: anything else it does; in to see you; unclogging
         ("besides the pain, does it do anything else for your back?", "benefits"),
         ("how do I get my nan in to see you", "booking"),
