@@ -344,6 +344,12 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "bank balance is empty and I've lost a stone, no idea why, back aches",
         "in general my legs have gone weak and numb since the fall",
         "no bump from the fall but a lump is growing on my spine",
+        # round AA: weight lost said in the present tense; passing water in bed
+        "my mother, she lose so much weight this year, no reason, and her back hurt",
+        "my dad is peeing in bed for three nights now and his back is bad",
+        # ... and the writer's job or a neighbour's accident beside the writer's own sign
+        "In my job I see a lot of falls and yesterday I fell off a ladder and now cant feel my legs",
+        "My neighbour had a car accident. I have no accident but my legs went numb today",
         # round Z: difficulty holding one's water, told in passing
         "by the way my mother has had trouble holding her water since her back went",
         # a fresh reviewer's hazards for this session's exceptions: each was set aside by an
@@ -523,6 +529,10 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my bank balance lost more weight than me this year haha. is it cost effective?",
         "legs like jelly with nerves about the needles before my first session, what happens?",
         "lost 3 kilos since I stopped drinking, doctor is happy. back stiff, how many sessions?",
+        # round AA: what the writer sees at work; someone else's accident and none of one's own
+        "as a radiographer I see spinal fractures every week. my back is just stiff, help?",
+        "my cousin had a bad back from a motorbike accident. I had no accident, only pain from "
+        "lifting. can needles help?",
         # round Z: the fells are hills, not a fall
         "my back aches after a day on the fells, could needles help?",
         # a denial whose words another flag's exception also uses ("no bump" of a fall)
