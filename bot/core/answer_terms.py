@@ -119,7 +119,7 @@ class AnswerTerms:
             topic.id: sum(len(_CITATION.findall(g)) for g in _BRACKETS.findall(topic.answer))
             for topic in topics
         }
-        overview = max(cited, key=lambda t: (cited[t], t)) if cited else None
+        overview = max(cited, key=lambda t: (cited[t], t)) if any(cited.values()) else None
         used_by: dict[str, set[str]] = defaultdict(set)
         for topic in topics:
             for word in fold(_TAGS.sub(" ", topic.answer)).split():
@@ -166,7 +166,7 @@ class AnswerTerms:
         return self._claims.rank(" ".join(words), floor=floor)
 
     def __len__(self) -> int:
-        return len(self.topic_of) + len(self.topic_of_word)
+        return len(self.topic_of) + len(self.topic_of_word) + len(self.topic_of_term)
 
     def _author(self, word: str) -> str | None:
         if word in self._years:

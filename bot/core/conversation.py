@@ -450,7 +450,8 @@ class Engine:
         ("I work as a receptionist", "my name is Ama") only when it tells of the back or a
         pain ("name" and "work" are words of the page too)."""
         if _INTRODUCTION.match(" ".join(tokens)):
-            return bool(set(tokens) & (self.scope.back_words | _COMPLAINT))
+            # ("I live with fibromyalgia" tells of a condition: not an introduction)
+            return bool(set(tokens) & (self.scope.back_words | self.scope.other_body | _COMPLAINT))
         return self._of_the_page(tokens)
 
     def _of_the_page(self, tokens: tuple[str, ...]) -> bool:

@@ -112,8 +112,8 @@ _OTHER_THERAPY = (
 # a muscle?", "could it be my kidneys?" (not how the practitioner works out what is wrong:
 # that is the first consultation).
 _DIAGNOSIS_SHAPE = re.compile(
-    r"\b(?:do|could|might) i (?:have|have got|got) (?!to\b|ani\b|time\b|enough\b)(?:a |an )?\w+"
-    r"(?: \w+)?$"
+    r"\b(?:do|could|might) i (?:have|have got|got) (?:a |an )?(?:\w+ )?"
+    r"(?:trap|slip|sciatica|arthriti|disc|nerv|pull|strain|sprain|hernia|kidney|muscl)\w*"
     r"|\bis (?:it|this|that|my \w+(?: \w+)?) (?:a |an )?\w+(?: \w+)? or (?:just )?(?:a |an )?"
     r"(?:muscl|nerv|disc|bone|joint|sciatica|arthriti)"
     r"|\b(?:could|can|might|would) (?:it|this|that) be (?:my|a|an) "
@@ -281,7 +281,8 @@ _PRACTICAL_SHAPES = tuple(
         ),
         # notice, lateness, waiting lists, referrals
         ("notic", r"\bhow much notic"),
-        ("late", r"\b(?:im|i am|i m|be|run|if i m|if im) (?:\w+ ){0,3}?late\b"),
+        # (the writer as the subject: not "my back is sore late at night")
+        ("late", r"\b(?:im|i am|i m|ill be|i will be|i ll be)(?: run)? (?:\w+ ){0,2}?late\b"),
         ("wait", r"\bwait\w* list"),
         (
             "referr refer",
@@ -303,7 +304,9 @@ _PRACTICAL_SHAPES = tuple(
             "kid kids children child babi toddler teenag teen year yr yo",
             r"\b(?:do|doe|does|can|will|would) (?:you|the clinic|practition|he|they) "
             r"(?:treat|see|take|accept|do)\b(?: \w+)?? (?:kid|kids|children|child|babi|toddler|"
-            r"teenag|teen|(?:[1-9]|1[0-7]) (?:year|yr|yo)\b)\w*",
+            r"teenag|teen|(?:[1-9]|1[0-7]) ?yo\b|(?:[1-9]|1[0-7]) (?:year|yr)s? olds?\b"
+            # (not a pain that old: "can you treat 10 year old back pain")
+            r"(?! (?:back|pain|injuri|sciatica|problem|condit)))\w*",
         ),
     )
 )
@@ -314,7 +317,8 @@ _PRACTICAL_SHAPES = tuple(
 # says neither.
 _NORMAL_OR_SAFE_SHAPE = re.compile(
     r"\bnormal to (?:feel|be|have|get)\b"
-    # pregnancy: "is it safe while pregnant", "my wife is 8 months pregnant, can she have it"
+    # pregnancy, whatever is asked: the page says nothing of it, so a pregnant patient is sent
+    # to her GP or the practitioner first ("can acupuncture help back pain in pregnancy?")
     r"|\bpregnan"
     # what can go wrong: "can anything go wrong with the needles"
     r"|\b(?:can|could|might|will) (?:anyth|someth) go wrong\b|\bwhat (?:can|could|might) go wrong\b"

@@ -114,7 +114,7 @@ _INNER_RUN_ON_QUESTION = re.compile(
 # "..., which is fine." after a comma, with no question mark: a relative clause, not a question
 _RELATIVE_WHICH = re.compile(
     r"which (?:is|was|are|were|has|had|means|meant|makes|made|helps|helped|seems|isnt|wasnt)\b"
-    r"(?! (?:better|best|worse|worst|one|more|less|cheaper|quicker|safer)\b)"
+    r"(?! (?:the )?(?:better|best|worse|worst|one|more|less|cheaper|quicker|safer)\b)"
 )
 INNER_STORY_WORDS = 4  # the story before such a question has at least this many words
 RUN_ON_STORY_WORDS = 6  # ... and before one that only a modal and a subject start
@@ -130,7 +130,8 @@ _REQUEST = re.compile(
     r"^(?:please|pls|plz|kindly)\b|\b(?:please|pls|plz)$"
     # a letter's request: "I would be grateful if you could explain ...", "I would appreciate
     # it if you could tell me ...", "would you kindly ..."
-    r"|\b(?:would|should|d) be (?:\w+ )?grateful if\b|\bi would appreciate (?:it )?if\b"
+    r"|\b(?:would|should|id|wed|youd) be (?:\w+ )?grateful if\b"
+    r"|\bi(?: would|d) appreciate (?:it )?if\b"
     r"|\bwould you (?:kindly|be so kind)\b"
 )
 

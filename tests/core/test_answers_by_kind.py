@@ -978,6 +978,8 @@ def test_a_comma_before_im_starts_the_story_as_before_i() -> None:
         "I should be most grateful if you would tell me about the practitioner",
         "I would appreciate it if you could describe the first appointment",
         "Would you kindly tell me how long a course lasts",
+        "I'd be grateful if you could explain cupping",
+        "I'd appreciate it if you could tell me about the needles",
     ],
 )
 def test_a_letters_request_asks_without_a_question_mark(text: str) -> None:
@@ -988,3 +990,28 @@ def test_a_back_like_wood_that_cannot_turn_is_stiffness(engine: Engine) -> None:
     assert engine.decide(
         "my back is like wood, I cannot turn. will needles soften it?"
     ).topic_id == ("stiffness-mobility")
+
+
+@pytest.mark.parametrize(
+    ("text", "not_intent"),
+    [
+        # a review's finds: each was read as another gap than it is
+        ("could I have a receipt?", "diagnosis"),
+        ("do I have a session left on my voucher", "diagnosis"),
+        ("is it normal for my back to be sore late at night?", "practical-booking-questions"),
+        ("can you treat 10 year old back pain", "practical-booking-questions"),
+    ],
+)
+def test_a_shape_reads_only_what_it_says(engine: Engine, text: str, not_intent: str) -> None:
+    assert engine.decide(text).intent != not_intent, engine.decide(text)
+
+
+def test_a_condition_told_after_a_greeting_is_no_introduction(engine: Engine) -> None:
+    assert engine.decide("Hi, I live with fibromyalgia").kind is not Kind.SMALLTALK
+
+
+def test_which_is_the_best_still_asks() -> None:
+    found = {
+        f: a for _, f, a in clauses("I tried physio and chiro, which is the best for sciatica")
+    }
+    assert found["which is the best for sciatica"] is True

@@ -122,9 +122,9 @@ class Poller:
             return
         try:
             if self._poll_cut_short:
-                await self._fresh_connection()
+                await asyncio.wait_for(self._fresh_connection(), FINAL_CONFIRM_SECONDS)
             await asyncio.wait_for(self._get_updates(self.offset, 0, 1), FINAL_CONFIRM_SECONDS)
-        except (TelegramError, TimeoutError) as exc:
+        except Exception as exc:  # best effort at shutdown: httpx and anyio errors too
             log.warning(
                 "Could not confirm the last updates to Telegram (%s); after the restart, the"
                 " ones it delivers again are skipped if the database has their numbers",
@@ -134,7 +134,8 @@ class Poller:
     async def _fresh_connection(self) -> None:
         """Replace the getUpdates connection a cancelled poll may have left taken (see the
         module docstring): PTB's request is closed and opens a new httpx client."""
-        request = self.bot._request[0]  # PTB's request for getUpdates (no public accessor)
+        # PTB's request for getUpdates (no public accessor; python-telegram-bot 22.x)
+        request = self.bot._request[0]
         if request is self.bot.request:  # one request for every call (tests): in use
             return
         await request.shutdown()
