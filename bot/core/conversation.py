@@ -128,6 +128,15 @@ _INTRODUCTION = re.compile(r"^(?:and )?(?:my name is|my names|name is|i am|im|i 
 _COMPLAINT = frozenset("pain ach hurt sore stiff agoni".split())
 
 
+def _question(reading: Reading) -> Reading | None:
+    """The clauses that ask, read alone, when the message also tells a story beside them;
+    None when nothing asks or everything does."""
+    asked = [tokens for tokens, asks in reading.clauses if asks]
+    if not asked or len(asked) == len(reading.clauses):
+        return None
+    return Reading(reading.message, tuple(t for tokens in asked for t in tokens), ())
+
+
 class Engine:
     """Answers messages from one loaded knowledge base. Immutable once built."""
 
@@ -373,25 +382,23 @@ class Engine:
         """Whether what the message asks fits this label, not only the story around the
         question ("my GP referred me to physio. Can acupuncture be done at the same time?"
         asks about the two together, not about the NHS)."""
-        asked = [tokens for tokens, asks in reading.clauses if asks]
-        if not asked or len(asked) == len(reading.clauses):
+        question = _question(reading)
+        if question is None:
             return True
-        question = tuple(t for tokens in asked for t in tokens)
         needed = self.knowledge.matching.suggest_score
         # Only whether this label reaches `needed` counts: what scores a point below it
         # (rounded) is not worked out.
-        ranked = self.matcher.rank(Reading(reading.message, question, ()), floor=needed - 1)
+        ranked = self.matcher.rank(question, floor=needed - 1)
         score = next((s.score for s in ranked if s.label == label), 0)
         return score >= needed
 
     def _asks_first(self, label: str, reading: Reading) -> bool:
         """Whether what the message asks, read without the story beside it, fits this label
         best (of every label, gaps and smalltalk too)."""
-        asked = [tokens for tokens, asks in reading.clauses if asks]
-        if not asked or len(asked) == len(reading.clauses):
+        question = _question(reading)
+        if question is None:
             return True
-        question = tuple(t for tokens in asked for t in tokens)
-        ranked = self.matcher.rank(Reading(reading.message, question, ()), limit=1)
+        ranked = self.matcher.rank(question, limit=1)
         return not ranked or ranked[0].label == label
 
     def _without_courtesies(self, reading: Reading) -> Reading:

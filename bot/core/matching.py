@@ -583,16 +583,14 @@ class Matcher:
             if explained is None:
                 known = words & label_words[label]
                 explained = coverage[label] = min(1.0, sum(map(stress_of, known)) / query_weight)
-            if present:
+            if present or label not in label_most:
                 recall = present.get(i, 1.0)
                 fit = _F_BETA * explained * recall / (_BETA_SQUARED * explained + recall or 1.0)
                 most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
-            else:
-                most = label_most.get(label, -1.0)
-                if most < 0.0:
-                    fit = _F_BETA * explained * 1.0 / (_BETA_SQUARED * explained + 1.0 or 1.0)
-                    most = scale * (_W_FIT * fit + _W_COVERAGE * explained) + fuzz_most
+                if not present:
                     label_most[label] = most
+            else:
+                most = label_most[label]
             bounds.append((most, i, label, explained))
         bounds.sort(reverse=True)
         query_string = " ".join(t for t in tokens if t not in STOPWORDS)

@@ -104,10 +104,14 @@ _HELP_SHAPES = (
 # Practical details: the shape of the question, over the matcher's stems.
 # Each shape with the words one of which it needs: a clause without them skips the pattern.
 # Other therapies and care, by the matcher's stems, and the words that compare two of them.
-_OTHER_THERAPY = (
-    r"(?:chiropractor|osteopath|physio|massag|reiki|reflexolog|surgeri|inject|pilat|yoga|exercis|"
-    r"dri needl|hypnotherapi|homeopathi|tens|ten machin|ten unit|acupressur|herbal)"
+_THERAPIES = (
+    *("chiropractor", "osteopath", "physio", "massag", "reiki", "reflexolog", "surgeri", "inject"),
+    *("pilat", "yoga", "exercis", "dri needl", "hypnotherapi", "homeopathi", "tens", "ten machin"),
+    *("ten unit", "acupressur", "herbal"),
 )
+_OTHER_THERAPY = f"(?:{'|'.join(_THERAPIES)})"
+# Their words: a clause with none of them cannot name one (a gate for the shapes below).
+_THERAPY_WORDS = " ".join(sorted({w for therapy in _THERAPIES for w in therapy.split()}))
 # What is causing the writer's own pain: "do I have sciatica?", "is it a trapped nerve or just
 # a muscle?", "could it be my kidneys?" (not how the practitioner works out what is wrong:
 # that is the first consultation).
@@ -118,10 +122,6 @@ _DIAGNOSIS_SHAPE = re.compile(
     r"(?:muscl|nerv|disc|bone|joint|sciatica|arthriti)"
     r"|\b(?:could|can|might|would) (?:it|this|that) be (?:my|a|an) "
     r"(?:kidney|disc|nerv|slip|trap|sciatica|arthriti|sprain|strain|pull|muscl|hernia)"
-)
-_THERAPY_WORDS = (
-    "chiropractor osteopath physio massag reiki reflexolog surgeri inject pilat yoga exercis dri "
-    "hypnotherapi homeopathi tens machin unit acupressur herbal"
 )
 _NAMED_THERAPY = re.compile(rf"\b{_OTHER_THERAPY}")
 _COMPARED = r"(?:better|wors|more effect|less effect|as good|safer) (?:than|as)"
@@ -466,7 +466,7 @@ class ScopeReader:
                 if obj and obj[0] not in POINTING_BACK:
                     return obj[0] in PEOPLE and self._told_another(story, stems, clause, match)
                 # What the story (and the clause before the question) said.
-                told = _around(list(story), stems) + clause[: match.start()].split()
+                told = _told(story, stems, clause, match)
                 if not obj:
                     # "fibromyalgia - does acupuncture help?": what it should help is named
                     # only around the question; another condition there, and no back, is it.
@@ -508,7 +508,7 @@ class ScopeReader:
         """Whether the rest of the message names another condition and never the back, when
         what should be helped is only the writer ("I have bad anxiety, would acupuncture calm
         me down"; not "help me get moving again")."""
-        told = _around(list(story), stems) + clause[: match.start()].split()
+        told = _told(story, stems, clause, match)
         named = _not_denied(told)  # "not losing weight, no fever": nothing named
         return bool(self.other_body.intersection(named)) and not self.back_words.intersection(told)
 
@@ -616,9 +616,9 @@ class ScopeReader:
             return FEES
         if self.practical_detail(stems, story):
             return PRACTICAL_DETAIL
-        if _DIAGNOSIS_SHAPE.search(" ".join(stems)):
-            return DIAGNOSIS
         clause, told = " ".join(stems), " ".join(story)
+        if _DIAGNOSIS_SHAPE.search(clause):
+            return DIAGNOSIS
         if (
             self.sensation(stems)
             or (_SAFE_ASKED.search(clause) and _PREGNANT.search(told))
@@ -634,6 +634,11 @@ _DENIALS = frozenset("not no isnt arent nothing noth never".split())
 _DENIAL_REACH = 3
 # "nothing to do with my back": the denial reaches over "to do with"
 _NOTHING_TO_DO_WITH = ("to", "do", "with")
+
+
+def _told(story: Iterable[str], stems: list[str], clause: str, match: re.Match[str]) -> list[str]:
+    """What the rest of the message said, and the clause before the question it asks."""
+    return _around(list(story), stems) + clause[: match.start()].split()
 
 
 def _around(story: list[str], clause: list[str]) -> list[str]:
