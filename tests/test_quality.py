@@ -194,6 +194,11 @@ TRIAGE_GATES = [
     # set 8: mild slips told as harmless and a list of denials around a multi-part flag
     # ("no lump, no bump" beside "lower back") are still urgent
     ("redflags-study-8", 0.07),
+    # set 9: a mild fall "laughed off" ('off' is a fall's own word), a run-on whose "my back
+    # was fine" is in another clause, someone else's fall told with the writer's own back in
+    # the same sentence, a figure of speech for feeling unwell and a question about people
+    # who had cancer (a history of cancer counts) stay urgent
+    ("redflags-study-9", 0.05),
     *[
         (name, 0.02)
         for name in [
@@ -207,6 +212,7 @@ TRIAGE_GATES = [
             "blind-y",
             "blind-z",
             "blind-aa",
+            "blind-ab",
         ]
     ],
 ]
@@ -216,7 +222,7 @@ TRIAGE_GATES = [
     ("name", "max_alarms"), TRIAGE_GATES, ids=[name for name, _ in TRIAGE_GATES]
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-V, X-AA and red-flag study sets 1, 5, 6, 7 and 8 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-V, X-AB and red-flag study sets 1, 5-9 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
     100 near misses each, 4 and 4 false alarms after the study and a review that took back

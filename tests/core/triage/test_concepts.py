@@ -384,6 +384,26 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "mum has a fever of 40 with her back pain, in general is she ok to have acupuncture?",
         "My wife has lost control of her bladder and can't feel her legs - the appointment is "
         "not for me, it's for her",
+        # round AB and study set 9: where one sits said as a place; feeling lost in part;
+        # water that will not come, said as making it, in drops; holding it denied, or not
+        # made in time; a third person who has not passed water; a new limp; a step seen in
+        # the back; the chest going through to the back; rest that is no better; a machine
+        # that went over with the writer in it; someone who did it to the writer; a fever
+        # caught off the children; a diet denied
+        "the area where we sit has gone numb since Sunday, should I still come?",
+        "I've lost some feeling in my bottom and my back is bad, is Friday free?",
+        "since morning I cannot make water, only a few drops, back very painful",
+        "my father is unable to hold his water now, it just comes out, can he be seen?",
+        "ran for the bus and have not made it to the toilet in time twice this week, sore back",
+        "my son hasn't passed urine since yesterday and his back is bad, can he come in?",
+        "my mum has started limping, a new limp, and her back has been bad, would needles help?",
+        "my brother's back has a visible step in it now, can acupuncture fix that?",
+        "tightness in my chest going through to my back since lunch, do you have a slot?",
+        "every night the pain is strong, rest not better, can I book?",
+        "the quad bike rolled with me on it on Saturday, now my back aches, do you do cupping?",
+        "somebody reversed into my car in the car park and my back has hurt since, help?",
+        "picked up a bug off the grandkids, running a fever and feel dreadful, back aching too",
+        "I have lost 5 kilos and I am not on a diet, my back hurts, what is the price?",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -537,6 +557,19 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my back aches after a day on the fells, could needles help?",
         # a denial whose words another flag's exception also uses ("no bump" of a fall)
         "there is no bump on my back, just an ache low down",
+        # round AB and study set 9: a year long past; resolved, said as "right as rain" or
+        # "finish already"; someone named by their crew; asked in general or for knowledge;
+        # a fall laughed off or never had; a baby's kick; a friend's heart attack and the
+        # writer's own chest denied
+        "I fell off a horse in 1984, been fine for years, do you do cupping?",
+        "had a fever in the spring, right as rain since, how many sessions would I need?",
+        "last year infection and fever, finish already. now small back pain, how much cost?",
+        "one of the crew came off the gangway yesterday; my back is just tired, can I book?",
+        "can you treat people who have had cancer? asking only for knowledge",
+        "is a fever a bad sign with back pain? I don't have one myself",
+        "skidded on the wet floor, stayed on my feet, my back aches from work, any slots?",
+        "the baby kicked me in the back while I was changing him, where do the needles go?",
+        "a pal had a heart attack last year; I've no chest pain, just my old back. Cost?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
