@@ -32,7 +32,7 @@ from bot.core.prepared import PreparedMessage
 from bot.core.reply import ACTION_FEEDBACK, ACTION_MENU, ACTION_TOPIC, Button, Kind, Reply
 from bot.core.scope import OTHER_BODY_AND_CONDITIONS, OTHER_CONDITION, ScopeReader
 from bot.core.shorthand import Shorthand
-from bot.core.text import fold, without_openers
+from bot.core.text import fold, script_words, without_openers
 from bot.core.triage import RedFlagHit, Triage
 
 TOPIC, GAP, SMALLTALK = "topic:", "gap:", "smalltalk:"
@@ -169,9 +169,17 @@ class Engine:
             ch: s.id
             for s in knowledge.smalltalk
             for p in s.phrasings
-            if not fold(p)
+            if not fold(p) and not script_words(p)
             for ch in p
             if not ch.isspace() and ch not in EMOJI_MODIFIERS
+        }
+        # Greetings and thanks in scripts other than a-z ("안녕하세요", "شكرا"): matched as
+        # whole words, never letter by letter as an emoji is.
+        self._in_script = {
+            script_words(p): s.id
+            for s in knowledge.smalltalk
+            for p in s.phrasings
+            if not fold(p) and script_words(p)
         }
         self.terms = AnswerTerms(knowledge.topics, knowledge.synonyms)
         # Words that name whom a greeting or a thank-you is said to, not what it asks about.
@@ -210,7 +218,7 @@ class Engine:
         text = self.shorthand.expand(written)
         message = PreparedMessage.of(text)
         if not message.folded:
-            intent = self._emoji_intent(text)
+            intent = self._in_script_intent(text) or self._emoji_intent(text)
             if intent:
                 return Decision(Kind.SMALLTALK, score=100, intent=intent), None
             written_in = self.terms.topics(text, [])  # the page's own word alone ("經絡")
@@ -689,6 +697,20 @@ class Engine:
         return bool(self.scope.back_words & set(reading.whole)) and not (
             self.scope.other_body & set(asked)
         )
+
+    def _in_script_intent(self, text: str) -> str | None:
+        """A greeting or a thank-you written in another script ("안녕하세요!", "Спасибо 🙏"):
+        the intent of the whole, or of its first piece when every piece is one."""
+        said = script_words(text)
+        if not said:
+            return None
+        if said in self._in_script:
+            return self._in_script[said]
+        pieces = [script_words(p) for p in re.split(r"[.,!?;:\n]+", text)]
+        pieces = [p for p in pieces if p]
+        if pieces and all(p in self._in_script for p in pieces):
+            return self._in_script[pieces[0]]
+        return None
 
     def _emoji_intent(self, text: str) -> str | None:
         """An emoji-only message ("🙏", "👍👍"): the smalltalk intent whose phrasings list it."""

@@ -63,7 +63,9 @@ NOT_A_CONDITION = frozenset(
     "alreadi at all realli even same way clinic place centr age old year both either neither "
     "togeth symptom symptoms monday tuesday wednesday thursday friday saturday sunday weekend "
     "morn morning afternoon even evening tonight tomorrow today week day time slot method "
-    "methods techniqu therapi treatment treatments".split()
+    "methods techniqu therapi treatment treatments "
+    # what the writer wants with the answer: "the ways it helps, with the sources please"
+    "sourc refer citat evid studi research proof detail link please pleas thank thanks".split()
 )
 # Words that point back to what the story said ("would it help her", "any good for that").
 POINTING_BACK = frozenset("her him that this them those it these".split())
@@ -118,8 +120,8 @@ _THERAPY_WORDS = " ".join(sorted({w for therapy in _THERAPIES for w in therapy.s
 _DIAGNOSIS_SHAPE = re.compile(
     r"\b(?:do|could|might) i (?:have|have got|got) (?:a |an )?(?:\w+ )?"
     r"(?:trap|slip|sciatica|arthriti|disc|nerv|pull|strain|sprain|hernia|kidney|muscl)\w*"
-    r"|\bis (?:it|this|that|my \w+(?: \w+)?) (?:a |an )?\w+(?: \w+)? or (?:just )?(?:a |an )?"
-    r"(?:muscl|nerv|disc|bone|joint|sciatica|arthriti)"
+    r"|\bis (?:it|this|that|my \w+(?: \w+)?) (?:a |an )?\w+(?: \w+)? or (?:just )?"
+    r"(?:a |an |my (?:\w+ )?)?(?:muscl|nerv|disc|bone|joint|sciatica|arthriti)"
     r"|\b(?:could|can|might|would) (?:it|this|that) be (?:my|a|an) "
     r"(?:kidney|disc|nerv|slip|trap|sciatica|arthriti|sprain|strain|pull|muscl|hernia)"
 )

@@ -50,7 +50,9 @@ _CLAUSE_BREAK = re.compile(
     # a request, then the story: "can you book me in please my back is stiff"
     r"|(?:(?<=\splease)|(?<=\spls)|(?<=\splz))\s+(?=(?:my|i|im|ive|its|it|the|me)\b)"
     # a comma, then the story: "please get me booked in, my back went at work"
-    r"|,\s*(?=(?:my|i['’]?m|i['’]?ve|i)\s))",
+    r"|,\s*(?=(?:my|i['’]?m|i['’]?ve|i)\s)"
+    # a comma, then a request: "Dear Sir/Madam, kindly advise ...", "hello, please ..."
+    r"|,\s*(?=(?:kindly|please|pls|plz)\s))",
     re.IGNORECASE,
 )
 # A clause asks when it ends with "?" or opens with a question word, or when it asks whether
@@ -169,6 +171,17 @@ def _fold_ascii(text: str) -> str:
     if _STRETCH_BYTES.search(folded):  # rare: the search is cheaper than a sub that finds none
         folded = _STRETCH_BYTES.sub(rb"\1\1", folded)
     return " ".join(folded.decode().split())
+
+
+def script_words(text: str) -> str:
+    """The words of a text in any script ("안녕하세요", "Γεια σας", "नमस्ते"), lower-cased, one
+    space between them: what `fold` cannot spell in a-z. Letters and their combining marks
+    (the vowel signs of Indian scripts and Thai) are kept; everything else separates."""
+    kept = (
+        ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+        for ch in unicodedata.normalize("NFC", text).casefold()
+    )
+    return " ".join("".join(kept).split())
 
 
 def words(text: str) -> list[str]:

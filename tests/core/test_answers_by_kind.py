@@ -1015,3 +1015,75 @@ def test_which_is_the_best_still_asks() -> None:
         f: a for _, f, a in clauses("I tried physio and chiro, which is the best for sciatica")
     }
     assert found["which is the best for sciatica"] is True
+
+
+# == Blind round AB's misses, by kind =========================================================
+# -- greetings, thanks and goodbyes written in their own scripts, as whole words -----------------
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("안녕하세요!", "greeting"), ("Γεια σας", "greeting"), ("नमस्ते 🙏", "greeting"),
+        ("السلام عليكم", "greeting"), ("こんにちは。", "greeting"), ("Szia, jó napot!", "greeting"),
+        ("Спасибо!", "thanks"), ("ধন্যবাদ", "thanks"), ("謝謝", "thanks"), ("e se o", "thanks"),
+        ("До свидания", "goodbye"), ("viszlát", "goodbye"),
+    ],
+)  # fmt: skip
+def test_greetings_in_their_own_scripts_are_smalltalk(
+    engine: Engine, text: str, intent: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.SMALLTALK, intent)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a question in another script shares letters with a greeting ("안녕"), never a word
+        "허리 통증에 침이 도움이 되나요?",
+        "Сколько стоит сеанс?",
+        # a letter of a greeting is not the greeting
+        "안",
+    ],
+)
+def test_a_message_in_another_script_is_not_taken_for_a_greeting(engine: Engine, text: str) -> None:
+    assert engine.decide(text).kind is not Kind.SMALLTALK
+
+
+# -- a letter's request after its salutation asks; it is not a greeting ------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear Sir or Madam, kindly let me know how many sessions are usually needed. Yours, P. Obi",
+        "Good morning, please tell me who the practitioner is and what training he has",
+        "Dear Rick, kindly explain what happens at the first consultation. Regards, Ama",
+    ],
+)
+def test_a_request_after_a_letters_greeting_is_not_smalltalk(engine: Engine, text: str) -> None:
+    assert engine.decide(text).kind is not Kind.SMALLTALK
+
+
+# -- what the writer wants with the answer is no condition -----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what are the main ways it helps, with references please?", "benefits"),
+        ("Can you list what it does for back pain, with the evidence?", "benefits"),
+    ],
+)
+def test_asking_for_sources_is_not_another_condition(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic
+
+
+# -- a twinge is back pain, said small --------------------------------------------------------------
+def test_a_twinge_in_the_back_is_no_other_condition(engine: Engine) -> None:
+    assert answered(engine, "would acupuncture help with the twinges I get bending down?") in {
+        "can-acupuncture-help",
+        "stiffness-mobility",
+        "pain-relief",
+    }
+
+
+# -- is it this or my own named joint: a diagnosis, not a topic ---------------------------------------
+def test_which_of_two_named_causes_it_is_is_a_diagnosis(engine: Engine) -> None:
+    decision = engine.decide("Is this a trapped nerve or my facet joint? It aches when I stand")
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, "diagnosis")

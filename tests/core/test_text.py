@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text import fold, sentences, words
+from bot.core.text import fold, script_words, sentences, words
 
 
 def test_fold_handles_case_accents_apostrophes_emoji_and_stretching() -> None:
@@ -188,3 +188,12 @@ def test_a_question_mid_run_on_starts_at_its_modal_and_subject() -> None:
     assert len(clauses("my back is sore can i book")) == 1
     whole = "so for back pain are the needles in the back or do they go in my feet"
     assert len(clauses(whole)) == 1
+
+
+def test_script_words_keep_letters_and_marks_of_any_script() -> None:
+    assert script_words("안녕하세요!") == "안녕하세요"
+    # capitals and a final letter's own form compare alike ("ΣΑΣ", "σας")
+    assert script_words("  ΓΕΙΑ   ΣΑΣ 🙏 ") == script_words("Γεια σας")
+    # a vowel sign is part of its word, not a break in it
+    assert script_words("नमस्ते, जी") == "नमस्ते जी"
+    assert script_words("🙏👍 ...") == ""
