@@ -1087,3 +1087,18 @@ def test_a_twinge_in_the_back_is_no_other_condition(engine: Engine) -> None:
 def test_which_of_two_named_causes_it_is_is_a_diagnosis(engine: Engine) -> None:
     decision = engine.decide("Is this a trapped nerve or my facet joint? It aches when I stand")
     assert (decision.kind, decision.intent) == (Kind.FALLBACK, "diagnosis")
+
+
+# -- the back named by where it is ("lumbar", "waist") and a cure asked for ------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "would acupuncture cure a back that has been bad for years?",
+        "Respected sir, my waist pain is there since long, acupuncture can help?",
+        "is acupuncture worth it for ongoing lumbar discomfort from desk work?",
+    ],
+)
+def test_a_back_named_by_where_it_is_or_a_cure_asked_for_is_could_it_help(
+    engine: Engine, text: str
+) -> None:
+    assert answered(engine, text) == "can-acupuncture-help"
