@@ -38,6 +38,15 @@ QUESTION_RUN = 4  # "numbness? incontinence? fever? nope": questions one answer 
 # Another person's back, a few words after them: "she has BACK pain", "his SPINE aches".
 BACK_WORDS = frozenset("back backs backache spine lumbar sciatica coccyx tailbone".split())
 BACK_REACH = 4
+# The back asked about, said of another person as "it": "What does Chinese medicine say about
+# back pain? My daughter HAS IT" - then a history of theirs is the patient's history.
+HAS_IT = tuple(
+    phrase.split()
+    for phrase in (
+        "has it", "has that", "has the same", "gets it", "suffers from it", "suffers with it",
+        "has had it", "has been getting it", "is the one with it",
+    )
+)  # fmt: skip
 # The writer speaking of their own self (not "we", which may be a family asking for one).
 WRITER_SELF = frozenset("i im ive id ill me my mine myself".split())
 # Another person's, inside a flag's own words: "losing control of HIS bladder".
@@ -371,7 +380,7 @@ class Triage:
                 if any(
                     t in BACK_WORDS and segments[p + i] == segments[p]
                     for i, t in enumerate(tokens[p : p + BACK_REACH])
-                ):
+                ) or any(tokens[p + 1 : p + 1 + len(said)] == list(said) for said in HAS_IT):
                     return True
         # A message that never speaks of the writer's own self ("Mum had bone cancer years
         # ago and now has terrible back pain; we wondered about acupuncture") tells of theirs.

@@ -404,6 +404,14 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "somebody reversed into my car in the car park and my back has hurt since, help?",
         "picked up a bug off the grandkids, running a fever and feel dreadful, back aching too",
         "I have lost 5 kilos and I am not on a diet, my back hurts, what is the price?",
+        # round AC: blows told in everyday words; an animal that did it to the writer; a
+        # relative who "has it" (the back asked about), with a history of cancer
+        "the cob double barrelled me in the back at feeding time, how much is a session?",
+        "got whacked across the back with a pool cue in the pub, can acupuncture help?",
+        "took a brick to the back on the site this morning, do you have anything today?",
+        "got knocked out in a scrap on Friday and my back has been awful since, help",
+        "my pony rolled on me in the field yesterday and my back is agony, can I come in?",
+        "Does acupuncture help back ache? My husband gets it, and he had bowel cancer in 2019.",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -570,6 +578,13 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "skidded on the wet floor, stayed on my feet, my back aches from work, any slots?",
         "the baby kicked me in the back while I was changing him, where do the needles go?",
         "a pal had a heart attack last year; I've no chest pain, just my old back. Cost?",
+        # round AC: a numb bottom gone on standing; a fall the writer was not hurt by; the
+        # glasses of cupping, no glassing
+        "sat on the cold bleachers and my bum went numb, fine as soon as I stood up. Cupping?",
+        "tripped on the stairs at work but didn't hurt myself, my back aches from lifting anyway",
+        "my aunt did cupping with glasses on my back as a child, do you do that kind?",
+        "I only drink bottled water, is that ok before acupuncture for my back?",
+        "our horse knocked over the water trough again, my back aches from mucking out, cost?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
