@@ -69,6 +69,8 @@ CLAIM_FLOOR = CLAIM_SCORE - max(CLAIM_MARGIN, CLAIM_TIE_MARGIN) - 1
 TIE_CHOICES = 2
 WARNING_SIGNS = "warning-signs"  # the gap (not_on_page.yaml) that lists the red flags
 OUTSIDE_SCORE = 80  # the score reported for "another condition" / "a practical detail"
+# "..., is this possible?": words that ask only whether what was said can be done (stems)
+ONLY_WHETHER = frozenset("possibl ok okay allow avail option doabl".split())
 # Skin tones, variation selectors and joiners that decorate an emoji.
 EMOJI_MODIFIERS = frozenset("\ufe0f\ufe0e\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 MAX_MENU_BUTTONS = 40  # a phone screen of buttons; Telegram allows 100 per message
@@ -680,7 +682,13 @@ class Engine:
         """Another condition, or a practical detail the page does not give, decided by what
         the asking clauses ask (every one of them, so a second real question still counts)."""
         if reading.clauses:
-            parts = [tokens for tokens, asks in reading.clauses if asks]
+            # "I would prefer a lady practitioner, is this possible?": a question that only
+            # asks whether what was said can be done is read with what was said.
+            parts = [
+                reading.whole if self._asks_only_whether(tokens) else tokens
+                for tokens, asks in reading.clauses
+                if asks
+            ]
         else:
             parts = [reading.whole] if reading.message.asking else []
         found = [self.scope.outside(tokens, reading.whole) for tokens in parts]
@@ -690,6 +698,13 @@ class Engine:
         if gap_id not in self._gaps:
             return None
         return Decision(Kind.FALLBACK, score=OUTSIDE_SCORE, intent=gap_id)
+
+    @staticmethod
+    def _asks_only_whether(tokens: tuple[str, ...]) -> bool:
+        """Whether a clause asks only if something can be done ("is this possible?",
+        "would that be ok?"), naming nothing itself."""
+        words = set(tokens)
+        return bool(words & ONLY_WHETHER) and words - STOPWORDS <= ONLY_WHETHER
 
     def _about_the_back(self, reading: Reading) -> bool:
         """The message names the back, and what it asks names no other part or condition."""

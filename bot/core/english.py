@@ -4,10 +4,10 @@ The typo corrector (bot.core.matching) turns a word the knowledge does not use i
 closest one it does: right for "acupunture" and "sesions", wrong for a real word one letter
 away from a known one ("massage" is not "message", "brother" is not "bother", "pairing" is
 not "parking"). `english_words.txt` lists the 30,000 most frequent words of English film and
-TV subtitles (the word-frequency list of pyspellchecker, MIT licence), those of four or more
-letters: about 28,000 words, 240 KB. They are kept as one string per first letter (a few
-hundred KB in memory, not a set of 28,000 objects); a look-up is made only for a word about
-to be corrected, and its result is cached with the correction.
+TV subtitles (the word-frequency list of pyspellchecker 0.9.1, MIT licence), those of three
+or more letters ("fee" is not "few"): about 28,700 words, 242 KB. They are kept as one string
+per first letter (a few hundred KB in memory, not a set of 28,700 objects); a look-up is made
+only for a word about to be corrected, and its result is cached with the correction.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _by_first_letter() -> dict[str, str]:
 
 
 def is_english(word: str) -> bool:
-    """Whether a (folded, lower-case) word is a common English word of 4+ letters."""
+    """Whether a (folded, lower-case) word is a common English word of 3+ letters."""
     return bool(word) and f"\n{word}\n" in _by_first_letter().get(word[0], "")
 
 

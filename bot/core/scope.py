@@ -71,7 +71,7 @@ NOT_A_CONDITION = frozenset(
 POINTING_BACK = frozenset("her him that this them those it these".split())
 PEOPLE = frozenset("me him her us them you someon somebodi peopl".split())
 # The treatment, the way the matcher spells it after synonyms and stemming.
-_SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust)"
+_SUBJECT = r"(?:acupunctur|it|needl|this|you|treatment|cup|moxibust|practition)"
 _HELPS = (
     r"(?:help|work|good|suitabl|treat|fix|cure|benefit|do anyth|do someth|lower|calm|"
     r"bring (?:\w+ )?down)"
@@ -118,6 +118,17 @@ _THERAPY_WORDS = " ".join(sorted({w for therapy in _THERAPIES for w in therapy.s
 # a muscle?", "could it be my kidneys?" (not how the practitioner works out what is wrong:
 # that is the first consultation).
 _DIAGNOSIS_SHAPE = re.compile(
+    # "is this a slipped disc?", "is it a muscle or something in my spine?", "could my back
+    # ache be coming from my kidneys?"
+    # ("slipped disc" is read as "back pain", a synonym)
+    r"\bis (?:this|it|that) (?:a |an |just )?(?:slip|trap|hernia|bulg|prolaps|sciatica|arthriti|"
+    r"back pain)\w*"
+    r"|\bis (?:it|this|that) (?:a |an |my )?(?:muscl|nerv|disc|bone|joint|sciatica|arthriti|"
+    r"slip|trap)\w* or\b"
+    # ("be caused" may be read as "because", the words joined back)
+    r"|\b(?:could|can|might) (?:\w+ ){0,3}?(?:(?:be )?(?:come|coming|caus\w*)|becaus) (?:from|by) "
+    r"(?:my |the |a |an )?(?:kidney|bladder|bowel|prostat|ovari|womb|gut|stomach|organ|hip)"
+    r"|"
     r"\b(?:do|could|might) i (?:have|have got|got) (?:a |an )?(?:\w+ )?"
     r"(?:trap|slip|sciatica|arthriti|disc|nerv|pull|strain|sprain|hernia|kidney|muscl)\w*"
     r"|\bis (?:it|this|that|my \w+(?: \w+)?) (?:a |an )?\w+(?: \w+)? or (?:just )?"
@@ -199,7 +210,32 @@ _PRACTICAL_SHAPES = tuple(
             r"|\b(?:anoth|other) (?:\w+ )?(?:practition|staff|therapist)\b",
         ),
         # the languages spoken ("does he speak Polish?", "Rick is speaking Polish?")
-        ("speak", r"\b(?:practition|he|you|staff|anyon|someon|they)\b(?: \w+){0,2}? speak\b"),
+        ("speak", r"\b(?:practition|he|you|staff|anyon|someon|they)\b(?: \w+){0,4}? speak\b"),
+        # when the practitioner is in, or away, and who else treats: "which days is Rick in
+        # clinic?", "who covers when he is away?", "one of his students"
+        (
+            "day days hour away holiday cover leav",
+            r"\b(?:which|what) (?:day|days|hour)\w*\b|\bwho (?:cover|see|treat)\w* (?:when|while|if)\b"
+            r"|\b(?:practition|you|he) (?:is |are |will be )?(?:away|on holiday|on leav)",
+        ),
+        ("student traine junior", r"\b(?:student|traine|junior)\w*\b"),
+        (
+            "therapist physio osteopath chiropractor masseus masseur nurs doctor receptionist "
+            "practition",
+            r"\b(?:is there|are there|do you have) (?:a|an|ani|any|anyon) (?:\w+ )?(?:therapist|"
+            r"osteopath|chiropractor|masseus|masseur|nurs|receptionist|practition)\w*",
+        ),
+        # rescheduling or cancelling, gloves, photos sent for a look
+        (
+            "move chang reschedul cancel postpon rearrang",
+            r"\b(?:cancel|reschedul|postpon|rearrang)\w*\b"
+            r"|\b(?:move|chang)\w* (?:my |the |an |our |this )?(?:appoint|session|book)",
+        ),
+        ("glove", r"\bglove"),
+        (
+            "photo pictur imag scan xray mri",
+            r"\b(?:send|upload|share|attach) (?:\w+ ){0,2}?(?:photo|pictur|imag|scan|xray|mri)",
+        ),
         ("els", r"\b(?:who|anyon|anybodi|someon) els\b"),
         ("onli", r"\bonli (?:one|practition|person)(?: (?:there|who|work|at))?$"),
         # what to wear, undressing
@@ -276,10 +312,11 @@ _PRACTICAL_SHAPES = tuple(
         ),
         # being seen elsewhere than the clinic: online, by video, at home
         (
-            "onlin video phone zoom skype team home mobil",
+            "onlin video phone zoom skype team home mobil come",
             r"\b(?:onlin|video|phone|zoom|skype|team) (?:consult|session|appoint|call|first)"
             r"|\bover (?:zoom|the phone|video|skype|team)\b|\bhome visit|\bvisit (?:me|her|him|us) "
-            r"at home|\bmobil acupunctur|\bcome to (?:my|her|his|our) (?:hous|home)",
+            r"at home|\bmobil (?:acupunctur|treatment|servic|visit)|\bcome to (?:my|her|his|our) "
+            r"(?:hous|home)|\b(?:you|practition|he|someon) (?:\w+ )?come to\b",
         ),
         # notice, lateness, waiting lists, referrals
         ("notic", r"\bhow much notic"),
@@ -406,7 +443,8 @@ TRIGGER_WORDS = frozenset(
     "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
     "chair shoe better heat hot warm ice cold pregnant pregnanc wrong back onlin video phone "
     "zoom skype team home mobil notic late wait referr refer painkil i is it be that this was "
-    "are".split()
+    "are what student traine junior glove cancel reschedul postpon rearrang move chang send "
+    "upload share attach could can might day days hour away holiday cover leav".split()
 ) | frozenset(_THERAPY_WORDS.split())
 
 

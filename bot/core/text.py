@@ -31,7 +31,12 @@ _QUESTION_OPENERS = (
 # the question (opening with one of these words, and short) stays part of it.
 FRAMING_OPENERS = frozenset("from in according as for regarding speaking medically".split())
 FRAMING_WORDS = 9  # a lead-in shorter than this before ", <question word>" is part of the question
-_SENTENCE_BREAK = re.compile(r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:but|and|so|because|cos|coz|although)\s")
+_SENTENCE_BREAK = re.compile(
+    # a comma before a conjunction ends the clause; the conjunction opens the next one ("...,
+    # BUT that has gone now" reads back over what it resolves)
+    # ("so" and "because" go with the break: ", so I'll ask" is no "so ill")
+    r"[.!?;\n\r]+|\s[-–—]\s|,\s*(?:so|because|cos|coz)\s|,\s*(?=(?:but|and|although)\s)"
+)
 # The matcher's clauses: the same breaks, plus a colon and a comma before a question word,
 # kept (the capturing group) so a clause knows whether a "?" ended it.
 _CLAUSE_BREAK = re.compile(
@@ -122,7 +127,8 @@ INNER_STORY_WORDS = 4  # the story before such a question has at least this many
 RUN_ON_STORY_WORDS = 6  # ... and before one that only a modal and a subject start
 _ASKS_HELP_WORDS = ("help", "work", "worth", "good", "fix", "sort", "ease", "relieve")
 _ASKS_HELP = re.compile(
-    r"\b(?:can|could|will|would|does|do|is|are|might)\b(?:\s+\w+){0,4}?\s+"
+    # (not a denial: "my English is NOT so good" tells, it does not ask)
+    r"\b(?:can|could|will|would|does|do|is|are|might)\b(?!\s+not\b)(?:\s+\w+){0,4}?\s+"
     rf"(?:{'|'.join(_ASKS_HELP_WORDS)})\b"
 )
 

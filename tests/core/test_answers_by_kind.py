@@ -1102,3 +1102,59 @@ def test_a_back_named_by_where_it_is_or_a_cure_asked_for_is_could_it_help(
     engine: Engine, text: str
 ) -> None:
     assert answered(engine, text) == "can-acupuncture-help"
+
+
+# == Scope study set 2's misses, by kind =====================================================
+# -- practical details about the practitioner, the staff and where one is seen; a diagnosis ------
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        ("Would Rick see me for my tennis elbow?", "other-conditions"),
+        ("What days does Rick work?", "practical-booking-questions"),
+        ("Who sees patients when Rick is on leave?", "practical-booking-questions"),
+        ("Do any of your students treat people?", "practical-booking-questions"),
+        ("Is there an osteopath there too?", "practical-booking-questions"),
+        ("Could the practitioner come to my office at lunchtime?", "practical-booking-questions"),
+        ("I'd like a male practitioner, would that be ok?", "practical-booking-questions"),
+        ("Do you use gloves?", "practical-booking-questions"),
+        ("Can I upload a picture of my scan for Rick to look at?", "practical-booking-questions"),
+        ("Is it a trapped nerve? It shoots when I cough", "diagnosis"),
+        ("Could the pain be caused by my bladder?", "diagnosis"),
+        ("is it a muscle or my disc, it hurts when I twist", "diagnosis"),
+    ],
+)  # fmt: skip
+def test_a_practical_detail_or_a_diagnosis_the_page_does_not_give(
+    engine: Engine, text: str, gap: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.FALLBACK, gap)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # the general question stays the page's: what back pain is
+        ("Is it the muscles or the nerves that hurt when a back goes?", "what-is-back-pain"),
+        ("Who is Rick and where did he train?", "about-practitioner"),
+    ],
+)
+def test_the_page_still_answers_what_it_says_about_them(
+    engine: Engine, text: str, topic: str
+) -> None:
+    assert answered(engine, text) == topic
+
+
+# -- a letter's opening and closing in other languages; checking a message arrived ------------------
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Geachte heer,", "greeting"), ("Sehr geehrte Damen und Herren,", "greeting"),
+        ("did you get my message?", "greeting"), ("Met vriendelijke groet, Jan", "thanks"),
+        ("Tot ziens!", "goodbye"), ("sampai jumpa", "goodbye"),
+    ],
+)  # fmt: skip
+def test_a_letters_courtesies_in_other_languages_are_smalltalk(
+    engine: Engine, text: str, intent: str
+) -> None:
+    decision = engine.decide(text)
+    assert (decision.kind, decision.intent) == (Kind.SMALLTALK, intent)

@@ -36,7 +36,10 @@ _UNTIL_REACH = 3
 _GENERIC_SYMPTOMS = frozenset(
     {"pain", "pains", "ache", "aches", "aching", "discomfort", "stiffness"}
 )
-_DETERMINERS = frozenset({"my", "our", "the", "a", "an", "his", "her", "their", "your", "me"})
+# ("from ANOTHER player": whom it came from, over "another")
+_DETERMINERS = frozenset(
+    {"my", "our", "the", "a", "an", "his", "her", "their", "your", "me", "another", "other"}
+)
 # Skipped, like determiners, on the way back to a `not_after` word: "the pain IS better now".
 _LINKING_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "been", "all"})
 # "a girl on MY ward", "one of MY clients": the writer's possessive inside another person's

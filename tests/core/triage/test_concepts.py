@@ -412,6 +412,19 @@ def test_a_concept_name_must_be_one_lower_case_name(red_flags: Path) -> None:  #
         "got knocked out in a scrap on Friday and my back has been awful since, help",
         "my pony rolled on me in the field yesterday and my back is agony, can I come in?",
         "Does acupuncture help back ache? My husband gets it, and he had bowel cancer in 2019.",
+        # red-flag study set 10: soiling in the present and unfelt; numbness told by how far
+        # it has reached; knocked off, in the present; ill, hot and shaky; weight that drops or
+        # weighs less; a bone that sticks right out; a bunk no position eases; short sentences
+        # that each say one part of the night; a blow from another player
+        "since Tuesday I'm messing myself and I don't feel it happen, is acupuncture ok?",
+        "tingling in my right foot, last week it was only the toes, now up to the knee",
+        "a van knock me down on the crossing, now back pain, you can help?",
+        "my son is really ill, shivering and hot, and his back is killing him. Can he come?",
+        "My weight drop 6 kilo, I don't know why. Back hurting too. Price?",
+        "I weigh 4 stone less than last year and my back aches constantly, is that normal?",
+        "there's a bone in my lower back that sticks right out now, can needles fix it?",
+        "The back pain never stops. It is worse at night. Lying down doesn't make it better.",
+        "got a knee in the spine from another lad at rugby and heard a crack, still sore",
     ],
 )
 def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
@@ -585,6 +598,17 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "my aunt did cupping with glasses on my back as a child, do you do that kind?",
         "I only drink bottled water, is that ok before acupuncture for my back?",
         "our horse knocked over the water trough again, my back aches from mucking out, cost?",
+        # red-flag study set 10: resolved after a comma and "but", or said plainly; someone
+        # named by a role; the writer's own back said briefly; fright, a figure of speech, a
+        # reason given in the next sentence; a harmless fall or a bump sat down with
+        "had a fever over Christmas, but that has gone now, my back is just stiff. Cost?",
+        "I lost weight after my op, but that was two years ago. Can I book a session?",
+        "my football skipper has had cancer; me just a sore back from goalkeeping, any slots?",
+        "my knees went to jelly at the thought of needles lol, where do they go?",
+        "the mortgage has my chest tight, figuratively speaking, my back is stiff. Price?",
+        "I've lost 6 kilos. I did it on purpose. My back is still stiff, can you help?",
+        "sat down with a bump on the ice rink, no harm done, back aches from work anyway",
+        "slipped in the yard, totally fine, back no worse than usual, who is the acupuncturist?",
     ],
 )
 def test_the_same_words_set_aside_are_not_urgent(text: str) -> None:
