@@ -199,6 +199,10 @@ TRIAGE_GATES = [
     # the same sentence, a figure of speech for feeling unwell and a question about people
     # who had cancer (a history of cancer counts) stay urgent
     ("redflags-study-9", 0.05),
+    # set 10: after a safety review took back exceptions broad enough to hide an emergency,
+    # "we laughed", "settled completely", "before the fall" and weight lost "on purpose" said
+    # in the next sentence are urgent again, when in doubt
+    ("redflags-study-10", 0.07),
     *[
         (name, 0.02)
         for name in [
@@ -223,7 +227,7 @@ TRIAGE_GATES = [
     ("name", "max_alarms"), TRIAGE_GATES, ids=[name for name, _ in TRIAGE_GATES]
 )
 def test_blind_round_triage_gate(name: str, max_alarms: float) -> None:
-    """Blind rounds A-D, F-V, X-AC and red-flag study sets 1, 5-9 (tests/data/*.jsonl, written without
+    """Blind rounds A-D, F-V, X-AC and red-flag study sets 1, 5-10 (tests/data/*.jsonl, written without
     seeing the knowledge) after their misses were studied by kind: every red flag caught, few
     false alarms (set 1: 263 red flags, 163 near misses; sets 5 and 6: 200 red flags and about
     100 near misses each, 4 and 4 false alarms after the study and a review that took back

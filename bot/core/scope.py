@@ -384,7 +384,8 @@ _PRICE_SHAPE = re.compile(
     r"\b(?:price|fee|charg|payment|pay|paid|pound|quid|afford|expens|discount|deposit|"
     r"refund)\b|\bhow much (?:is|are|doe|does|do|will|would|for)"
     r"(?: (?:it|a|an|the|one|each|that|this|acupunctur|session|treatment|appoint|consult|"
-    r"first consult|visit))*(?: (?:cost|charg|be))?$|\bcost(?:s|ing)?\b(?! effect)"
+    # ("cost by": "caused by" misspelt by ear)
+    r"first consult|visit))*(?: (?:cost|charg|be))?$|\bcost(?:s|ing)?\b(?! effect| by\b)"
     # "how much for a course of 6", "how much for the two of us": a price, whatever follows
     r"|\bhow much for\b(?! (?:my|your|the|her|his) back)"
 )

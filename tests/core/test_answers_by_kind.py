@@ -1158,3 +1158,19 @@ def test_a_letters_courtesies_in_other_languages_are_smalltalk(
 ) -> None:
     decision = engine.decide(text)
     assert (decision.kind, decision.intent) == (Kind.SMALLTALK, intent)
+
+
+# == Round AC's answer misses, by kind =======================================================
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # "cost by" is "caused by" spelled by ear, no price
+        ("what is a bad back cost by, is it the discs?", "what-is-back-pain"),
+        # moxa described as what it is, with "hot" beside it
+        ("is the hot herb stick the same as moxa? do you do that?", "moxibustion-cupping"),
+        # less pain said plainly
+        ("will the needles make my back hurt less?", "pain-relief"),
+    ],
+)
+def test_round_ac_kinds_find_their_topic(engine: Engine, text: str, topic: str) -> None:
+    assert answered(engine, text) == topic

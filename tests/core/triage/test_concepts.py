@@ -599,14 +599,13 @@ def test_a_new_pairing_of_known_words_is_urgent(text: str) -> None:
         "I only drink bottled water, is that ok before acupuncture for my back?",
         "our horse knocked over the water trough again, my back aches from mucking out, cost?",
         # red-flag study set 10: resolved after a comma and "but", or said plainly; someone
-        # named by a role; the writer's own back said briefly; fright, a figure of speech, a
-        # reason given in the next sentence; a harmless fall or a bump sat down with
+        # named by a role; the writer's own back said briefly; fright, a figure of speech; a
+        # harmless fall or a bump sat down with
         "had a fever over Christmas, but that has gone now, my back is just stiff. Cost?",
         "I lost weight after my op, but that was two years ago. Can I book a session?",
-        "my football skipper has had cancer; me just a sore back from goalkeeping, any slots?",
+        "our skipper has had cancer; me just sore from goalkeeping, any slots?",
         "my knees went to jelly at the thought of needles lol, where do they go?",
         "the mortgage has my chest tight, figuratively speaking, my back is stiff. Price?",
-        "I've lost 6 kilos. I did it on purpose. My back is still stiff, can you help?",
         "sat down with a bump on the ice rink, no harm done, back aches from work anyway",
         "slipped in the yard, totally fine, back no worse than usual, who is the acupuncturist?",
     ],
@@ -645,3 +644,69 @@ def test_a_red_flag_after_a_denied_one_stays_urgent(text: str) -> None:
 )
 def test_a_question_about_a_red_flag_in_general_is_told_apart(text: str, in_general: bool) -> None:
     assert shipped().assess(text).asked_in_general is in_general
+
+
+# -- a fresh-eyes review of the seventh session's triage changes ------------------------------
+# Each message is an emergency that one of the session's new exceptions, context words or
+# writer markers set aside before the review took it back (an everyday "totally fine", "we
+# laughed", "my usual back", "I'm on a diet" read as denying every flag, "right as rain until",
+# "but that was 2 hours ago", a role that is the writer introducing themselves ...).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was totally fine until I fell off the ladder this morning and landed on my back",
+        "I was changing the baby when I slipped and fell down the stairs onto my back, can you help?",
+        "I got hit by a car on my bike yesterday and thought nothing happened, today my back is agony",
+        "Got knocked off my bike by a van, my back was fine at the time, now it's getting really painful",
+        "He was hit by a car, he didn't fall but his back is in agony",
+        "I was rear ended on the motorway, we laughed about it at the time but my back is now killing me",
+        "Got hit by a car crossing the road, kept my feet somehow, my back is really painful now",
+        "Fell off the roof yesterday, didn't hurt myself I thought, back very sore today",
+        "I never had back trouble before I fell off the scaffolding on Monday",
+        "Since Christmas I've had a high temperature and feel like I've been hit by a bus, and my back is killing me",
+        "Running a temperature and feel hit by a bus after a night out two days ago, back is really sore and I'm shivering",
+        "I've lost a stone since starting with this back pain in March",
+        "My weight has dropped by 8kg and I'm on my feet all day with this back pain",
+        "My back hurts and I've had a fever of 39 for three days. I've been dieting too so I'm not eating much.",
+        "I've got numbness around my bum and can't feel when I need a wee. I'm on a diet at the moment, could that be it?",
+        "I can't pee properly and my back is agony, I'm on a diet",
+        "I've lost 2 stone since Christmas. I changed my diet a bit but not that much.",
+        "I was right as rain until I fell off the ladder this morning and landed on my back",
+        "No problems for years until I slipped on the ice on Tuesday and landed hard on my back",
+        "Got knocked off my bike by a van, but that was 2 hours ago and I feel ok, can I come in for acupuncture today?",
+        "I was hit by a car this morning, but it was a few hours ago and I only have back pain, can I come in?",
+        "I had a temperature of 40 with my back pain, but that was an hour ago, now it's 38.5",
+        "Fell off the roof this morning onto my back, but ok now, just sore, can I book in today?",
+        "My leg numbness settled completely for a day but now it's spreading up to my knee again",
+        "My legs went weak on the stairs and I'm scared to walk now",
+        "my legs just went weak and I collapsed in the kitchen lol",
+        "My legs turned to jelly this morning and I'm nervous to go out, they won't hold me",
+        "My dad fell down the stairs last night and can't feel his legs, on top of my usual back pain I'm exhausted. Would acupuncture help?",
+        "My husband has chest pain going through to his back and he's sweating. I have no chest pain myself. Does acupuncture help?",
+        "Some idiot rear-ended our car on the motorway yesterday, my usual back pain is so much worse now",
+        "Some guy in a van T-boned our car at the lights, I've got my old lower back pain flaring",
+        "Foreman on a building site, fell off the scaffolding onto my back yesterday, just my usual aches otherwise, can acupuncture help?",
+        "Roughneck on the rigs, fell from the derrick onto my back on Monday, my usual back pain is worse, can you help?",
+        "My wife has lost 2 stone without trying and her back is agony; I haven't lost any myself",
+        "I've been getting chest pains going through to my back, I think it's stress from the cost of living",
+        "My back was ok after the crash on Friday, today I can't stand up straight with the pain",
+    ],
+)
+def test_the_reviewers_emergencies_stay_urgent(text: str) -> None:
+    assert urgent(text), reasons(text)
+
+
+# ... and the everyday sentences the session's new phrases had raised as alarms.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My phone screen cracked across the back when I dropped it, anyway how much is a session?",
+        "I took a cushion to the back of the car for the drive, does that help posture?",
+        "You could knock me down with a feather, my back feels great after one session!",
+        "I've been messing myself about with different stretches, which is best for my lower back?",
+        "Does the needle in the buttock feel like an injection?",
+        "Will it feel like an injection in my bum?",
+    ],
+)
+def test_the_reviewers_everyday_sentences_are_not_urgent(text: str) -> None:
+    assert not urgent(text), reasons(text)
