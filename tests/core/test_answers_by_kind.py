@@ -1169,7 +1169,7 @@ def test_a_letters_courtesies_in_other_languages_are_smalltalk(
         # moxa described as what it is, with "hot" beside it
         ("is the hot herb stick the same as moxa? do you do that?", "moxibustion-cupping"),
         # less pain said plainly
-        ("will the needles make my back hurt less?", "pain-relief"),
+        ("I just want to know, will it make it hurt less?", "pain-relief"),
     ],
 )
 def test_round_ac_kinds_find_their_topic(engine: Engine, text: str, topic: str) -> None:
