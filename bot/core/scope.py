@@ -434,19 +434,23 @@ _OFFER_END = re.compile(r"\b(?:that|which|who|where|with|for|to|on|in|at|from|li
 
 
 # Every shape above needs one of these words: a clause without any is not read further.
-TRIGGER_WORDS = frozenset(
-    "acupunctur it needl this you treatment cup moxibust practition he how long mani cloth "
-    "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
-    "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
-    "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
-    "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
-    "fine alright note instead differ age recommend suggest know kid kids children child babi "
-    "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
-    "chair shoe better heat hot warm ice cold pregnant pregnanc wrong back onlin video phone "
-    "zoom skype team home mobil notic late wait referr refer painkil i is it be that this was "
-    "are what student traine junior glove cancel reschedul postpon rearrang move chang send "
-    "upload share attach could can might day days hour away holiday cover leav".split()
-) | frozenset(_THERAPY_WORDS.split())
+# (The practical shapes' own words and the therapies' are added from them, not copied here.)
+TRIGGER_WORDS = (
+    frozenset(
+        "acupunctur it needl this you treatment cup moxibust practition he how long mani cloth "
+        "undress gown underwear naked nake shirt top strip wear who anyon anybodi someon els onli "
+        "femal ladi woman women male man men anoth other reus disposab steril singl use clean thick "
+        "thin size gaug type kind sort they that ani any much price fee charg payment pay paid "
+        "pound quid afford expens discount deposit refund cost costs costing normal ok okay safe "
+        "fine alright note instead differ age recommend suggest know kid kids children child babi "
+        "toddler teenag teen or exercis best strongest gp regist stop which stretch mattress pillow "
+        "chair shoe better heat hot warm ice cold pregnant pregnanc wrong back onlin video phone "
+        "zoom skype team home mobil notic late wait referr refer painkil i is it be that this was "
+        "are what could can might".split()
+    )
+    | frozenset(_THERAPY_WORDS.split())
+    | frozenset().union(*(needs for needs, _ in _PRACTICAL_SHAPES))
+)
 
 
 class ScopeReader:
